@@ -1,0 +1,1 @@
+"""The reference program (see components/ and the README)."""

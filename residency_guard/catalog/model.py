@@ -1,0 +1,153 @@
+"""The region catalog as typed, immutable values (the data lives in ``data/*.yaml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from residency_guard.errors import UnknownRegionError
+
+
+class Processing(str, Enum):  # noqa: UP042 (the project keeps str-mixin enums)
+    """Whether requests on a surface are processed inside the region."""
+
+    IN_REGION = "in-region"
+    PARTIAL = "partial"  # some snapshots only (ae)
+    NOT_IN_REGION = "not-in-region"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a catalog entry comes from."""
+
+    as_of: str  # ISO date
+    source: str  # URL
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Surface:
+    """An API surface (``chat``, ``assistants``...) and the URL paths that reach it."""
+
+    id: str
+    title: str
+    paths: tuple[str, ...]  # "/v1/chat/completions", "/v1/audio/" (a trailing slash is a prefix)
+    takes_model: bool = True
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a region promises for one surface."""
+
+    stored: bool
+    processed: bool
+
+
+@dataclass(frozen=True)
+class Region:
+    """An OpenAI data-residency region and what it allows."""
+
+    id: str  # "eu"
+    title: str  # "EU (EEA + Switzerland)"
+    host: str  # "eu.api.openai.com"
+    residency: bool  # False for the global endpoint
+    stores_at_rest: bool
+    processing: Processing
+    sdk_data_residency: str | None  # value of the SDKs' data_residency option, where one exists
+    coverage: Mapping[str, Coverage]  # surface id -> coverage; a missing surface is not covered
+    models: Mapping[str, frozenset[str]]  # surface id -> exact eligible model strings
+    provenance: Provenance
+    unconfirmed: tuple[str, ...] = ()  # facts encoded conservatively, said in words
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.host}/v1"
+
+    def covers(self, surface: str) -> bool:
+        cov = self.coverage.get(surface)
+        return cov is not None and (cov.stored or cov.processed)
+
+
+@dataclass(frozen=True)
+class MisconfiguredHost:
+    """A host that looks like OpenAI's but is not one; ``correction`` is the host meant."""
+
+    host: str
+    correction: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ModelAlias:
+    """An undated alias and the dated snapshot to pin instead."""
+
+    alias: str
+    snapshot: str
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A team's internal gateway host that forwards to one region."""
+
+    host: str
+    region: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AzureRegion:
+    """An Azure region as far as OpenAI residency is concerned."""
+
+    name: str  # "swedencentral"
+    country: str  # "SE"
+    eu_member: bool
+    data_zone: str | None  # "eu", "us" or None when the region is in no data zone
+    residency_region: str | None  # the OpenAI region id it counts as ("eu"), None if none
+
+
+class AzureScope(str, Enum):  # noqa: UP042 (the project keeps str-mixin enums)
+    """Where an Azure OpenAI deployment SKU may process data."""
+
+    REGION = "region"
+    DATA_ZONE = "data-zone"
+    GLOBAL = "global"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the rules know about regions, hosts and models."""
+
+    version: str
+    as_of: str
+    regions: Mapping[str, Region]
+    surfaces: Mapping[str, Surface]
+    misconfigured_hosts: Mapping[str, MisconfiguredHost]
+    aliases: Mapping[str, ModelAlias]
+    azure_regions: Mapping[str, AzureRegion]
+    azure_skus: Mapping[str, AzureScope]
+    azure_host_suffixes: tuple[str, ...]  # ".openai.azure.com", ...
+    gateways: Mapping[str, Gateway] = field(default_factory=dict)
+    banned_models: Mapping[str, str] = field(default_factory=dict)  # model -> reason
+    sources: tuple[str, ...] = ()  # files the catalog was built from, shipped first
+
+    def region(self, region_id: str) -> Region:
+        """The region with this id; UnknownRegionError names the known ids."""
+        try:
+            return self.regions[region_id]
+        except KeyError:
+            raise UnknownRegionError(
+                f"unknown region {region_id!r}", fix=f"use one of: {', '.join(self.regions)}"
+            ) from None
+
+    def region_by_host(self, host: str) -> Region | None:
+        """The OpenAI region whose API host is exactly ``host`` (case-insensitive), if any.
+
+        Gateways are not regions: look them up in ``gateways``.
+        """
+        wanted = host.lower()
+        return next((region for region in self.regions.values() if region.host == wanted), None)
+
+    def residency_hosts(self) -> frozenset[str]:
+        """The API hosts of the regions that promise residency (not ``api.openai.com``)."""
+        return frozenset(region.host for region in self.regions.values() if region.residency)

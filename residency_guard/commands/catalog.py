@@ -1,0 +1,75 @@
+"""``residency-guard catalog [--region eu]``: what a region allows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from residency_guard.catalog import Region, load_catalog
+from residency_guard.catalog.model import Catalog
+
+
+def region_data(catalog: Catalog, region: Region) -> dict[str, Any]:
+    return {
+        "id": region.id,
+        "title": region.title,
+        "host": region.host,
+        "base_url": region.base_url,
+        "residency": region.residency,
+        "stores_at_rest": region.stores_at_rest,
+        "processing": region.processing.value,
+        "sdk_data_residency": region.sdk_data_residency,
+        "surfaces": {
+            s: {"stored": c.stored, "processed": c.processed} for s, c in region.coverage.items()
+        },
+        "models": {s: sorted(m) for s, m in region.models.items()},
+        "as_of": region.provenance.as_of,
+        "source": region.provenance.source,
+        "unconfirmed": list(region.unconfirmed),
+    }
+
+
+def render_text(catalog: Catalog, region: Region) -> str:
+    lines = [
+        f"{region.id}: {region.title}",
+        f"  host: {region.host}  (base URL {region.base_url})",
+        f"  residency: {'yes' if region.residency else 'no'}; stores at rest: "
+        f"{'yes' if region.stores_at_rest else 'no'}; processing: {region.processing.value}",
+    ]
+    if region.coverage:
+        lines.append("  surfaces:")
+        for surface in sorted(region.coverage):
+            coverage = region.coverage[surface]
+            what = "stored and processed" if coverage.processed and coverage.stored else (
+                "processed" if coverage.processed else "stored only"
+            )  # fmt: skip
+            lines.append(f"    {surface:16} {what}")
+        uncovered = sorted(s for s in catalog.surfaces if not region.covers(s))
+        lines.append(f"  not covered: {', '.join(uncovered)}")
+    for surface in sorted(region.models):
+        models = sorted(region.models[surface])
+        if models:
+            lines.append(f"  models for {surface}: {', '.join(models)}")
+    for note in region.unconfirmed:
+        lines.append(f"  unconfirmed: {note}")
+    lines.append(f"  as of {region.provenance.as_of}: {region.provenance.source}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog([Path(c) for c in args.catalog])
+    regions = [catalog.region(args.region)] if args.region else list(catalog.regions.values())
+    if args.format == "json":
+        data = {
+            "version": catalog.version,
+            "as_of": catalog.as_of,
+            "regions": [region_data(catalog, r) for r in regions],
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    sys.stdout.write(f"residency-guard catalog {catalog.version} (as of {catalog.as_of})\n\n")
+    sys.stdout.write("\n\n".join(render_text(catalog, r) for r in regions) + "\n")
+    return 0

@@ -1,0 +1,25 @@
+"""``residency-guard explain RG0xx``: a rule's documentation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from residency_guard.errors import ConfigError
+from residency_guard.rules import RULES, get_rule
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.rule.lower() == "all":
+        for rule in RULES.values():
+            sys.stdout.write(f"{rule.id}  {rule.name:32} {rule.severity.value:8} {rule.title}\n")
+        return 0
+    rule = get_rule(args.rule)
+    if rule is None:
+        raise ConfigError(
+            f"no rule '{args.rule}'", fix=f"use one of: {', '.join(RULES)} (or `explain all`)"
+        )
+    sys.stdout.write(f"# {rule.id} {rule.name}: {rule.title}\n\n")
+    sys.stdout.write(f"Severity: {rule.severity.value}. checkov: {rule.checkov_id}.\n\n")
+    sys.stdout.write(rule.documentation() + "\n")
+    return 0

@@ -1,0 +1,70 @@
+"""What the rules know about the stack they judge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from residency_guard.catalog.model import Catalog, Region
+from residency_guard.hosts import Endpoint, find_endpoints
+from residency_guard.keys import is_endpoint_name
+from residency_guard.repoconfig import RepoConfig
+from residency_guard.stackregion import RegionResolution
+from residency_guard.values import Value
+from residency_guard.yamlfile import Ambiguity
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A Pulumi resource as any front end sees it: type, name and its properties."""
+
+    type: str
+    name: str
+    props: Mapping[str, Any]
+    urn: str = ""
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class StackContext:
+    """One stack under judgement: its region, the catalog, the settings and the file at hand."""
+
+    catalog: Catalog
+    stack: str
+    file: str
+    resolution: RegionResolution
+    repo: RepoConfig = field(default_factory=RepoConfig)
+    ambiguities: Sequence[Ambiguity] = ()
+    resources: Mapping[str, Resource] = field(default_factory=dict)  # by name, for Azure links
+    _endpoints: dict[tuple[str, bool], list[Endpoint]] = field(default_factory=dict)
+
+    @property
+    def region_id(self) -> str | None:
+        return self.resolution.region
+
+    @property
+    def region(self) -> Region | None:
+        """The catalog region, or None when none is declared or the id is unknown (RG017)."""
+        if self.resolution.region is None:
+            return None
+        return self.catalog.regions.get(self.resolution.region)
+
+    @property
+    def residency(self) -> Region | None:
+        """The region when it promises residency: the rules that guard a region need one."""
+        region = self.region
+        return region if region is not None and region.residency else None
+
+    def endpoints(self, value: Value) -> list[Endpoint]:
+        """The endpoints a value holds, read once however many rules ask."""
+        endpoint_key = is_endpoint_name(value.name)
+        memo_key = (value.text, endpoint_key)
+        found = self._endpoints.get(memo_key)
+        if found is None:
+            found = [] if value.unknown else find_endpoints(
+                value.text, self.catalog, endpoint_key=endpoint_key
+            )  # fmt: skip
+            self._endpoints[memo_key] = found
+        return found

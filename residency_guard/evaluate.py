@@ -1,0 +1,68 @@
+"""Run the rule set over a stack: its values, its resources, the stack itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from residency_guard.context import Resource, StackContext
+from residency_guard.findings import Finding
+from residency_guard.rules import RULES, Rule
+from residency_guard.values import Value, walk_data
+
+# Inputs that hold no configuration of the user's: the serialized dynamic provider.
+SKIPPED_PROPS = frozenset({"__provider"})
+
+
+def evaluate_values(
+    values: Iterable[Value], ctx: StackContext, rules: Mapping[str, Rule] = RULES
+) -> list[Finding]:
+    """Every value rule over every value."""
+    active = list(rules.values())
+    findings: list[Finding] = []
+    for value in values:
+        for rule in active:
+            findings.extend(rule.check_value(value, ctx))
+    return findings
+
+
+def resource_values(resource: Resource, prefix: tuple[str | int, ...] = ()) -> Iterable[Value]:
+    """The values of a resource's properties, located at the resource when the format has no lines."""
+    props = {k: v for k, v in resource.props.items() if k not in SKIPPED_PROPS}
+    for value in walk_data(props, (resource.name, *prefix)):
+        if value.line or not resource.line:
+            yield value
+        else:
+            yield Value(
+                value.path, value.text, value.name, resource.line, 1,
+                secret=value.secret, unknown=value.unknown, decoded=value.decoded,
+            )  # fmt: skip
+
+
+def evaluate_resource(
+    resource: Resource, ctx: StackContext, rules: Mapping[str, Rule] = RULES
+) -> list[Finding]:
+    """Value rules over a resource's properties, then the rules about the resource as a whole."""
+    findings = evaluate_values(resource_values(resource), ctx, rules)
+    for rule in rules.values():
+        findings.extend(rule.check_resource(resource, ctx))
+    return findings
+
+
+def evaluate_stack(ctx: StackContext, rules: Mapping[str, Rule] = RULES) -> list[Finding]:
+    """The rules about the stack as a whole: its region, its file's YAML."""
+    findings: list[Finding] = []
+    for rule in rules.values():
+        findings.extend(rule.check_stack(ctx))
+    return findings
+
+
+def unique(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in file order, each reported once (an alias or a copy in outputs repeats it)."""
+    seen: set[tuple[str, str, int, int, str]] = set()
+    out = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = (finding.rule, finding.file, finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out

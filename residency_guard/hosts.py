@@ -1,0 +1,252 @@
+"""Which host a string really reaches, read with the URL parser of the openai client's HTTP layer.
+
+openai>=3 sends requests through httpx2, so ``httpx2.URL`` decides the host: a value is
+classified by the host the client would connect to, never by what it looks like.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from residency_guard.catalog.model import Catalog
+
+# Latin look-alikes seen in homoglyph attacks on host names (Unicode confusables.txt, the
+# subset that maps to the letters of "openai", "azure", "api" and "com").
+_CONFUSABLES = str.maketrans(
+    {
+        "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c",
+        "\u0456": "i", "\u0131": "i", "\u03bf": "o", "\u03b1": "a", "\u0501": "d",
+        "\u0578": "n", "\u057c": "n", "\u0585": "o", "\u0261": "g", "\u1d0f": "o",
+    }
+)  # fmt: skip
+
+# Where a scheme begins inside a longer token ("url=https://..."); the URL itself is parsed by httpx2.
+_SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
+_SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")
+_QUOTES = "\"'`"
+# Values only known where they run: ${VAR}, $(cmd), {{ template }}.
+_INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class EndpointKind(str, Enum):
+    """What a host turned out to be."""
+
+    OPENAI = "openai"  # an OpenAI API host of a catalog region
+    GATEWAY = "gateway"  # a team gateway bound to a region
+    AZURE = "azure"  # an Azure OpenAI host (region follows the account, not the name)
+    MISCONFIGURED = "misconfigured"  # a known wrong host with a correction
+    LOOKALIKE = "lookalike"  # mentions OpenAI but is none of its hosts
+    OTHER = "other"  # unrelated to OpenAI
+    INVALID = "invalid"  # the client could not connect to it at all
+
+
+class Hazard(str, Enum):
+    """A form that an allow-listed endpoint must not take (issue: exact host, https, port 443)."""
+
+    USERINFO = "userinfo"
+    BACKSLASH = "backslash"
+    PERCENT = "percent-encoding"
+    NON_ASCII = "non-ascii"
+    IP_LITERAL = "ip-literal"
+    TRAILING_DOT = "trailing-dot"
+    PORT = "port"
+    HTTP = "plain-http"
+    NO_SCHEME = "no-scheme"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A string read as an endpoint: the host the client reaches and what that host is."""
+
+    text: str
+    kind: EndpointKind
+    host: str = ""  # lower case, without a trailing dot
+    scheme: str = ""
+    port: int | None = None
+    path: str = ""
+    region: str | None = None
+    correction: str | None = None  # for MISCONFIGURED
+    hazards: tuple[Hazard, ...] = ()
+    error: str = ""  # for INVALID
+
+    @property
+    def is_openai_bound(self) -> bool:
+        """Whether this endpoint is meant for OpenAI traffic by its host alone."""
+        return self.kind not in (EndpointKind.OTHER, EndpointKind.INVALID)
+
+
+def skeleton(text: str) -> str:
+    """Lower-cased NFKC text with Latin look-alikes folded, to spot 'openai' in disguise."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_CONFUSABLES)
+
+
+def mentions_openai(text: str) -> bool:
+    """Whether a string could name an OpenAI or Azure OpenAI endpoint at all."""
+    lowered = text.lower()
+    if "openai" in lowered or "azure" in lowered:
+        return True
+    if lowered.isascii():
+        return "xn--" in lowered
+    return "openai" in skeleton(text)
+
+
+def is_interpolation(text: str) -> bool:
+    """``${OPENAI_HOST}``, ``$(cmd)``, ``{{ var }}``: a value only known where it runs."""
+    return bool(_INTERPOLATION.search(text))
+
+
+def candidate_urls(text: str) -> list[str]:
+    """The substrings of ``text`` that may be URLs or hosts, outermost quotes and space removed."""
+    stripped = text.strip().strip(_QUOTES).strip()
+    if not stripped:
+        return []
+    if not _SEPARATORS.search(stripped):
+        return [stripped]
+    found = []
+    for token in _SEPARATORS.split(stripped):
+        if not token:
+            continue
+        start = _SCHEME_START.search(token)
+        if start:
+            found.append(token[start.start() :])
+        elif mentions_openai(token):
+            found.append(token.split("=", 1)[-1])
+    return found
+
+
+def classify_endpoint(text: str, catalog: Catalog) -> Endpoint:
+    """Read one URL or host the way the openai client would connect to it."""
+    return _classify(text, catalog)
+
+
+def _classify(text: str, catalog: Catalog) -> Endpoint:
+    import httpx2  # deferred: 150 ms of imports that `--version` and `explain` never need
+
+    original = text
+    text = text.strip().strip(_QUOTES).strip()
+    hazards: list[Hazard] = []
+    if "\\" in text:
+        hazards.append(Hazard.BACKSLASH)
+    if "://" in text:
+        url_text = text
+    elif text.startswith("//"):
+        url_text = "https:" + text
+        hazards.append(Hazard.NO_SCHEME)
+    else:
+        # A bare host or host:port; httpx2 would read "host:443" as a scheme, so name one.
+        url_text = "https://" + text
+        hazards.append(Hazard.NO_SCHEME)
+    try:
+        url = httpx2.URL(url_text)
+        host = url.host
+        raw_host = url.raw_host.decode("ascii", "replace")
+        scheme = url.scheme
+        port = url.port
+        userinfo = url.userinfo
+        path = url.path
+    except Exception as exc:  # httpx2 raises InvalidURL and, for odd input, ValueError/TypeError
+        return Endpoint(original, EndpointKind.INVALID, error=str(exc).splitlines()[0][:200])
+    if not host:
+        return Endpoint(original, EndpointKind.INVALID, error="no host")
+    if userinfo:
+        hazards.append(Hazard.USERINFO)
+    if "%" in raw_host or "%" in host:
+        hazards.append(Hazard.PERCENT)
+    if not host.isascii() or raw_host.startswith("xn--") or ".xn--" in raw_host:
+        hazards.append(Hazard.NON_ASCII)
+    if not text.isascii() and Hazard.NON_ASCII not in hazards:
+        # Full-width dots and other IDNA-mapped characters are gone from the parsed host.
+        authority = text.split("://", 1)[-1].split("/", 1)[0]
+        if not authority.isascii():
+            hazards.append(Hazard.NON_ASCII)
+    if host.endswith("."):
+        hazards.append(Hazard.TRAILING_DOT)
+    if scheme == "http":
+        hazards.append(Hazard.HTTP)
+    if port is not None and port != 443:
+        hazards.append(Hazard.PORT)
+    host = host.rstrip(".").lower()
+    if _is_ip(host):
+        hazards.append(Hazard.IP_LITERAL)
+    found = dict(
+        text=original,
+        host=host,
+        scheme=scheme,
+        port=port,
+        path=path,
+        hazards=tuple(dict.fromkeys(hazards)),
+    )
+    region = catalog.region_by_host(host)
+    if region is not None:
+        return Endpoint(kind=EndpointKind.OPENAI, region=region.id, **found)  # type: ignore[arg-type]
+    gateway = catalog.gateways.get(host)
+    if gateway is not None:
+        return Endpoint(kind=EndpointKind.GATEWAY, region=gateway.region, **found)  # type: ignore[arg-type]
+    wrong = catalog.misconfigured_hosts.get(host)
+    if wrong is not None:
+        return Endpoint(kind=EndpointKind.MISCONFIGURED, correction=wrong.correction, **found)  # type: ignore[arg-type]
+    if _path_names_region(host, path, catalog):
+        return Endpoint(  # "https://api.openai.com/eu" from third-party guides
+            kind=EndpointKind.MISCONFIGURED,
+            correction=f"{path.strip('/').split('/')[0].lower()}.api.openai.com",
+            **found,  # type: ignore[arg-type]
+        )
+    if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
+        return Endpoint(kind=EndpointKind.AZURE, **found)  # type: ignore[arg-type]
+    if mentions_openai(host) or mentions_openai(raw_host):
+        return Endpoint(kind=EndpointKind.LOOKALIKE, **found)  # type: ignore[arg-type]
+    return Endpoint(kind=EndpointKind.OTHER, **found)  # type: ignore[arg-type]
+
+
+def _path_names_region(host: str, path: str, catalog: Catalog) -> bool:
+    if host != "api.openai.com":
+        return False
+    first = path.strip("/").split("/")[0].lower()
+    return first in catalog.regions and first != "global" and first != "v1"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -> list[Endpoint]:
+    """Every endpoint a string holds that concerns OpenAI traffic.
+
+    Under an endpoint key (``OPENAI_BASE_URL``...) the whole value is an endpoint whatever its
+    host; elsewhere only candidates that mention OpenAI, Azure or a team gateway count.
+    """
+    if endpoint_key:
+        value = text.strip().strip(_QUOTES).strip()
+        if is_interpolation(value):
+            return []  # known only where it runs: RG011's case, not a host
+        if not value:
+            # openai-python falls back to its default host when OPENAI_BASE_URL is empty.
+            return [classify_endpoint("https://api.openai.com/v1", catalog)]
+        return [classify_endpoint(value, catalog)]
+    if not (mentions_openai(text) or (catalog.gateways and _mentions_gateway(text, catalog))):
+        return []
+    endpoints = []
+    for candidate in candidate_urls(text):
+        if not (mentions_openai(candidate) or _mentions_gateway(candidate, catalog)):
+            continue
+        endpoint = classify_endpoint(candidate, catalog)
+        if endpoint.kind is EndpointKind.OTHER:
+            continue
+        if endpoint.kind is EndpointKind.LOOKALIKE and "." not in endpoint.host:
+            continue  # a word such as OPENAI_BASE_URL, not a host name
+        endpoints.append(endpoint)
+    return endpoints
+
+
+def _mentions_gateway(text: str, catalog: Catalog) -> bool:
+    lowered = text.lower()
+    return any(host in lowered for host in catalog.gateways)

@@ -1,0 +1,89 @@
+"""What a value's name says about it: an endpoint, a model, a list of API surfaces."""
+
+from __future__ import annotations
+
+import re
+
+from residency_guard.hosts import is_interpolation
+from residency_guard.values import Value
+
+# The env var current SDKs ignore (openai>=1 reads OPENAI_BASE_URL only; openai-python #624, #745).
+LEGACY_BASE_VAR = "OPENAI_API_BASE"
+BASE_URL_VAR = "OPENAI_BASE_URL"
+
+_ENDPOINT_WORDS = ("url", "host", "endpoint", "base", "uri")
+# Names that carry a surface list or a per-surface model map in our own config namespace.
+SURFACES_KEY = "surfaces"
+_MODEL_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{1,127}$")
+_NOT_MODELS = frozenset({"true", "false", "yes", "no", "null", "none", "default", "auto"})
+
+# Words in a key that name a surface (a model under "embeddingModel" is an embeddings model).
+SURFACE_HINTS: tuple[tuple[str, str], ...] = (
+    ("embedding", "embeddings"),
+    ("finetun", "fine_tuning"),
+    ("fine_tun", "fine_tuning"),
+    ("fine-tun", "fine_tuning"),
+    ("batch", "batches"),
+    ("transcri", "audio"),
+    ("speech", "audio"),
+    ("tts", "audio"),
+    ("whisper", "audio"),
+    ("audio", "audio"),
+    ("image", "images"),
+    ("moderation", "moderations"),
+    ("realtime", "realtime"),
+    ("response", "responses"),
+    ("assistant", "assistants"),
+    ("chat", "chat"),
+)
+
+
+def bare_name(name: str) -> str:
+    """``app:openaiBaseUrl`` -> ``openaibaseurl``: namespace, case and separators dropped."""
+    return name.rsplit(":", 1)[-1].lower().replace("_", "").replace("-", "")
+
+
+def is_endpoint_name(name: str) -> bool:
+    """Whether a value under this name is an OpenAI endpoint, whatever host it holds."""
+    if name.upper() in (BASE_URL_VAR, LEGACY_BASE_VAR):
+        return True
+    bare = bare_name(name)
+    if name.startswith("residency-guard:") and bare in ("baseurl", "gatewayhost", "gateway"):
+        return True
+    return "openai" in bare and any(word in bare for word in _ENDPOINT_WORDS)
+
+
+def is_legacy_base(value: Value) -> bool:
+    if value.name.upper() == LEGACY_BASE_VAR:
+        return True
+    return f"{LEGACY_BASE_VAR}=" in value.text
+
+
+def is_interpolated(text: str) -> bool:
+    """``${OPENAI_HOST}``, ``$(cmd)``, ``{{ var }}``: a value only known where it runs."""
+    return is_interpolation(text)
+
+
+def names_model(value: Value) -> bool:
+    """Whether this value is a model id: its name (or a key just above) says "model"."""
+    text = value.text.strip()
+    if not text or text.lower() in _NOT_MODELS or not _MODEL_TOKEN.match(text) or text.isdigit():
+        return False
+    if "model" in value.name.lower():
+        return True
+    strings = [p for p in value.path[-3:] if isinstance(p, str)]
+    return any("model" in p.lower() for p in strings)
+
+
+def surface_hint(value: Value) -> str | None:
+    """The surface a model is for, when its name or path says so."""
+    for part in reversed([value.name, *[p for p in value.path if isinstance(p, str)]]):
+        lowered = part.lower()
+        for word, surface in SURFACE_HINTS:
+            if word in lowered:
+                return surface
+    return None
+
+
+def lists_surfaces(value: Value) -> bool:
+    return any(isinstance(p, str) and bare_name(p) == SURFACES_KEY for p in value.path[-2:])

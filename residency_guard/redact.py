@@ -1,0 +1,46 @@
+"""OpenAI API key detection and redaction: no output of ours ever holds a key."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# OpenAI key formats, from the prefixes OpenAI's dashboard issues (platform.openai.com/api-keys):
+# legacy user keys "sk-", project keys "sk-proj-", service-account keys "sk-svcacct-" and
+# admin keys "sk-admin-". The body is URL-safe base64 text; 20 characters keeps "sk-learn" out.
+KEY_PATTERN = re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")
+# A key cut by an ellipsis or by ourselves is no key.
+_TAIL = 4
+
+
+def find_keys(text: str) -> list[str]:
+    """Every OpenAI-key-shaped substring of ``text``."""
+    return KEY_PATTERN.findall(text)
+
+
+def looks_like_key(text: str) -> bool:
+    return KEY_PATTERN.search(text) is not None
+
+
+def redact_key(key: str) -> str:
+    """``sk-proj-abc...wxyz`` becomes ``sk-...wxyz``: enough to tell two keys apart, no more."""
+    return f"sk-...{key[-_TAIL:]}"
+
+
+def redact(text: str) -> str:
+    """``text`` with every key-shaped substring redacted."""
+    if "sk-" not in text:
+        return text
+    return KEY_PATTERN.sub(lambda m: redact_key(m.group(0)), text)
+
+
+def redact_data(data: Any) -> Any:
+    """A JSON-like structure with every string redacted (keys of mappings too)."""
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, Mapping):
+        return {redact(str(k)): redact_data(v) for k, v in data.items()}
+    if isinstance(data, Sequence) and not isinstance(data, bytes | bytearray):
+        return [redact_data(v) for v in data]
+    return data

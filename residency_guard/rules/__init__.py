@@ -1,0 +1,62 @@
+"""The rule set: one module per rule, listed here once (no registration by import side effect)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from residency_guard.rules.azure_account_region import AzureAccountOutsideRegion
+from residency_guard.rules.azure_deployment_scope import AzureDeploymentScope
+from residency_guard.rules.banned_model import BannedModel
+from residency_guard.rules.base import Rule
+from residency_guard.rules.endpoint_outside_region import EndpointOutsideRegion
+from residency_guard.rules.legacy_api_base import LegacyApiBase
+from residency_guard.rules.model_alias import ModelAlias
+from residency_guard.rules.model_not_eligible import ModelNotEligible
+from residency_guard.rules.no_region import NoRegionDeclared
+from residency_guard.rules.plaintext_key import PlaintextApiKey
+from residency_guard.rules.region_conflict import RegionConflict
+from residency_guard.rules.surface_not_covered import SurfaceNotCovered
+from residency_guard.rules.unknown_host import UnknownOpenAIHost
+from residency_guard.rules.unknown_region import UnknownRegion
+from residency_guard.rules.unresolved_endpoint import UnresolvedEndpoint
+from residency_guard.rules.unsafe_endpoint_form import UnsafeEndpointForm
+from residency_guard.rules.yaml_ambiguity import YamlAmbiguity
+
+_RULE_CLASSES: tuple[type[Rule], ...] = (
+    EndpointOutsideRegion,
+    UnknownOpenAIHost,
+    ModelNotEligible,
+    ModelAlias,
+    SurfaceNotCovered,
+    LegacyApiBase,
+    PlaintextApiKey,
+    NoRegionDeclared,
+    RegionConflict,
+    UnsafeEndpointForm,
+    UnresolvedEndpoint,
+    AzureAccountOutsideRegion,
+    AzureDeploymentScope,
+    BannedModel,
+    YamlAmbiguity,
+    UnknownRegion,
+)
+
+
+def _registry(classes: tuple[type[Rule], ...]) -> Mapping[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for cls in classes:
+        if cls.id in rules:  # IDs are a public contract: never two rules under one
+            raise RuntimeError(f"duplicate rule id {cls.id}: {cls.__name__}")
+        rules[cls.id] = cls()
+    return MappingProxyType(dict(sorted(rules.items())))
+
+
+RULES: Mapping[str, Rule] = _registry(_RULE_CLASSES)
+
+
+def get_rule(rule_id: str) -> Rule | None:
+    return RULES.get(rule_id.upper())
+
+
+__all__ = ["RULES", "Rule", "get_rule"]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from residency_guard.context import StackContext
+from residency_guard.findings import Finding, Severity
+from residency_guard.keys import names_model, surface_hint
+from residency_guard.modelcheck import Eligibility, model_verdict
+from residency_guard.rules.base import Rule, stack_label
+from residency_guard.values import Value
+
+
+class BannedModel(Rule):
+    """
+    ## What it does
+    Finds a model that the team's catalog bans (`banned_models:` in a catalog overlay),
+    whatever the region.
+
+    ## Why is this bad?
+    A platform team bans a model for reasons of its own (cost, an open review, a contract);
+    the ban must hold in every stack and every gate.
+
+    ## Example
+    ```yaml
+    # team-catalog.yaml
+    banned_models:
+      gpt-4-0613: "retired internally; use gpt-4.1-2025-04-14"
+    ```
+
+    ## Use instead
+    Pick a model the team allows.
+
+    ## References
+    - [residency-guard: team catalogs](https://github.com/residency-guard/residency-guard#team-catalogs)
+    """
+
+    id = "RG014"
+    name = "banned-model"
+    title = "Model banned by the team catalog"
+    severity = Severity.ERROR
+    source_url = "https://github.com/residency-guard/residency-guard#team-catalogs"
+    tags = ("model", "team")
+
+    def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
+        region = ctx.region
+        if region is None or value.unknown or not names_model(value):
+            return
+        if not ctx.catalog.banned_models:
+            return
+        verdict = model_verdict(ctx.catalog, region, value.text.strip(), surface_hint(value))
+        if verdict.eligibility is Eligibility.BANNED:
+            yield self.finding(
+                ctx,
+                f"{stack_label(ctx)} uses '{verdict.model}', banned by the team catalog: "
+                f"{verdict.reason}",
+                "pick a model the team catalog allows",
+                value=value,
+            )

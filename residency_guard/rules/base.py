@@ -1,0 +1,90 @@
+"""The shape every rule has: a stable ID, a title, a severity, documentation and hooks."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import ClassVar
+
+from residency_guard.context import Resource, StackContext
+from residency_guard.findings import Finding, Severity
+from residency_guard.redact import redact
+from residency_guard.values import Value
+
+
+class Rule:
+    """A rule. Subclasses set the class attributes and override the hooks they need.
+
+    The docstring of a subclass is its documentation (``residency-guard explain``,
+    ``docs/rules.md``), in ruff's sections: What it does, Why is this bad?, Example,
+    Use instead, References.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]  # kebab-case, for people and SARIF
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    source_url: ClassVar[str]
+    tags: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def checkov_id(self) -> str:
+        return f"CKV_RG_{int(self.id[2:])}"
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first paragraph of the "What it does" section."""
+        doc = cls.documentation()
+        body = doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
+        return " ".join(body.split())
+
+    def check_value(self, value: Value, ctx: StackContext) -> Iterable[Finding]:
+        return ()
+
+    def check_resource(self, resource: Resource, ctx: StackContext) -> Iterable[Finding]:
+        return ()
+
+    def check_stack(self, ctx: StackContext) -> Iterable[Finding]:
+        return ()
+
+    def finding(
+        self,
+        ctx: StackContext,
+        message: str,
+        fix: str,
+        *,
+        value: Value | None = None,
+        file: str | None = None,
+        line: int = 0,
+        column: int = 0,
+        path: str = "",
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of this rule; message and fix are redacted here, once for every front end."""
+        return Finding(
+            rule=self.id,
+            severity=severity or self.severity,
+            file=file if file is not None else ctx.file,
+            line=value.line if value is not None else line,
+            column=value.column if value is not None else column,
+            message=redact(message),
+            fix=redact(fix),
+            stack=ctx.stack,
+            region=ctx.region_id or "",
+            path=value.dotted_path() if value is not None else path,
+        )
+
+
+def quote(text: str, limit: int = 80) -> str:
+    """A value as a message quotes it: redacted, one line, not too long."""
+    flat = " ".join(redact(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def stack_label(ctx: StackContext) -> str:
+    region = (ctx.region_id or "?").upper()
+    return f"{region} stack '{ctx.stack}'" if ctx.stack else f"{region} stack"

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from residency_guard.context import StackContext
+from residency_guard.findings import Finding, Severity
+from residency_guard.keys import names_model, surface_hint
+from residency_guard.modelcheck import Eligibility, model_verdict
+from residency_guard.rules.base import Rule, stack_label
+from residency_guard.values import Value
+
+
+class ModelAlias(Rule):
+    """
+    ## What it does
+    Finds an undated model alias (`gpt-4o`) where the region lists only dated snapshots
+    (`gpt-4o-2024-11-20`).
+
+    ## Why is this bad?
+    Older model families are eligible for residency as dated snapshots only. The alias is
+    not on the list, and it moves to a new snapshot without notice.
+
+    ## Example
+    ```yaml
+    config:
+      residency-guard:region: eu
+      app:chatModel: gpt-4o
+    ```
+
+    ## Use instead
+    ```yaml
+    config:
+      residency-guard:region: eu
+      app:chatModel: gpt-4o-2024-11-20
+    ```
+
+    ## References
+    - [OpenAI: your data, region tables](https://developers.openai.com/api/docs/guides/your-data)
+    """
+
+    id = "RG004"
+    name = "model-alias"
+    title = "Model alias where only dated snapshots are eligible"
+    severity = Severity.ERROR
+    source_url = "https://developers.openai.com/api/docs/guides/your-data"
+    tags = ("model",)
+
+    def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
+        region = ctx.residency
+        if region is None or value.unknown or not names_model(value):
+            return
+        model = value.text.strip()
+        verdict = model_verdict(ctx.catalog, region, model, surface_hint(value))
+        if verdict.eligibility is not Eligibility.ALIAS:
+            return
+        snapshot = verdict.snapshot or ""
+        if snapshot in region.models.get(verdict.surface, frozenset()):
+            fix = f"pin {snapshot} instead of the alias {model}"
+        else:
+            fix = f"pin a dated snapshot eligible for {verdict.surface} in {region.id}"
+        yield self.finding(
+            ctx,
+            f"{stack_label(ctx)} uses the alias '{model}'; {region.title} lists only dated "
+            f"snapshots for {verdict.surface}",
+            fix,
+            value=value,
+        )

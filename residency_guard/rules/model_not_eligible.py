@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from residency_guard.context import StackContext
+from residency_guard.findings import Finding, Severity
+from residency_guard.keys import names_model, surface_hint
+from residency_guard.modelcheck import Eligibility, eligible_examples, model_verdict
+from residency_guard.rules.base import Rule, quote, stack_label
+from residency_guard.values import Value
+
+
+class ModelNotEligible(Rule):
+    """
+    ## What it does
+    Finds a model that the stack's region does not offer for the surface it is used on
+    (chat, responses, embeddings, batches, fine-tuning, audio, images, moderations), and any
+    model the catalog does not know at all: an unknown model is denied, never allowed
+    silently.
+
+    ## Why is this bad?
+    Residency projects serve a fixed list of models per endpoint. A model outside the list is
+    refused by the regional host or, through a global key, processed outside the region.
+
+    ## Example
+    ```yaml
+    config:
+      residency-guard:region: ae
+      app:embeddingModel: text-embedding-3-small
+    ```
+
+    ## Use instead
+    ```yaml
+    config:
+      residency-guard:region: ae
+      app:embeddingModel: text-embedding-3-large
+    ```
+
+    ## References
+    - [OpenAI: your data, region tables](https://developers.openai.com/api/docs/guides/your-data)
+    """
+
+    id = "RG003"
+    name = "model-not-eligible"
+    title = "Model not eligible in the stack's region"
+    severity = Severity.ERROR
+    source_url = "https://developers.openai.com/api/docs/guides/your-data"
+    tags = ("model",)
+
+    def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
+        region = ctx.residency
+        if region is None or value.unknown or not names_model(value):
+            return
+        model = value.text.strip()
+        verdict = model_verdict(ctx.catalog, region, model, surface_hint(value))
+        if verdict.eligibility not in (Eligibility.NOT_ELIGIBLE, Eligibility.UNKNOWN):
+            return
+        examples = eligible_examples(region, verdict.surface)
+        instead = f"use one of: {', '.join(examples)}" if examples else (
+            f"the {region.id} region offers no model for {verdict.surface}"
+        )  # fmt: skip
+        if verdict.eligibility is Eligibility.UNKNOWN:
+            message = (
+                f"{stack_label(ctx)} uses model '{quote(model)}', which the catalog does not "
+                f"know; unknown models are denied"
+            )
+            instead += " (or update the catalog if OpenAI lists it for the region)"
+        else:
+            message = (
+                f"{stack_label(ctx)} uses model '{model}', not eligible for "
+                f"{verdict.surface} in {region.title}"
+            )
+        yield self.finding(ctx, message, instead, value=value)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from residency_guard.context import StackContext
+from residency_guard.findings import Finding, Severity
+from residency_guard.redact import find_keys, redact_key
+from residency_guard.rules.base import Rule
+from residency_guard.values import Value
+
+
+class PlaintextApiKey(Rule):
+    """
+    ## What it does
+    Finds an OpenAI API key (`sk-`, `sk-proj-`, `sk-svcacct-`, `sk-admin-`) stored in plain
+    text: a stack file value that is not `secure:`, a resource input that is not a Pulumi
+    secret, a dotenv file in the repository.
+
+    ## Why is this bad?
+    A key in a stack file is in every clone of the repository and in every CI log that prints
+    it. Residency is bound to the project a key belongs to: a leaked EU key lets anyone spend
+    the EU project's quota.
+
+    ## Example
+    ```yaml
+    config:
+      residency-guard:apiKey: sk-proj-...
+    ```
+
+    ## Use instead
+    ```console
+    pulumi config set --secret residency-guard:apiKey
+    ```
+
+    ## References
+    - [Pulumi: secrets](https://www.pulumi.com/docs/iac/concepts/secrets/)
+    """
+
+    id = "RG007"
+    name = "plaintext-api-key"
+    title = "OpenAI API key in plain text"
+    severity = Severity.ERROR
+    source_url = "https://www.pulumi.com/docs/iac/concepts/secrets/"
+    tags = ("secret",)
+
+    def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
+        if value.secret or "sk-" not in value.text:
+            return
+        for key in find_keys(value.text):
+            where = f"'{value.name}'" if value.name else "a value"
+            yield self.finding(
+                ctx,
+                f"plaintext OpenAI API key {redact_key(key)} in {where}",
+                f"store it as a secret: pulumi config set --secret {value.name or '<key>'}",
+                value=value,
+            )

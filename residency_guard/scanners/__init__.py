@@ -1,0 +1,1 @@
+"""Scanners: turn files into stacks, values and resources for the rules."""

@@ -1,0 +1,135 @@
+"""Which files a path stands for: a Pulumi project's stacks, a stack, a preview, a dotenv file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from residency_guard.errors import InputError, ResidencyGuardError
+from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
+from residency_guard.scanners.stackfile import stack_name_of
+from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
+from residency_guard.yamlfile import load_yaml, scalar_text
+
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+# Folders that never hold a stack of the user's and can be huge.
+_SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".hypothesis"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file to scan and how."""
+
+    path: Path
+    kind: str  # "stack-file", "pulumi-json", "dotenv"
+    project_region: Declaration | None = None
+
+
+def is_dotenv(path: Path) -> bool:
+    return path.name == ".env" or path.name.startswith(".env.") or path.suffix == ".env"
+
+
+def classify_file(path: Path) -> str | None:
+    if stack_name_of(path) is not None:
+        return "stack-file"
+    if path.suffix.lower() == ".json":
+        return "pulumi-json"
+    if is_dotenv(path):
+        return "dotenv"
+    return None
+
+
+def project_targets(project_file: Path) -> list[Target]:
+    """The stack files of a Pulumi project, honouring ``stackConfigDir``."""
+    document = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
+    config_dir = scalar_text(document.get("stackConfigDir")) or "."
+    folder = (project_file.parent / config_dir).resolve()
+    if not folder.is_dir():
+        raise InputError(
+            f"stackConfigDir '{config_dir}' is not a folder", file=str(project_file),
+            fix="create it or fix stackConfigDir",
+        )  # fmt: skip
+    default = _project_region(document, project_file)
+    targets = [
+        Target(_relative(path), "stack-file", default)
+        for path in sorted(folder.iterdir())
+        if path.is_file() and stack_name_of(path) is not None
+    ]
+    for path in sorted(project_file.parent.iterdir()):
+        if path.is_file() and is_dotenv(path):
+            targets.append(Target(_relative(path), "dotenv"))
+    return targets
+
+
+def _project_region(document: object, project_file: Path) -> Declaration | None:
+    from residency_guard.yamlfile import YamlDocument
+
+    assert isinstance(document, YamlDocument)
+    node = document.get("config", REGION_KEY)
+    text = scalar_text(node)
+    if text is None and node is not None:
+        mapping = document.mapping(node)
+        text = scalar_text(mapping.get("default")) or scalar_text(mapping.get("value"))
+    if text is None or node is None:
+        return None
+    line = node.start_mark.line + 1
+    return Declaration(text, RegionSource.STACK_CONFIG, f"{project_file}:{line}", line, str(project_file))
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]]:
+    """Targets for the given paths, and one error per path that cannot be used."""
+    targets: list[Target] = []
+    errors: list[ResidencyGuardError] = []
+    for path in paths:
+        try:
+            if path.is_dir():
+                targets.extend(_folder_targets(path, errors))
+            elif path.exists() or path.is_symlink():
+                if path.name in PROJECT_FILES:
+                    targets.extend(project_targets(path))
+                    continue
+                kind = classify_file(path)
+                if kind is None:
+                    raise InputError(
+                        "not a stack file, preview/state JSON or dotenv file", file=str(path),
+                        fix="pass a Pulumi project folder, Pulumi.<stack>.yaml, a .json or a .env",
+                    )  # fmt: skip
+                targets.append(Target(path, kind))
+            else:
+                raise InputError("no such file or folder", file=str(path), fix="check the path")
+        except ResidencyGuardError as error:
+            errors.append(error)
+    unique: dict[Path, Target] = {}
+    for target in targets:
+        unique.setdefault(target.path.resolve(), target)
+    return list(unique.values()), errors
+
+
+def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Target]:
+    targets: list[Target] = []
+    # followlinks=False: a symlink loop in a scanned folder cannot make the walk endless.
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        here = Path(root)
+        project = next((here / name for name in PROJECT_FILES if name in files), None)
+        if project is not None:
+            try:
+                targets.extend(project_targets(project))
+            except ResidencyGuardError as error:
+                errors.append(error)
+    if not targets:
+        errors.append(
+            InputError(
+                "no Pulumi project (Pulumi.yaml) in this folder", file=str(folder),
+                fix="pass the project folder or the stack files",
+            )  # fmt: skip
+        )
+    return targets

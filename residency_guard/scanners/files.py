@@ -1,0 +1,54 @@
+"""Reading input files safely: bounded size, text only, one clear error otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from residency_guard.errors import InputError
+
+# Stack files are small; a 16 MB one is an accident or an attack, not a stack.
+MAX_YAML_BYTES = 16 * 1024 * 1024
+# `pulumi preview --json` of 100,000 resources is a few hundred MB.
+MAX_JSON_BYTES = 1024 * 1024 * 1024
+MAX_DOTENV_BYTES = 4 * 1024 * 1024
+
+
+def read_text(path: Path, limit: int) -> str:
+    """The file as UTF-8 text, or an InputError naming it and the fix."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file or folder", file=name, fix="check the path") from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", file=name, fix="check the path") from None
+    if size > limit:
+        raise InputError(
+            f"file is {size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit "
+            "for this kind of file",
+            file=name, fix="scan the real stack, preview or state file",
+        )  # fmt: skip
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except PermissionError:
+        raise InputError("permission denied", file=name, fix="make it readable") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", file=name) from None
+    if b"\x00" in raw[:8192] or b"\x00" in raw:
+        raise InputError("binary content, not text", file=name, fix="scan text files only")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            "invalid UTF-8", file=name, line=line, fix="save the file as UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def is_readable_dir(path: Path) -> bool:
+    return path.is_dir() and os.access(path, os.R_OK | os.X_OK)

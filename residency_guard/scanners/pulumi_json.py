@@ -1,0 +1,158 @@
+"""``pulumi preview --json`` output and ``pulumi stack export`` files."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from residency_guard.catalog.model import Catalog
+from residency_guard.context import Resource, StackContext
+from residency_guard.errors import InputError
+from residency_guard.evaluate import evaluate_resource, evaluate_stack, evaluate_values, unique
+from residency_guard.findings import Finding
+from residency_guard.repoconfig import RepoConfig
+from residency_guard.scanners.files import MAX_JSON_BYTES, read_text
+from residency_guard.scanners.stackfile import StackScan, repo_declaration
+from residency_guard.stackregion import (
+    COMPONENT_TYPE,
+    REGION_KEY,
+    Declaration,
+    RegionSource,
+    resolve_region,
+    stack_name_from_urn,
+)
+from residency_guard.values import Value, walk_data
+
+# Resources that carry no configuration of the user's.
+_SKIPPED_TYPES = ("pulumi:providers:",)
+
+
+def load_json(path: Path) -> Any:
+    text = read_text(path, MAX_JSON_BYTES)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "truncated JSON" if exc.pos >= len(text.rstrip()) - 1 else "invalid JSON"
+        raise InputError(
+            f"{what}: {exc.msg}", file=str(path), line=exc.lineno,
+            fix="re-run `pulumi preview --json > file` or `pulumi stack export --file file`",
+        ) from None  # fmt: skip
+    except RecursionError:
+        raise InputError("JSON nested too deeply", file=str(path)) from None
+
+
+def json_kind(data: Any) -> str | None:
+    """"preview", "state" or None for a JSON document that is neither."""
+    if isinstance(data, Mapping):
+        if isinstance(data.get("steps"), list) or "changeSummary" in data:
+            return "preview"
+        deployment = data.get("deployment")
+        if isinstance(deployment, Mapping) and "resources" in deployment:
+            return "state"
+        if isinstance(data.get("resources"), list) and "manifest" in data:
+            return "state"  # the deployment object on its own
+    return None
+
+
+def _resources(data: Mapping[str, Any], kind: str) -> Iterator[tuple[Mapping[str, Any], str]]:
+    if kind == "preview":
+        for step in data.get("steps") or []:
+            if not isinstance(step, Mapping):
+                continue
+            state = step.get("newState") or step.get("new") or step.get("oldState") or {}
+            if isinstance(state, Mapping):
+                yield state, str(step.get("urn") or state.get("urn") or "")
+    else:
+        deployment = data.get("deployment", data)
+        for resource in deployment.get("resources") or []:
+            if isinstance(resource, Mapping):
+                yield resource, str(resource.get("urn") or "")
+
+
+class _LineIndex:
+    """Lines of a JSON text, found lazily: a finding is rare, a resource is not."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def line_of(self, needle: str, after: int = 0) -> tuple[int, int]:
+        position = self.text.find(needle, after)
+        if position < 0:
+            return 0, 0
+        if self._starts is None:
+            starts, index = [0], self.text.find("\n")
+            while index >= 0:
+                starts.append(index + 1)
+                index = self.text.find("\n", index + 1)
+            self._starts = starts
+        line = bisect.bisect_right(self._starts, position)
+        return line, position - self._starts[line - 1] + 1
+
+
+def scan_pulumi_json(
+    path: Path, catalog: Catalog, repo: RepoConfig, data: Any = None
+) -> StackScan:
+    """Judge every resource of a preview or a state export, against the stack's region."""
+    file = str(path)
+    if data is None:
+        data = load_json(path)
+    kind = json_kind(data)
+    if kind is None:
+        raise InputError(
+            "not a `pulumi preview --json` output nor a `pulumi stack export` file",
+            file=file, fix="pass the JSON that pulumi wrote",
+        )  # fmt: skip
+    pairs = list(_resources(data, kind))
+    stack = next((stack_name_from_urn(urn) for _, urn in pairs if urn), "")
+    config = data.get("config") if kind == "preview" else None
+    declarations: list[Declaration] = []
+    config_values: list[Value] = []
+    if isinstance(config, Mapping):
+        region = config.get(REGION_KEY)
+        if isinstance(region, str):
+            declarations.append(
+                Declaration(region, RegionSource.STACK_CONFIG, f"{file} config", 0, file)
+            )
+        config_values = list(walk_data(config, ("config",)))
+    mapped = repo_declaration(repo, stack)
+    if mapped is not None:
+        declarations.append(mapped)
+    resources = []
+    for state, urn in pairs:
+        rtype = str(state.get("type") or "")
+        if rtype.startswith(_SKIPPED_TYPES):
+            continue
+        name = urn.rsplit("::", 1)[-1] if urn else rtype
+        inputs = state.get("inputs") if isinstance(state.get("inputs"), Mapping) else {}
+        outputs = state.get("outputs") if isinstance(state.get("outputs"), Mapping) else {}
+        # Outputs too: a provider may compute a host from the inputs. Inputs win on a clash.
+        resources.append(Resource(rtype, name, {**outputs, **inputs}, urn, file))
+        region = {**outputs, **inputs}.get("region")
+        if rtype == COMPONENT_TYPE and isinstance(region, str):
+            declarations.append(
+                Declaration(region, RegionSource.COMPONENT, f"{name}.region in {file}", 0, file)
+            )
+    resolution = resolve_region(declarations)
+    ctx = StackContext(
+        catalog, stack, file, resolution, repo, resources={r.name: r for r in resources}
+    )
+    findings: list[Finding] = evaluate_stack(ctx) + evaluate_values(config_values, ctx)
+    index: _LineIndex | None = None
+    for resource in resources:
+        found = evaluate_resource(resource, ctx)
+        if found:
+            index = index or _LineIndex(read_text(path, MAX_JSON_BYTES))
+            findings.extend(_locate(f, resource, index) for f in found)
+    return StackScan(stack, file, kind, resolution, unique(findings), config_values)
+
+
+def _locate(finding: Finding, resource: Resource, index: _LineIndex) -> Finding:
+    line, column = index.line_of(json.dumps(resource.urn)) if resource.urn else (0, 0)
+    if not line:
+        return finding
+    return dataclasses.replace(finding, line=line, column=column)

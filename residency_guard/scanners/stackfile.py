@@ -1,0 +1,102 @@
+"""``Pulumi.<stack>.yaml``: the stack's config, every string in it, its declared region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from residency_guard.catalog.model import Catalog
+from residency_guard.context import StackContext
+from residency_guard.errors import InputError
+from residency_guard.evaluate import evaluate_stack, evaluate_values
+from residency_guard.findings import Finding
+from residency_guard.repoconfig import RepoConfig
+from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
+from residency_guard.stackregion import (
+    REGION_KEY,
+    Declaration,
+    RegionResolution,
+    RegionSource,
+    resolve_region,
+)
+from residency_guard.values import Value
+from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text, walk_yaml
+
+
+@dataclass
+class StackScan:
+    """What one scan of one stack found; the report builds on it."""
+
+    stack: str
+    file: str
+    kind: str  # "stack-file", "preview", "state", "dotenv"
+    resolution: RegionResolution
+    findings: list[Finding] = field(default_factory=list)
+    values: list[Value] = field(default_factory=list)
+    project: str = ""
+
+
+def stack_name_of(path: Path) -> str | None:
+    """``Pulumi.prod-eu.yaml`` -> ``prod-eu``; None for any other file name."""
+    name = path.name
+    for suffix in (".yaml", ".yml"):
+        if name.startswith("Pulumi.") and name.endswith(suffix):
+            stack = name[len("Pulumi.") : -len(suffix)]
+            return stack or None
+    return None
+
+
+def repo_declaration(repo: RepoConfig, stack: str) -> Declaration | None:
+    match = repo.region_for_stack(stack)
+    if match is None:
+        return None
+    pattern, region, line = match
+    file = str(repo.path) if repo.path else "residency-guard.yaml"
+    return Declaration(region, RegionSource.REPO_MAPPING, f"stacks: '{pattern}' in {file}", line, file)
+
+
+def stack_declarations(
+    document: YamlDocument, file: str, stack: str, repo: RepoConfig
+) -> list[Declaration]:
+    declarations = []
+    node = document.get("config", REGION_KEY)
+    text = scalar_text(node)
+    if node is not None and text is not None:
+        line = node.start_mark.line + 1
+        declarations.append(
+            Declaration(text, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
+        )
+    mapped = repo_declaration(repo, stack)
+    if mapped is not None:
+        declarations.append(mapped)
+    return declarations
+
+
+def scan_stack_file(
+    path: Path, catalog: Catalog, repo: RepoConfig, *, text: str | None = None,
+    project_default_region: Declaration | None = None,
+) -> StackScan:  # fmt: skip
+    """Judge one stack file."""
+    file = str(path)
+    stack = stack_name_of(path)
+    if stack is None:
+        raise InputError(
+            "not a stack file name", file=file, fix="stack files are named Pulumi.<stack>.yaml"
+        )
+    source = read_text(path, MAX_YAML_BYTES) if text is None else text
+    document = load_yaml(source, file)
+    if document.root is not None and not document.mapping():
+        raise InputError(
+            "a stack file holds a mapping (config:, ...) at the top", file=file, line=1,
+            fix="see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/",
+        )  # fmt: skip
+    declarations = stack_declarations(document, file, stack, repo)
+    if project_default_region is not None and not any(
+        d.source is RegionSource.STACK_CONFIG for d in declarations
+    ):
+        declarations.append(project_default_region)
+    resolution = resolve_region(declarations)
+    ctx = StackContext(catalog, stack, file, resolution, repo, ambiguities=document.ambiguities)
+    values = list(walk_yaml(document))
+    findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
+    return StackScan(stack, file, "stack-file", resolution, findings, values)

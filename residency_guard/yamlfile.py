@@ -1,0 +1,291 @@
+"""YAML read the way the Pulumi engine reads it (Go's yaml.v3), with every value's line.
+
+PyYAML and yaml.v3 disagree on duplicate keys (PyYAML keeps the last, yaml.v3 refuses the
+file), on self-referencing aliases, on alias expansion limits and on merge-key precedence
+(yaml.v3: first source wins; PyYAML 6.0.4: last, yaml/pyyaml#953). We compose nodes with
+PyYAML and apply yaml.v3's semantics ourselves, reporting every place where a reader of the
+other kind would see something else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+
+from residency_guard.errors import InputError
+from residency_guard.values import Value, decoded_forms, walk_data
+
+try:  # libyaml is an order of magnitude faster; PyYAML's pure loader is the same reading
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - wheels ship libyaml on every platform we support
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
+# yaml.v3 refuses documents whose alias expansion dwarfs their size ("excessive aliasing");
+# the same spirit, in node visits: generous for real files, fatal for alias bombs.
+_VISIT_FLOOR = 200_000
+_VISIT_FACTOR = 20
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A place where yaml.v3 (the engine) and PyYAML read the file differently."""
+
+    line: int
+    column: int
+    message: str
+    fix: str
+
+
+@dataclass
+class YamlDocument:
+    """A composed YAML document with yaml.v3's reading of it."""
+
+    file: str
+    root: yaml.Node | None
+    ambiguities: list[Ambiguity] = field(default_factory=list)
+
+    def mapping(self, node: yaml.Node | None = None) -> dict[str, yaml.Node]:
+        """The effective key -> value nodes of a mapping, merge keys applied first-source-wins."""
+        node = self.root if node is None else node
+        if not isinstance(node, yaml.MappingNode):
+            return {}
+        return _effective_mapping(node, set())
+
+    def get(self, *keys: str) -> yaml.Node | None:
+        node = self.root
+        for key in keys:
+            node = self.mapping(node).get(key) if node is not None else None
+        return node
+
+
+def load_yaml(text: str, file: str) -> YamlDocument:
+    """Compose one YAML document; any failure becomes an InputError naming the file and line."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(
+            f"invalid YAML: {exc.problem or exc.context}",
+            file=file, line=line, fix="fix the syntax so `pulumi` can read the file",
+        ) from None  # fmt: skip
+    except yaml.composer.ComposerError as exc:  # e.g. several documents
+        raise InputError(f"invalid YAML: {exc}", file=file, fix="keep one document") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", file=file, fix="fix the file") from None
+    except RecursionError:
+        raise InputError(
+            "YAML nested too deeply to read safely", file=file, fix="flatten the document"
+        ) from None
+    except (ValueError, UnicodeError) as exc:
+        raise InputError(f"unreadable YAML: {exc}", file=file, fix="save it as UTF-8 text") from None
+    document = YamlDocument(file, root)
+    if root is not None:
+        _check_structure(document)
+    return document
+
+
+def scalar_text(node: yaml.Node | None) -> str | None:
+    if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return str(node.value)
+    return None
+
+
+def _effective_mapping(node: yaml.MappingNode, seen: set[int]) -> dict[str, yaml.Node]:
+    if id(node) in seen:
+        return {}
+    seen = seen | {id(node)}
+    explicit: dict[str, yaml.Node] = {}
+    merged: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == MERGE_TAG:
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if isinstance(source, yaml.MappingNode):
+                    for key, value in _effective_mapping(source, seen).items():
+                        merged.setdefault(key, value)  # yaml.v3: the first source wins
+            continue
+        key = scalar_text(key_node)
+        if key is not None and key not in explicit:
+            explicit[key] = value_node
+    return {**merged, **explicit}
+
+
+def _check_structure(document: YamlDocument) -> None:
+    """Refuse what yaml.v3 refuses; note what PyYAML-based tools would read differently."""
+    budget = [max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, _count_distinct(document)))]
+    _visit(document, document.root, [], budget, set())
+
+
+def _count_distinct(document: YamlDocument) -> int:
+    seen: set[int] = set()
+    stack = [document.root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+def _visit(
+    document: YamlDocument,
+    root: yaml.Node | None,
+    _path: list[int],
+    budget: list[int],
+    checked: set[int],
+) -> None:
+    # Iterative, with the chain of open nodes, so that 10,000 levels cannot exhaust the C stack.
+    stack: list[tuple[yaml.Node, frozenset[int]]] = [(root, frozenset())] if root else []
+    while stack:
+        node, ancestors = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise InputError(
+                "excessive YAML aliasing (an alias bomb); the Pulumi engine refuses it",
+                file=document.file, line=node.start_mark.line + 1,
+                fix="remove the nested aliases",
+            )  # fmt: skip
+        if id(node) in ancestors:
+            raise InputError(
+                "a YAML alias refers to itself; the Pulumi engine refuses it",
+                file=document.file, line=node.start_mark.line + 1,
+                fix="replace the alias with the values it stands for",
+            )  # fmt: skip
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        inner = ancestors | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            if id(node) not in checked:
+                checked.add(id(node))
+                _note_mapping(document, node)
+            for key_node, value_node in node.value:
+                stack.append((value_node, inner))
+        elif isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                stack.append((child, inner))
+
+
+def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
+    seen: dict[str, yaml.Node] = {}
+    merge_sources: list[yaml.MappingNode] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == MERGE_TAG:
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            merge_sources.extend(s for s in sources if isinstance(s, yaml.MappingNode))
+            continue
+        key = scalar_text(key_node)
+        if key is None:
+            continue
+        if key in seen:
+            first = seen[key]
+            document.ambiguities.append(
+                Ambiguity(
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                    f"duplicate key '{key}' (first at line {first.start_mark.line + 1}): the "
+                    "Pulumi engine refuses the file, PyYAML-based tools silently keep the last",
+                    f"keep one '{key}'",
+                )
+            )
+        else:
+            seen[key] = key_node
+    if len(merge_sources) > 1:
+        explicit = set(seen)
+        first_values: dict[str, yaml.Node] = {}
+        for source in merge_sources:
+            for key, value in _effective_mapping(source, set()).items():
+                if key in explicit:
+                    continue
+                if key in first_values and not _same(first_values[key], value):
+                    document.ambiguities.append(
+                        Ambiguity(
+                            value.start_mark.line + 1,
+                            value.start_mark.column + 1,
+                            f"merge sources disagree on '{key}': the Pulumi engine takes the "
+                            "first source's value, PyYAML 6.0.4 the last",
+                            f"set '{key}' explicitly in the mapping",
+                        )
+                    )
+                first_values.setdefault(key, value)
+
+
+def _same(a: yaml.Node, b: yaml.Node) -> bool:
+    if a is b:
+        return True
+    return isinstance(a, yaml.ScalarNode) and isinstance(b, yaml.ScalarNode) and a.value == b.value
+
+
+def walk_yaml(
+    document: YamlDocument, node: yaml.Node | None = None, path: tuple[str | int, ...] = ()
+) -> Iterator[Value]:
+    """Every string of the effective document, with its line; `secure:` values marked secret."""
+    start = document.root if node is None else node
+    if start is None:
+        return
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], str]] = [(start, path, "")]
+    while stack:
+        current, current_path, name = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            text = scalar_text(current)
+            if text is None:
+                continue
+            line, column = current.start_mark.line + 1, current.start_mark.column + 1
+            yield Value(current_path, text, name, line, column)
+            for kind, inner in decoded_forms(text):
+                for value in walk_data(inner, current_path, name=name):
+                    yield Value(
+                        value.path, value.text, value.name, line, column,
+                        secret=value.secret, unknown=value.unknown, decoded=kind,
+                    )  # fmt: skip
+        elif isinstance(current, yaml.MappingNode):
+            entries = _all_entries(document, current)
+            secure = entries.get("secure")
+            if secure is not None and len(entries) == 1:
+                yield Value(
+                    current_path, "", name, secure.start_mark.line + 1,
+                    secure.start_mark.column + 1, secret=True, unknown=True,
+                )  # fmt: skip
+                continue
+            entry_name = ""
+            if "value" in entries:
+                for key in _ENTRY_NAME_KEYS:
+                    text = scalar_text(entries.get(key))
+                    if text is not None:
+                        entry_name = text
+                        break
+            for key, child in reversed(list(entries.items())):
+                child_name = entry_name if (entry_name and key == "value") else key
+                stack.append((child, (*current_path, key), child_name))
+            for key, child in reversed(_duplicate_entries(current)):
+                stack.append((child, (*current_path, key), key))
+        elif isinstance(current, yaml.SequenceNode):
+            for index in range(len(current.value) - 1, -1, -1):
+                stack.append((current.value[index], (*current_path, index), name))
+
+
+def _all_entries(document: YamlDocument, node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    return document.mapping(node)
+
+
+def _duplicate_entries(node: yaml.MappingNode) -> list[tuple[str, yaml.Node]]:
+    """Values hidden behind a later duplicate key: scanned too, since a reader may take them."""
+    seen: set[str] = set()
+    hidden = []
+    for key_node, value_node in node.value:
+        key = scalar_text(key_node)
+        if key is None or key_node.tag == MERGE_TAG:
+            continue
+        if key in seen:
+            hidden.append((key, value_node))
+        seen.add(key)
+    return hidden
