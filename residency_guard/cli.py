@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     check = sub.add_parser("check", help="check stack files, previews, state exports, dotenv files")
-    check.add_argument("paths", nargs="*", default=["."], help="project folders or files (default: .)")
+    check.add_argument(
+        "paths", nargs="*", default=["."], help="project folders or files (default: .)"
+    )
     add_output_options(check)
     check.add_argument("--fail-on", choices=SEVERITIES, default=None,
                        help="lowest severity that fails the run (default: error)")  # fmt: skip
@@ -59,7 +61,7 @@ def add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", action="append", default=[], metavar="FILE",
                         help="a team catalog layered on the shipped one (repeatable)")  # fmt: skip
     parser.add_argument("--config", metavar="FILE",
-                        help="the repo config (default: residency-guard.yaml found upwards)")  # fmt: skip
+                        help="repo config (default: residency-guard.yaml, upwards)")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,7 +26,7 @@ def evaluate_values(
 
 
 def resource_values(resource: Resource, prefix: tuple[str | int, ...] = ()) -> Iterable[Value]:
-    """The values of a resource's properties, located at the resource when the format has no lines."""
+    """A resource's property values, located at the resource where the format has no lines."""
     props = {k: v for k, v in resource.props.items() if k not in SKIPPED_PROPS}
     for value in walk_data(props, (resource.name, *prefix)):
         if value.line or not resource.line:

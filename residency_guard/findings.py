@@ -56,7 +56,9 @@ class Finding:
     fix: str
     stack: str = ""
     region: str = ""
-    path: str = ""  # the key path inside the document, e.g. "config.app:url" or "resources[3].inputs.env"
+    path: str = (
+        ""  # the key path inside the document, e.g. "config.app:url" or "resources[3].inputs.env"
+    )
     suppression: Suppression | None = None
 
     @property

@@ -24,7 +24,7 @@ _CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 
-# Where a scheme begins inside a longer token ("url=https://..."); the URL itself is parsed by httpx2.
+# Where a scheme starts inside a longer token ("url=https://..."); httpx2 parses the URL.
 _SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 # Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
 _SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")

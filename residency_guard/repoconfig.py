@@ -1,4 +1,4 @@
-"""The repo-level ``residency-guard.yaml``: stack-name globs to regions, a team catalog, settings."""
+"""The repo-level ``residency-guard.yaml``: stack globs to regions, a team catalog, settings."""
 
 from __future__ import annotations
 

@@ -40,7 +40,9 @@ def load_settings(
     paths: Sequence[Path], config: Path | None = None, catalogs: Sequence[Path] = ()
 ) -> tuple[RepoConfig, Catalog]:
     """The repo config (given, or found beside the first path) and the layered catalog."""
-    config_path = config if config is not None else find_repo_config(paths[0] if paths else Path("."))
+    config_path = (
+        config if config is not None else find_repo_config(paths[0] if paths else Path("."))
+    )
     repo = load_repo_config(config_path)
     catalog = load_catalog([*repo.catalog_files, *catalogs])
     return repo, catalog
@@ -48,7 +50,9 @@ def load_settings(
 
 def scan_target(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
     if target.kind == "stack-file":
-        return scan_stack_file(target.path, catalog, repo, project_default_region=target.project_region)
+        return scan_stack_file(
+            target.path, catalog, repo, project_default_region=target.project_region
+        )
     if target.kind == "pulumi-json":
         return scan_pulumi_json(target.path, catalog, repo)
     if target.kind == "dotenv":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,10 +72,8 @@ def walk_data(
             if is_secret_wrapper(item):
                 inner = item.get("plaintext", item.get("value"))
                 if isinstance(inner, str) and "plaintext" in item:
-                    try:
+                    with contextlib.suppress(ValueError):
                         inner = json.loads(inner)
-                    except ValueError:
-                        pass
                 if inner is None:  # ciphertext only: known to be there, not what it is
                     yield Value(item_path, "", item_name, secret=True, unknown=True)
                 else:

@@ -82,7 +82,9 @@ def load_yaml(text: str, file: str) -> YamlDocument:
             "YAML nested too deeply to read safely", file=file, fix="flatten the document"
         ) from None
     except (ValueError, UnicodeError) as exc:
-        raise InputError(f"unreadable YAML: {exc}", file=file, fix="save it as UTF-8 text") from None
+        raise InputError(
+            f"unreadable YAML: {exc}", file=file, fix="save it as UTF-8 text"
+        ) from None
     document = YamlDocument(file, root)
     if root is not None:
         _check_structure(document)
@@ -103,16 +105,20 @@ def _effective_mapping(node: yaml.MappingNode, seen: set[int]) -> dict[str, yaml
     merged: dict[str, yaml.Node] = {}
     for key_node, value_node in node.value:
         if key_node.tag == MERGE_TAG:
-            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            for source in sources:
+            for source in _merge_sources(value_node):
                 if isinstance(source, yaml.MappingNode):
                     for key, value in _effective_mapping(source, seen).items():
                         merged.setdefault(key, value)  # yaml.v3: the first source wins
             continue
-        key = scalar_text(key_node)
-        if key is not None and key not in explicit:
-            explicit[key] = value_node
+        name = scalar_text(key_node)
+        if name is not None and name not in explicit:
+            explicit[name] = value_node
     return {**merged, **explicit}
+
+
+def _merge_sources(node: yaml.Node) -> list[yaml.Node]:
+    """``<<: *a`` or ``<<: [*a, *b]``: the mappings merged, in order."""
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
 
 
 def _check_structure(document: YamlDocument) -> None:
@@ -168,7 +174,7 @@ def _visit(
             if id(node) not in checked:
                 checked.add(id(node))
                 _note_mapping(document, node)
-            for key_node, value_node in node.value:
+            for _key_node, value_node in node.value:
                 stack.append((value_node, inner))
         elif isinstance(node, yaml.SequenceNode):
             for child in node.value:
@@ -180,7 +186,7 @@ def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
     merge_sources: list[yaml.MappingNode] = []
     for key_node, value_node in node.value:
         if key_node.tag == MERGE_TAG:
-            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            sources = _merge_sources(value_node)
             merge_sources.extend(s for s in sources if isinstance(s, yaml.MappingNode))
             continue
         key = scalar_text(key_node)
@@ -236,9 +242,10 @@ def walk_yaml(
     while stack:
         current, current_path, name = stack.pop()
         if isinstance(current, yaml.ScalarNode):
-            text = scalar_text(current)
-            if text is None:
+            scalar = scalar_text(current)
+            if scalar is None:
                 continue
+            text = scalar
             line, column = current.start_mark.line + 1, current.start_mark.column + 1
             yield Value(current_path, text, name, line, column)
             for kind, inner in decoded_forms(text):
@@ -259,9 +266,9 @@ def walk_yaml(
             entry_name = ""
             if "value" in entries:
                 for key in _ENTRY_NAME_KEYS:
-                    text = scalar_text(entries.get(key))
-                    if text is not None:
-                        entry_name = text
+                    entry = scalar_text(entries.get(key))
+                    if entry is not None:
+                        entry_name = entry
                         break
             for key, child in reversed(list(entries.items())):
                 child_name = entry_name if (entry_name and key == "value") else key

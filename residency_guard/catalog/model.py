@@ -9,7 +9,7 @@ from enum import Enum
 from residency_guard.errors import UnknownRegionError
 
 
-class Processing(str, Enum):  # noqa: UP042 (the project keeps str-mixin enums)
+class Processing(str, Enum):
     """Whether requests on a surface are processed inside the region."""
 
     IN_REGION = "in-region"
@@ -106,7 +106,7 @@ class AzureRegion:
     residency_region: str | None  # the OpenAI region id it counts as ("eu"), None if none
 
 
-class AzureScope(str, Enum):  # noqa: UP042 (the project keeps str-mixin enums)
+class AzureScope(str, Enum):
     """Where an Azure OpenAI deployment SKU may process data."""
 
     REGION = "region"

@@ -14,11 +14,12 @@ def run(args: argparse.Namespace) -> int:
         for rule in RULES.values():
             sys.stdout.write(f"{rule.id}  {rule.name:32} {rule.severity.value:8} {rule.title}\n")
         return 0
-    rule = get_rule(args.rule)
-    if rule is None:
+    found = get_rule(args.rule)
+    if found is None:
         raise ConfigError(
             f"no rule '{args.rule}'", fix=f"use one of: {', '.join(RULES)} (or `explain all`)"
         )
+    rule = found
     sys.stdout.write(f"# {rule.id} {rule.name}: {rule.title}\n\n")
     sys.stdout.write(f"Severity: {rule.severity.value}. checkov: {rule.checkov_id}.\n\n")
     sys.stdout.write(rule.documentation() + "\n")

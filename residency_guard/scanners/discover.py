@@ -14,7 +14,9 @@ from residency_guard.yamlfile import load_yaml, scalar_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 # Folders that never hold a stack of the user's and can be huge.
-_SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".hypothesis"})
+_SKIP_DIRS = frozenset(
+    {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".hypothesis"}
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def _project_region(document: object, project_file: Path) -> Declaration | None:
     if text is None or node is None:
         return None
     line = node.start_mark.line + 1
-    return Declaration(text, RegionSource.STACK_CONFIG, f"{project_file}:{line}", line, str(project_file))
+    return Declaration(
+        text, RegionSource.STACK_CONFIG, f"{project_file}:{line}", line, str(project_file)
+    )
 
 
 def _relative(path: Path) -> Path:
@@ -128,8 +132,9 @@ def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Tar
     if not targets:
         errors.append(
             InputError(
-                "no Pulumi project (Pulumi.yaml) in this folder", file=str(folder),
+                "no Pulumi project (Pulumi.yaml) in this folder",
+                file=str(folder),
                 fix="pass the project folder or the stack files",
-            )  # fmt: skip
+            )
         )
     return targets

@@ -46,7 +46,7 @@ def load_json(path: Path) -> Any:
 
 
 def json_kind(data: Any) -> str | None:
-    """"preview", "state" or None for a JSON document that is neither."""
+    """ "preview", "state" or None for a JSON document that is neither."""
     if isinstance(data, Mapping):
         if isinstance(data.get("steps"), list) or "changeSummary" in data:
             return "preview"
@@ -94,9 +94,7 @@ class _LineIndex:
         return line, position - self._starts[line - 1] + 1
 
 
-def scan_pulumi_json(
-    path: Path, catalog: Catalog, repo: RepoConfig, data: Any = None
-) -> StackScan:
+def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any = None) -> StackScan:
     """Judge every resource of a preview or a state export, against the stack's region."""
     file = str(path)
     if data is None:
@@ -128,8 +126,8 @@ def scan_pulumi_json(
         if rtype.startswith(_SKIPPED_TYPES):
             continue
         name = urn.rsplit("::", 1)[-1] if urn else rtype
-        inputs = state.get("inputs") if isinstance(state.get("inputs"), Mapping) else {}
-        outputs = state.get("outputs") if isinstance(state.get("outputs"), Mapping) else {}
+        inputs = _mapping(state.get("inputs"))
+        outputs = _mapping(state.get("outputs"))
         # Outputs too: a provider may compute a host from the inputs. Inputs win on a clash.
         resources.append(Resource(rtype, name, {**outputs, **inputs}, urn, file))
         region = {**outputs, **inputs}.get("region")
@@ -149,6 +147,10 @@ def scan_pulumi_json(
             index = index or _LineIndex(read_text(path, MAX_JSON_BYTES))
             findings.extend(_locate(f, resource, index) for f in found)
     return StackScan(stack, file, kind, resolution, unique(findings), config_values)
+
+
+def _mapping(data: Any) -> Mapping[str, Any]:
+    return data if isinstance(data, Mapping) else {}
 
 
 def _locate(finding: Finding, resource: Resource, index: _LineIndex) -> Finding:

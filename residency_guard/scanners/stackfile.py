@@ -52,7 +52,9 @@ def repo_declaration(repo: RepoConfig, stack: str) -> Declaration | None:
         return None
     pattern, region, line = match
     file = str(repo.path) if repo.path else "residency-guard.yaml"
-    return Declaration(region, RegionSource.REPO_MAPPING, f"stacks: '{pattern}' in {file}", line, file)
+    return Declaration(
+        region, RegionSource.REPO_MAPPING, f"stacks: '{pattern}' in {file}", line, file
+    )
 
 
 def stack_declarations(
