@@ -11,7 +11,7 @@ from residency_guard.hosts import Endpoint, find_endpoints
 from residency_guard.keys import is_endpoint_name
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.stackregion import RegionResolution
-from residency_guard.values import Value
+from residency_guard.values import Value, decoded_forms
 from residency_guard.yamlfile import Ambiguity
 
 
@@ -60,6 +60,8 @@ class StackContext:
     def endpoints(self, value: Value) -> list[Endpoint]:
         """The endpoints a value holds, read once however many rules ask."""
         endpoint_key = is_endpoint_name(value.name)
+        if endpoint_key and any(kind == "base64" for kind, _ in decoded_forms(value.text)):
+            endpoint_key = False  # a Kubernetes Secret's data: its decoded value is the endpoint
         memo_key = (value.text, endpoint_key)
         found = self._endpoints.get(memo_key)
         if found is None:

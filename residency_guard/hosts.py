@@ -181,6 +181,12 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
         path=path,
         hazards=tuple(dict.fromkeys(hazards)),
     )
+    if _path_names_region(host, path, catalog):
+        return Endpoint(  # "https://api.openai.com/eu" from third-party guides
+            kind=EndpointKind.MISCONFIGURED,
+            correction=f"{path.strip('/').split('/')[0].lower()}.api.openai.com",
+            **found,  # type: ignore[arg-type]
+        )
     region = catalog.region_by_host(host)
     if region is not None:
         return Endpoint(kind=EndpointKind.OPENAI, region=region.id, **found)  # type: ignore[arg-type]
@@ -190,12 +196,6 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
     wrong = catalog.misconfigured_hosts.get(host)
     if wrong is not None:
         return Endpoint(kind=EndpointKind.MISCONFIGURED, correction=wrong.correction, **found)  # type: ignore[arg-type]
-    if _path_names_region(host, path, catalog):
-        return Endpoint(  # "https://api.openai.com/eu" from third-party guides
-            kind=EndpointKind.MISCONFIGURED,
-            correction=f"{path.strip('/').split('/')[0].lower()}.api.openai.com",
-            **found,  # type: ignore[arg-type]
-        )
     if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
         return Endpoint(kind=EndpointKind.AZURE, **found)  # type: ignore[arg-type]
     if mentions_openai(host) or mentions_openai(raw_host):

@@ -48,20 +48,20 @@ def artifact_uri(file: str) -> tuple[str, str | None]:
 def to_json(obj: Any) -> Any:
     """``sarif_om``'s attrs objects as JSON data, keyed by each field's ``schema_property_name``.
 
-    ``None`` is dropped, and so is a value equal to its field's default when that default is a
-    sentinel (-1) or a list: SARIF means the same when they are absent. String and boolean
-    defaults are kept when set: an absent ``level`` would be read from the rule's
-    ``defaultConfiguration``, not as ``sarif_om``'s "warning". (attrs is read through
-    ``__attrs_attrs__``, so that it is no import of ours.)
+    ``None`` and values equal to their field's default are dropped (SARIF reads an absent
+    property as that default), except ``level``: an absent level is read from the rule's
+    ``defaultConfiguration``, not as ``sarif_om``'s default "warning". attrs is read through
+    ``__attrs_attrs__``, so that it is no import of ours.
     """
     fields = getattr(type(obj), "__attrs_attrs__", None)
     if fields is not None:
         data: dict[str, Any] = {}
         for field in fields:
             value = getattr(obj, field.name)
-            if value is None or _is_sentinel_default(field.default, value):
+            name = field.metadata["schema_property_name"]
+            if value is None or (name not in _ALWAYS and _is_default(field.default, value)):
                 continue
-            data[field.metadata["schema_property_name"]] = to_json(value)
+            data[name] = to_json(value)
         return data
     if isinstance(obj, dict):
         return {str(k): to_json(v) for k, v in obj.items()}
@@ -70,11 +70,12 @@ def to_json(obj: Any) -> Any:
     return obj
 
 
-def _is_sentinel_default(default: Any, value: Any) -> bool:
+_ALWAYS = frozenset({"level"})
+
+
+def _is_default(default: Any, value: Any) -> bool:
     factory = getattr(default, "factory", None)  # attr.Factory: sarif_om's list defaults
-    if factory is not None:
-        return bool(value == factory())
-    return isinstance(default, int | float) and not isinstance(default, bool) and value == default
+    return bool(value == (factory() if factory is not None else default))
 
 
 class SarifReporter:

@@ -20,8 +20,9 @@ _SEVERITY_COLOR = {
 
 
 # Control characters in a value (a file name, a quoted value) could move the cursor or recolour
-# the terminal: they are shown escaped, as Python would, and every line stays one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# the terminal, and a lone surrogate (an undecodable file name) cannot be written at all: they
+# are shown escaped, as Python would, and every line stays one line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def clean(text: str) -> str:

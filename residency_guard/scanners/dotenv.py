@@ -7,7 +7,7 @@ from pathlib import Path
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
-from residency_guard.evaluate import evaluate_stack, evaluate_values
+from residency_guard.evaluate import evaluate_stack, evaluate_values, unique
 from residency_guard.hosts import mentions_openai
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_DOTENV_BYTES, read_text
@@ -61,4 +61,4 @@ def scan_dotenv(path: Path, catalog: Catalog, repo: RepoConfig) -> StackScan:
     findings = evaluate_values(values, ctx)
     if openai_related:
         findings += evaluate_stack(ctx)
-    return StackScan(path.name, file, "dotenv", resolution, findings, values)
+    return StackScan(path.name, file, "dotenv", resolution, unique(findings), values)

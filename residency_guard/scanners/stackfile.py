@@ -8,7 +8,7 @@ from pathlib import Path
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
 from residency_guard.errors import InputError
-from residency_guard.evaluate import evaluate_stack, evaluate_values
+from residency_guard.evaluate import evaluate_stack, evaluate_values, unique
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
@@ -100,5 +100,5 @@ def scan_stack_file(
     resolution = resolve_region(declarations)
     ctx = StackContext(catalog, stack, file, resolution, repo, ambiguities=document.ambiguities)
     values = list(walk_yaml(document))
-    findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
+    findings = unique(evaluate_stack(ctx) + evaluate_values(values, ctx))
     return StackScan(stack, file, "stack-file", resolution, findings, values)

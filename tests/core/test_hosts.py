@@ -1,0 +1,85 @@
+"""Host classification: the host the openai client (httpx2) would really connect to."""
+
+from __future__ import annotations
+
+import pytest
+
+from residency_guard.catalog import shipped_catalog
+from residency_guard.hosts import EndpointKind, Hazard, classify_endpoint, find_endpoints
+
+CATALOG = shipped_catalog()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "host", "region"),
+    [
+        ("https://eu.api.openai.com/v1", EndpointKind.OPENAI, "eu.api.openai.com", "eu"),
+        ("eu.api.openai.com", EndpointKind.OPENAI, "eu.api.openai.com", "eu"),
+        ("eu.api.openai.com:443", EndpointKind.OPENAI, "eu.api.openai.com", "eu"),
+        ("  'https://EU.API.OPENAI.COM/v1'  ", EndpointKind.OPENAI, "eu.api.openai.com", "eu"),
+        ("https://eu.api.openai.com./v1", EndpointKind.OPENAI, "eu.api.openai.com", "eu"),
+        ("https://api.openai.com/v1", EndpointKind.OPENAI, "api.openai.com", "global"),
+        ("https://us.api.openai.com/v1", EndpointKind.OPENAI, "us.api.openai.com", "us"),
+        ("https://gb.api.openai.com/v1", EndpointKind.OPENAI, "gb.api.openai.com", "gb"),
+        # userinfo: the host is what follows the last '@'
+        ("https://api.openai.com@eu.api.openai.com/v1", EndpointKind.OPENAI, "eu.api.openai.com", "eu"),
+        ("https://eu.api.openai.com@api.openai.com/v1", EndpointKind.OPENAI, "api.openai.com", "global"),
+        # httpx2 reads a backslash as part of the userinfo: this reaches the global host
+        ("https://eu.api.openai.com\\@api.openai.com/v1", EndpointKind.OPENAI, "api.openai.com", "global"),
+        # full-width dots are IDNA-mapped to real dots
+        ("https://api\u3002openai\u3002com/v1", EndpointKind.OPENAI, "api.openai.com", "global"),
+        ("https://eu.api.openai.com.attacker.io/v1", EndpointKind.LOOKALIKE, "eu.api.openai.com.attacker.io", None),
+        ("https://api.openai.eu/v1", EndpointKind.MISCONFIGURED, "api.openai.eu", None),
+        ("https://api.eu.openai.com/v1", EndpointKind.MISCONFIGURED, "api.eu.openai.com", None),
+        ("https://uk.api.openai.com/v1", EndpointKind.MISCONFIGURED, "uk.api.openai.com", None),
+        ("https://api.openai.com/eu", EndpointKind.MISCONFIGURED, "api.openai.com", None),
+        ("https://my-oai.openai.azure.com/", EndpointKind.AZURE, "my-oai.openai.azure.com", None),
+        ("https://example.com/v1", EndpointKind.OTHER, "example.com", None),
+    ],
+)  # fmt: skip
+def test_endpoint_is_classified_by_the_host_the_client_reaches(
+    text: str, kind: EndpointKind, host: str, region: str | None
+) -> None:
+    endpoint = classify_endpoint(text, CATALOG)
+    assert (endpoint.kind, endpoint.host, endpoint.region) == (kind, host, region)
+
+
+@pytest.mark.parametrize(
+    ("text", "hazard"),
+    [
+        ("https://eu.api.openai.com./v1", Hazard.TRAILING_DOT),
+        ("http://eu.api.openai.com/v1", Hazard.HTTP),
+        ("https://eu.api.openai.com:8443/v1", Hazard.PORT),
+        ("https://user@eu.api.openai.com/v1", Hazard.USERINFO),
+        ("https://eu.api.openai.com\\@api.openai.com/v1", Hazard.BACKSLASH),
+        ("https://%65u.api.openai.com/v1", Hazard.PERCENT),
+        ("https://api\u3002openai\u3002com/v1", Hazard.NON_ASCII),
+        ("https://[::1]/v1", Hazard.IP_LITERAL),
+        ("eu.api.openai.com", Hazard.NO_SCHEME),
+    ],
+)
+def test_unsafe_forms_are_flagged(text: str, hazard: Hazard) -> None:
+    assert hazard in classify_endpoint(text, CATALOG).hazards
+
+
+def test_plain_regional_url_has_no_hazard() -> None:
+    assert classify_endpoint("https://eu.api.openai.com/v1", CATALOG).hazards == ()
+
+
+def test_empty_base_url_means_the_global_host() -> None:
+    (endpoint,) = find_endpoints("", CATALOG, endpoint_key=True)
+    assert endpoint.host == "api.openai.com"
+
+
+def test_free_text_yields_every_openai_url() -> None:
+    text = "curl https://api.openai.com/v1/models && curl https://eu.api.openai.com/v1/models"
+    hosts = [e.host for e in find_endpoints(text, CATALOG)]
+    assert hosts == ["api.openai.com", "eu.api.openai.com"]
+
+
+def test_env_var_names_are_not_hosts() -> None:
+    assert find_endpoints("OPENAI_BASE_URL", CATALOG) == []
+
+
+def test_unrelated_text_is_ignored() -> None:
+    assert find_endpoints("https://example.com and postgres://db:5432", CATALOG) == []
