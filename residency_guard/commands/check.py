@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     report = RunReport(
         findings=findings,
         scanned=run.files,
-        errors=errors,
+        # Text goes to a terminal beside stderr: list the errors once, there.
+        errors=errors if args.format != "text" else [],
         tool_version=__version__,
         fail_on=fail_on,
         color=use_color(args.color, args.output),

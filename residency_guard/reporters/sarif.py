@@ -29,7 +29,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "
 def fingerprint(finding: Finding) -> str:
     """A stable hash of rule, file and message: the same finding keeps it from run to run."""
     key = "\0".join((finding.rule, finding.file, finding.message))
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def artifact_uri(file: str) -> tuple[str, str | None]:

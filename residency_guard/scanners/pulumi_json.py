@@ -36,7 +36,8 @@ def load_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        what = "truncated JSON" if exc.pos >= len(text.rstrip()) - 1 else "invalid JSON"
+        ending = text.rstrip()[-1:]
+        what = "truncated JSON" if ending not in ("}", "]") else "invalid JSON"
         raise InputError(
             f"{what}: {exc.msg}", file=str(path), line=exc.lineno,
             fix="re-run `pulumi preview --json > file` or `pulumi stack export --file file`",
