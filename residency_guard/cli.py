@@ -41,12 +41,55 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print what a rule means")
     explain.add_argument("rule", help="a rule ID such as RG001, or 'all'")
 
+    report = sub.add_parser("report", help="write the residency evidence report (HTML, JSON, MD)")
+    report.add_argument("paths", nargs="*", default=["."],
+                        help="project folders, stack files, state exports (default: .)")  # fmt: skip
+    report.add_argument("--out", required=True, metavar="DIR",
+                        help="folder for report.html, report.json and report.md")  # fmt: skip
+    report.add_argument("--fail-on", choices=SEVERITIES, default=None,
+                        help="lowest severity that fails the run (default: error)")  # fmt: skip
+    add_settings_options(report)
+
     catalog = sub.add_parser("catalog", help="print what a region allows")
     catalog.add_argument("--region", help="one region id (default: all)")
     catalog.add_argument("--format", choices=("text", "json"), default="text")
     catalog.add_argument("--catalog", action="append", default=[], metavar="FILE",
                          help="a team catalog layered on the shipped one (repeatable)")  # fmt: skip
+    actions = catalog.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION")
+    diff = actions.add_parser("diff", help="compare a region's models with the live endpoint's")
+    diff.add_argument("--region", required=True, help="the region id")
+    diff.add_argument("--base-url", metavar="URL", help="default: the region's base URL")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    add_live_options(diff)
+    add_settings_options(diff)
+
+    verify = sub.add_parser("verify", help="ask the live endpoint which declared models it serves")
+    verify.add_argument("--stack", metavar="NAME", help="verify this stack of the project")
+    verify.add_argument("--project", metavar="DIR", default=".",
+                        help="the Pulumi project (default: .)")  # fmt: skip
+    verify.add_argument("--base-url", metavar="URL",
+                        help="the endpoint (default: the stack's gateway or region's base URL); "
+                             "http only on a loopback IP")  # fmt: skip
+    verify.add_argument("--region", help="the region id (with --stack: must match the stack's)")
+    verify.add_argument("--model", action="append", default=[], metavar="MODEL",
+                        help="a model to check (repeatable; added to the stack's)")  # fmt: skip
+    verify.add_argument("--probe", action="store_true",
+                        help="one request per declared chat/responses/embeddings")  # fmt: skip
+    add_live_options(verify)
+    add_output_options(verify)
+    verify.add_argument("--fail-on", choices=SEVERITIES, default=None,
+                        help="lowest severity that fails the run (default: error)")  # fmt: skip
+    add_settings_options(verify)
     return parser
+
+
+def add_live_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api-key-env", metavar="NAME", default="OPENAI_API_KEY",
+                        help="the variable holding the key (default: OPENAI_API_KEY)")  # fmt: skip
+    parser.add_argument("--max-retries", type=int, default=2, metavar="N",
+                        help="retries with backoff on 429/5xx/timeouts (default: 2)")  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="per request (default: 30)")  # fmt: skip
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

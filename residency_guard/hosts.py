@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from urllib.parse import unquote
 
 from residency_guard.catalog.model import Catalog
 
@@ -26,6 +27,12 @@ _CONFUSABLES = str.maketrans(
 
 # Where a scheme starts inside a longer token ("url=https://..."); httpx2 parses the URL.
 _SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# A value that starts with a scheme rather than a bare "host:port": "x://", and also
+# "https:/host" or "https:host", which httpx2 reads as URLs without a host.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_WEB_SCHEMES = ("http", "https", "ws", "wss")
+# Where the authority ends (httpx2 keeps a backslash in it, as userinfo or host).
+_AUTHORITY_END = re.compile(r"[/?#]")
 # Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
 _SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")
 _QUOTES = "\"'`"
@@ -56,6 +63,7 @@ class Hazard(str, Enum):
     TRAILING_DOT = "trailing-dot"
     PORT = "port"
     HTTP = "plain-http"
+    OTHER_SCHEME = "other-scheme"  # neither https nor wss: ftp:, file:, a typo
     NO_SCHEME = "no-scheme"
 
 
@@ -92,12 +100,54 @@ def mentions_openai(text: str) -> bool:
         return True
     if lowered.isascii():
         return "xn--" in lowered
-    return "openai" in skeleton(text)
+    folded = skeleton(text)
+    return any(_disguises(folded, word) for word in _NAMES)
+
+
+_NAMES = ("openai", "azure")
+_MAX_STAND_INS = 2
+
+
+def _disguises(folded: str, word: str) -> bool:
+    """``word`` in ``folded``, where up to two non-ASCII characters may stand for its letters.
+
+    No confusables table is complete (Greek rho for "p", Armenian "o"...): a non-ASCII character
+    where a letter of the word should be is treated as a look-alike of that letter.
+    """
+    size = len(word)
+    for start in range(len(folded) - size + 1):
+        stand_ins = 0
+        for offset, letter in enumerate(word):
+            char = folded[start + offset]
+            if char == letter:
+                continue
+            if char.isascii():
+                break
+            stand_ins += 1
+        else:
+            if stand_ins <= _MAX_STAND_INS:
+                return True
+    return False
 
 
 def is_interpolation(text: str) -> bool:
     """``${OPENAI_HOST}``, ``$(cmd)``, ``{{ var }}``: a value only known where it runs."""
     return bool(_INTERPOLATION.search(text))
+
+
+def interpolates_host(text: str) -> bool:
+    """Whether an interpolation stands in the scheme or authority, where it decides the host.
+
+    ``https://${HOST}/v1`` is only known where it runs; ``https://api.openai.com/v1/${PATH}``
+    reaches the global host whatever ``PATH`` holds, and is judged by that host.
+    """
+    match = _INTERPOLATION.search(text)
+    if match is None:
+        return False
+    start = text.find("//")
+    start = start + 2 if start >= 0 else 0
+    end = _AUTHORITY_END.search(text, start)
+    return match.start() < (end.start() if end else len(text))
 
 
 def candidate_urls(text: str) -> list[str]:
@@ -132,19 +182,20 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
     hazards: list[Hazard] = []
     if "\\" in text:
         hazards.append(Hazard.BACKSLASH)
-    if "://" in text:
-        url_text = text
-    elif text.startswith("//"):
+    if text.startswith("//"):
         url_text = "https:" + text
         hazards.append(Hazard.NO_SCHEME)
+    elif _has_scheme(text):
+        url_text = text  # as the client reads it, even "https:/host" (no host at all)
     else:
         # A bare host or host:port; httpx2 would read "host:443" as a scheme, so name one.
         url_text = "https://" + text
         hazards.append(Hazard.NO_SCHEME)
     try:
         url = httpx2.URL(url_text)
-        host = url.host
+        # The host the transport connects to (IDNA-encoded, ASCII): what the rules judge.
         raw_host = url.raw_host.decode("ascii", "replace")
+        host = raw_host
         scheme = url.scheme
         port = url.port
         userinfo = url.userinfo
@@ -153,11 +204,15 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
         return Endpoint(original, EndpointKind.INVALID, error=str(exc).splitlines()[0][:200])
     if not host:
         return Endpoint(original, EndpointKind.INVALID, error="no host")
+    try:  # IDNA labels decoded, as `url.host` shows them: for spotting look-alikes only
+        display_host = url.host
+    except Exception:  # an A-label the decoder refuses: the client still connects to it
+        display_host = raw_host
     if userinfo:
         hazards.append(Hazard.USERINFO)
-    if "%" in raw_host or "%" in host:
+    if "%" in raw_host:
         hazards.append(Hazard.PERCENT)
-    if not host.isascii() or raw_host.startswith("xn--") or ".xn--" in raw_host:
+    if not display_host.isascii() or raw_host.startswith("xn--") or ".xn--" in raw_host:
         hazards.append(Hazard.NON_ASCII)
     if not text.isascii() and Hazard.NON_ASCII not in hazards:
         # Full-width dots and other IDNA-mapped characters are gone from the parsed host.
@@ -166,8 +221,10 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
             hazards.append(Hazard.NON_ASCII)
     if host.endswith("."):
         hazards.append(Hazard.TRAILING_DOT)
-    if scheme == "http":
+    if scheme in ("http", "ws"):
         hazards.append(Hazard.HTTP)
+    elif scheme not in ("https", "wss"):  # wss: the Realtime API's WebSocket endpoints
+        hazards.append(Hazard.OTHER_SCHEME)
     if port is not None and port != 443:
         hazards.append(Hazard.PORT)
     host = host.rstrip(".").lower()
@@ -198,9 +255,19 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
         return Endpoint(kind=EndpointKind.MISCONFIGURED, correction=wrong.correction, **found)  # type: ignore[arg-type]
     if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
         return Endpoint(kind=EndpointKind.AZURE, **found)  # type: ignore[arg-type]
-    if mentions_openai(host) or mentions_openai(raw_host):
+    named = unquote(userinfo.decode("ascii", "replace"))
+    if mentions_openai(host) or mentions_openai(display_host) or mentions_openai(named):
+        # "https://eu.api.openai.com@evil.io" names OpenAI and reaches someone else.
         return Endpoint(kind=EndpointKind.LOOKALIKE, **found)  # type: ignore[arg-type]
     return Endpoint(kind=EndpointKind.OTHER, **found)  # type: ignore[arg-type]
+
+
+def _has_scheme(text: str) -> bool:
+    match = _SCHEME.match(text)
+    if match is None:
+        return False
+    rest = text[match.end() :]
+    return rest.startswith(("/", "\\")) or match.group(1).lower() in _WEB_SCHEMES
 
 
 def _path_names_region(host: str, path: str, catalog: Catalog) -> bool:
@@ -226,7 +293,7 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
     """
     if endpoint_key:
         value = text.strip().strip(_QUOTES).strip()
-        if is_interpolation(value):
+        if interpolates_host(value):
             return []  # known only where it runs: RG011's case, not a host
         if not value:
             # openai-python falls back to its default host when OPENAI_BASE_URL is empty.
@@ -241,10 +308,37 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
         endpoint = classify_endpoint(candidate, catalog)
         if endpoint.kind is EndpointKind.OTHER:
             continue
-        if endpoint.kind is EndpointKind.LOOKALIKE and "." not in endpoint.host:
+        if _is_bare_word(endpoint):
             continue  # a word such as OPENAI_BASE_URL, not a host name
         endpoints.append(endpoint)
+    whole = _whole_reading(text, catalog)
+    if whole is not None and whole.host not in {e.host for e in endpoints}:
+        endpoints.insert(0, whole)
     return endpoints
+
+
+def _is_bare_word(endpoint: Endpoint) -> bool:
+    return (
+        endpoint.kind is EndpointKind.LOOKALIKE
+        and "." not in endpoint.host
+        and Hazard.NO_SCHEME in endpoint.hazards
+        and Hazard.USERINFO not in endpoint.hazards
+    )
+
+
+def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:
+    """A value that starts as a URL, read whole as a client given it would read it.
+
+    Free text is split into tokens, but a workload handed ``https://eu.api.openai.com"@evil.io``
+    connects to evil.io: separators inside the userinfo must not hide the host.
+    """
+    value = text.strip().strip(_QUOTES).strip()
+    if not _SEPARATORS.search(value) or not (_has_scheme(value) or value.startswith("//")):
+        return None  # no separators: the one candidate above was the whole value
+    endpoint = classify_endpoint(value, catalog)
+    if endpoint.kind in (EndpointKind.OTHER, EndpointKind.INVALID) or _is_bare_word(endpoint):
+        return None
+    return endpoint
 
 
 def _mentions_gateway(text: str, catalog: Catalog) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from residency_guard.scanners.discover import Target, discover
 from residency_guard.scanners.dotenv import scan_dotenv
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, scan_stack_file
+from residency_guard.suppressions import SuppressionAudit, suppress_scans
 
 
 @dataclass
@@ -26,10 +28,12 @@ class ScanRun:
     repo: RepoConfig
     scans: list[StackScan] = field(default_factory=list)
     errors: list[ResidencyGuardError] = field(default_factory=list)
+    suppressions: SuppressionAudit = field(default_factory=SuppressionAudit)
 
     @property
     def findings(self) -> list[Finding]:
-        return unique(f for scan in self.scans for f in scan.findings)
+        run_level = self.suppressions.findings  # RG016 about residency-guard.yaml itself
+        return unique([*(f for scan in self.scans for f in scan.findings), *run_level])
 
     @property
     def files(self) -> list[str]:
@@ -61,9 +65,13 @@ def scan_target(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan
 
 
 def scan_paths(
-    paths: Sequence[Path], *, config: Path | None = None, catalogs: Sequence[Path] = ()
-) -> ScanRun:
-    """Scan every path; a file that cannot be read is an error, and the rest still completes."""
+    paths: Sequence[Path], *, config: Path | None = None, catalogs: Sequence[Path] = (),
+    today: datetime.date | None = None,
+) -> ScanRun:  # fmt: skip
+    """Scan every path; a file that cannot be read is an error, and the rest still completes.
+
+    Suppressions are judged on ``today``; callers pass it (None: the caller's clock, read once).
+    """
     repo, catalog = load_settings(paths, config, catalogs)
     run = ScanRun(catalog, repo)
     targets, errors = discover(list(paths))
@@ -77,4 +85,5 @@ def scan_paths(
             run.errors.append(InputError("nested too deeply to scan safely", file=str(target.path)))
         except MemoryError:
             run.errors.append(InputError("too large to scan in memory", file=str(target.path)))
+    run.suppressions = suppress_scans(run.scans, repo, today or datetime.date.today())
     return run

@@ -11,10 +11,16 @@ from residency_guard.rules import RULES, get_rule
 
 def run(args: argparse.Namespace) -> int:
     if args.rule.lower() == "all":
-        for rule in RULES.values():
+        from residency_guard.verify.registry import VERIFY_RULES
+
+        for rule in (*RULES.values(), *VERIFY_RULES.values()):
             sys.stdout.write(f"{rule.id}  {rule.name:32} {rule.severity.value:8} {rule.title}\n")
         return 0
     found = get_rule(args.rule)
+    if found is None:  # the live rules of `verify` (RG1xx) keep a registry of their own
+        from residency_guard.verify.registry import get_verify_rule
+
+        found = get_verify_rule(args.rule)
     if found is None:
         raise ConfigError(
             f"no rule '{args.rule}'", fix=f"use one of: {', '.join(RULES)} (or `explain all`)"

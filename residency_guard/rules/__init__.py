@@ -10,6 +10,7 @@ from residency_guard.rules.azure_deployment_scope import AzureDeploymentScope
 from residency_guard.rules.banned_model import BannedModel
 from residency_guard.rules.base import Rule
 from residency_guard.rules.endpoint_outside_region import EndpointOutsideRegion
+from residency_guard.rules.invalid_suppression import InvalidSuppression
 from residency_guard.rules.legacy_api_base import LegacyApiBase
 from residency_guard.rules.model_alias import ModelAlias
 from residency_guard.rules.model_not_eligible import ModelNotEligible
@@ -39,6 +40,7 @@ _RULE_CLASSES: tuple[type[Rule], ...] = (
     AzureDeploymentScope,
     BannedModel,
     YamlAmbiguity,
+    InvalidSuppression,
     UnknownRegion,
 )
 

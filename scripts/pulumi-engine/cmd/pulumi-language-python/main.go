@@ -43,19 +43,17 @@ const userActionableExitCode = 32
 
 func main() {
 	var tracing string
-	var logToStderr, logFlow bool
-	var verbose int
+	var logFlow bool
 	flag.StringVar(&tracing, "tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
-	flag.BoolVar(&logToStderr, "logtostderr", false, "Log to stderr")
 	flag.BoolVar(&logFlow, "logflow", false, "Flow logging settings to child processes")
-	flag.IntVar(&verbose, "v", 0, "Log verbosity")
+	// -v and -logtostderr are registered by the logging library the sdk uses; InitLogging reads them.
 	// Legacy flags that older engines pass; runtime options now arrive in ProgramInfo.Options.
 	flag.String("root", "", "ignored")
 	flag.String("virtualenv", "", "ignored")
 	flag.String("toolchain", "", "ignored")
 	flag.String("typechecker", "", "ignored")
 	flag.Parse()
-	logging.InitLogging(logToStderr, verbose, logFlow)
+	logging.InitLogging(false, 0, logFlow)
 
 	var engineAddress string
 	if args := flag.Args(); len(args) > 0 {
@@ -219,11 +217,20 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
+	// Never "null": the launcher iterates over both.
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{}
+	}
+	secretKeyList := req.GetConfigSecretKeys()
+	if secretKeyList == nil {
+		secretKeyList = []string{}
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, err
 	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	secretKeys, err := json.Marshal(secretKeyList)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,28 @@
+"""CKV_RG_11 = RG011 (OpenAI endpoint that cannot be checked statically).
+
+Applies to `Pulumi.<stack>.yaml` files (yaml framework) and `pulumi preview --json` /
+`pulumi stack export` files (json framework); any other file is left alone.
+The rule lives in the core (residency_guard/rules/); residency_guard.checkov_support runs it.
+"""
+
+from checkov.json_doc.base_json_check import BaseJsonCheck
+from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
+
+from residency_guard.checkov_support import JsonRuleCheck, YamlRuleCheck
+
+RULE = "RG011"
+NAME = "Ensure OpenAI endpoints can be checked statically"
+
+
+class UnresolvedEndpointYaml(YamlRuleCheck, BaseYamlCheck):
+    rule_id = RULE
+    check_name = NAME
+
+
+class UnresolvedEndpointJson(JsonRuleCheck, BaseJsonCheck):
+    rule_id = RULE
+    check_name = NAME
+
+
+yaml_check = UnresolvedEndpointYaml()
+json_check = UnresolvedEndpointJson()

@@ -1,0 +1,96 @@
+"""Where the pack finds a stack's region: every declaration, handed to the core to resolve.
+
+Precedence is the core's (``stackregion.PRECEDENCE``), highest first:
+
+1. ``region`` in the policy's config (``--policy-pack-config``);
+2. the stack tag ``residency-guard:region`` (``args.stack_tags``);
+3. the stack config key ``residency-guard:region``: the engine gives a policy pack the
+   stack's config in the ``PULUMI_CONFIG`` environment variable (``StackValidationArgs``
+   has no stack config; its ``get_config()`` is the policy's own config);
+4. the ``stacks:`` mapping of ``residency-guard.yaml`` (``repoConfig`` in the policy config,
+   else the nearest file above the pack's folder) matched against the stack's name;
+5. the ``region`` of an ``OpenAIResidency`` component (``COMPONENT_TYPE``).
+
+The first that is present wins; every declaration is passed to ``api.stack_context``, so
+two that disagree are RG009 and an unknown id is RG017, reported by the stack policy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from residency_guard.stackregion import (
+    COMPONENT_TYPE,
+    REGION_KEY,
+    REGION_TAG,
+    Declaration,
+    RegionSource,
+    stack_name_from_urn,
+)
+from residency_guard.values import UNKNOWN_SENTINEL
+
+from .config import PackSettings
+
+
+def env_stack_config() -> dict[str, str]:
+    """The stack's config as the engine passes it to a policy pack (``PULUMI_CONFIG``)."""
+    text = os.environ.get("PULUMI_CONFIG", "")
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def env_stack_name() -> str:
+    return os.environ.get("PULUMI_STACK", "")
+
+
+def stack_name(urns: list[str], fallback: str) -> str:
+    """The stack's name from the first URN that has one, else ``fallback`` (``PULUMI_STACK``)."""
+    for urn in urns:
+        name = stack_name_from_urn(urn)
+        if name:
+            return name
+    return fallback
+
+
+def settings_declaration(settings: PackSettings) -> Declaration | None:
+    if settings.region is None:
+        return None
+    return Declaration(settings.region, RegionSource.POLICY_CONFIG, "--policy-pack-config")
+
+
+def tag_declaration(stack_tags: Mapping[str, str]) -> Declaration | None:
+    region = stack_tags.get(REGION_TAG)
+    if not region:
+        return None
+    return Declaration(region, RegionSource.STACK_TAG, f"stack tag {REGION_TAG}")
+
+
+def config_declaration(stack_config: Mapping[str, str]) -> Declaration | None:
+    region = stack_config.get(REGION_KEY)
+    if not region:
+        return None
+    return Declaration(region, RegionSource.STACK_CONFIG, f"stack config {REGION_KEY}")
+
+
+def component_region(resource_type: str, props: Mapping[str, Any]) -> str | None:
+    """A component's declared region; ``UNKNOWN_SENTINEL`` while a preview cannot know it."""
+    if resource_type != COMPONENT_TYPE:
+        return None
+    region = props.get("region")
+    if isinstance(region, Mapping):  # a secret wrapper: the region is no secret, read through it
+        region = region.get("value")
+    return region if isinstance(region, str) and region.strip() else None
+
+
+def component_declaration(name: str, region: str) -> Declaration | None:
+    if region == UNKNOWN_SENTINEL:
+        return None
+    return Declaration(region, RegionSource.COMPONENT, f"component '{name}'")

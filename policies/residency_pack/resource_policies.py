@@ -1,0 +1,195 @@
+"""Resource policies: one per family of core rules, each a thin adapter over ``api.check_resource``.
+
+A policy reads the resource's inputs in the wire form (``wire.engine_properties``: secrets
+still marked, unknowns still unknown), asks the core once per resource (``PackState`` memoizes
+the result for the other policies) and reports the findings of its own rule IDs:
+
+- a finding of severity error is a violation at the policy's enforcement level (mandatory
+  unless the config says otherwise);
+- a finding of lower severity (``unresolved: warn``, RG006 in a stack with no region) is left
+  to the advisory summary (``stack_policies``), so it never blocks;
+- a value the rules would read but that is unknown at preview is an advisory note saying so
+  ("... unknown during preview and will be checked at `pulumi up`"), never a violation, and
+  a finding located at an unknown value is dropped for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+from pulumi_policy.deserialize import deserialize_properties, serialize_properties
+
+from residency_guard.context import StackContext
+from residency_guard.findings import Severity
+from residency_guard.keys import is_endpoint_name, lists_surfaces
+from residency_guard.rules import RULES
+from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
+from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES
+from residency_guard.values import Value
+
+from . import region as region_sources
+from .config import PackSettings, config_schema
+from .remediate import rewrite_hosts
+from .report import PendingAtPreview, policy_severity, remediation_steps, violation_text
+from .state import PackState, ResourceResult
+from .wire import engine_properties
+
+_AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
+
+
+def _reads_endpoint(resource_type: str, value: Value) -> bool:
+    return is_endpoint_name(value.name)
+
+
+def _reads_model(resource_type: str, value: Value) -> bool:
+    words = [value.name, *(p for p in value.path[-3:] if isinstance(p, str))]
+    return any("model" in word.lower() for word in words)
+
+
+def _reads_surface(resource_type: str, value: Value) -> bool:
+    return lists_surfaces(value)  # an unknown endpoint is the endpoint policy's note
+
+
+def _reads_azure(resource_type: str, value: Value) -> bool:
+    return resource_type in (*ACCOUNT_TYPES, *DEPLOYMENT_TYPES) and value.path[1:] in _AZURE_FIELDS
+
+
+def _reads_nothing_unknown(resource_type: str, value: Value) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Family:
+    """A resource policy: its name, the core rules it reports, the unknowns it would read."""
+
+    name: str
+    rules: tuple[str, ...]
+    summary: str
+    reads: Callable[[str, Value], bool]
+
+    @property
+    def description(self) -> str:
+        return f"{self.summary} ({', '.join(self.rules)})."
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("openai-endpoint-region", ("RG001", "RG002", "RG010", "RG011"),
+           "OpenAI endpoints reach the stack's region only", _reads_endpoint),
+    Family("openai-model-eligibility", ("RG003", "RG004", "RG014"),
+           "Models are eligible in the stack's region and allowed by the team", _reads_model),
+    Family("openai-surface-coverage", ("RG005",),
+           "API surfaces in use are covered by the stack's region", _reads_surface),
+    Family("openai-legacy-api-base", ("RG006",),
+           "OPENAI_API_BASE is not used: current SDKs ignore it", _reads_nothing_unknown),
+    Family("openai-plaintext-key", ("RG007",),
+           "OpenAI API keys are Pulumi secrets, never plain inputs", _reads_nothing_unknown),
+    Family("azure-openai-residency", ("RG012", "RG013"),
+           "Azure OpenAI accounts and deployments keep data in the stack's region", _reads_azure),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One resource as the core judged it, in the context it was judged in."""
+
+    ctx: StackContext
+    result: ResourceResult
+    props: dict[str, Any]
+
+
+def check(state: PackState, args: ResourceValidationArgs) -> Checked:
+    """The core's findings on ``args``' resource (memoized across the pack's policies)."""
+    props = engine_properties(args.urn, args.props)
+    settings = PackSettings.from_config(args.get_config())
+    stack = region_sources.stack_name([args.urn], state.fallback_stack())
+    declared = region_sources.component_region(args.resource_type, props)
+    if declared is not None:
+        declaration = region_sources.component_declaration(args.name, declared)
+        if declaration is not None:
+            state.remember_component(stack, args.urn, declaration)
+    declarations = state.declarations(stack, settings, args.stack_tags, state.components(stack))
+    ctx = state.context(stack, declarations, settings)
+    result = state.resource_result(args.resource_type, args.name, args.urn, props, ctx)
+    return Checked(ctx, result, props)
+
+
+def resource_label(resource_type: str, name: str) -> str:
+    return f"{resource_type} '{name}'"
+
+
+def _validate(family: Family, state: PackState) -> Callable[[ResourceValidationArgs,
+                                                             ReportViolation], None]:  # fmt: skip
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        checked = check(state, args)
+        unknown = checked.result.unknown_paths
+        # A finding on a value unknown at preview (RG011's "only known at up", RG012 reading
+        # the sentinel as a location) is no violation: the note below says it is pending.
+        violations = [
+            f for f in checked.result.findings
+            if f.rule in family.rules and f.severity is Severity.ERROR and f.path not in unknown
+        ]  # fmt: skip
+        for finding in violations:
+            report_violation(violation_text(finding), args.urn)
+        state.record_reported(args.urn, violations)
+        pending = [
+            f"{resource_label(args.resource_type, args.name)}: "
+            f"{value.name or 'a value'} at {value.dotted_path()}"
+            for value in checked.result.values
+            if value.unknown and family.reads(args.resource_type, value)
+        ]
+        if pending:
+            raise PendingAtPreview(pending)
+
+    return validate
+
+
+def _remediate_hosts(state: PackState) -> Callable[[ResourceValidationArgs], Any]:
+    def remediate(args: ResourceValidationArgs) -> Any:
+        settings = PackSettings.from_config(args.get_config())
+        if not settings.remediate_hosts:
+            return None
+        # Under Remediate the SDK keeps secrets as Secret objects: serialize keeps them marked.
+        props = dict(serialize_properties(args.props))
+        ctx = check(state, args).ctx
+        region = ctx.residency
+        if region is None:
+            return None
+        new, changed = rewrite_hosts(props, region, ctx.catalog)
+        if not changed:
+            return None
+        return deserialize_properties(new, proxy_secrets=True)
+
+    return remediate
+
+
+def resource_policies(state: PackState) -> list[ResourceValidationPolicy]:
+    """The pack's resource policies, sharing ``state`` (one per run of the pack)."""
+    policies = []
+    for family in FAMILIES:
+        first = RULES[family.rules[0]]
+        policies.append(
+            ResourceValidationPolicy(
+                name=family.name,
+                description=family.description,
+                validate=_validate(family, state),
+                remediate=(
+                    _remediate_hosts(state) if family.name == "openai-endpoint-region" else None
+                ),
+                enforcement_level=EnforcementLevel.MANDATORY,
+                config_schema=config_schema(),
+                severity=policy_severity(family.rules),
+                tags=["openai", "data-residency", *sorted({t for r in family.rules
+                                                           for t in RULES[r].tags})],
+                remediation_steps=remediation_steps(family.rules),
+                url=first.source_url,
+            )
+        )  # fmt: skip
+    return policies

@@ -1,0 +1,277 @@
+"""Stack policies: the stack's region, Azure deployments judged with their account, a summary.
+
+A stack policy sees every resource's *outputs*. The engine runs them after the resource
+policies, in the same process, so ``PackState`` knows what those already reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from residency_guard import api
+from residency_guard.context import Resource, StackContext
+from residency_guard.findings import Severity
+from residency_guard.hosts import EndpointKind
+from residency_guard.keys import is_endpoint_name, names_model
+from residency_guard.redact import find_keys, redact
+from residency_guard.rules import RULES
+from residency_guard.rules.azure_account_region import ACCOUNT_TYPES, is_openai_account
+from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES, sku_name
+from residency_guard.stackregion import COMPONENT_TYPE, Declaration
+from residency_guard.values import UNKNOWN_SENTINEL, Value
+
+from . import region as region_sources
+from .config import PackSettings, config_schema
+from .report import (
+    CHECKED_AT_UP,
+    PendingAtPreview,
+    policy_severity,
+    remediation_steps,
+    violation_text,
+)
+from .state import PackState
+from .wire import engine_properties
+
+REGION_RULES = ("RG008", "RG009", "RG017")
+AZURE_RULES = ("RG012", "RG013")
+SUMMARY_POLICY = "openai-configuration-summary"
+_SKIPPED_TYPES = ("pulumi:providers:", "pulumi:pulumi:Stack")
+# An Azure resource ID names its account: .../providers/Microsoft.CognitiveServices/accounts/<name>/
+_ACCOUNT_IN_ID = re.compile(r"/accounts/([^/]+)", re.IGNORECASE)
+_MAX_LISTED = 20
+
+StackValidation = Callable[[StackValidationArgs, ReportViolation], None]
+
+
+class StackView:
+    """The stack as the policies need it: its name, resources in wire form, its context."""
+
+    def __init__(self, state: PackState, args: StackValidationArgs) -> None:
+        self.state = state
+        self.args = args
+        self.settings = PackSettings.from_config(args.get_config())
+        self.resources = [
+            r for r in args.resources if not r.resource_type.startswith(_SKIPPED_TYPES)
+        ]
+        self.props: dict[str, dict[str, Any]] = {
+            r.urn: engine_properties(r.urn, r.props) for r in self.resources
+        }
+        self.stack = region_sources.stack_name(
+            [r.urn for r in args.resources], state.fallback_stack()
+        )
+        self.components: list[Declaration] = []
+        self.unknown_components: list[str] = []
+        for resource in self.resources:
+            declared = region_sources.component_region(
+                resource.resource_type, self.props[resource.urn]
+            )
+            if declared == UNKNOWN_SENTINEL:
+                self.unknown_components.append(resource.name)
+            elif declared is not None:
+                declaration = region_sources.component_declaration(resource.name, declared)
+                if declaration is not None:
+                    self.components.append(declaration)
+        self.declarations = state.declarations(
+            self.stack, self.settings, args.stack_tags, self.components
+        )
+
+    def context(self, resources: Sequence[Resource] = ()) -> StackContext:
+        return self.state.context(self.stack, self.declarations, self.settings, resources)
+
+
+def _region_declared(state: PackState) -> StackValidation:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        view = StackView(state, args)
+        ctx = view.context()
+        findings = [f for f in api.check_stack(ctx) if f.rule in REGION_RULES]
+        pending = []
+        if view.unknown_components and not ctx.resolution.declared:
+            # The component will declare the region once its output is known: not RG008 yet.
+            findings = [f for f in findings if f.rule != "RG008"]
+            pending = [f"the region of component '{n}'" for n in view.unknown_components]
+        for finding in findings:
+            report_violation(violation_text(finding), None)
+        if pending:
+            raise PendingAtPreview(pending)
+
+    return validate
+
+
+def linked_props(
+    resource: PolicyResource, props: Mapping[str, Any], accounts: Mapping[str, str]
+) -> dict[str, Any]:
+    """A deployment's outputs with ``accountName`` naming its account's Pulumi resource.
+
+    azure-native outputs hold no ``accountName`` (it is a URL parameter, an input only), and
+    where a name is given it is the Azure account's name, not the Pulumi resource's name that
+    the core looks accounts up by. The link comes from the deployment's dependency on its
+    account, else from the account's name inside the deployment's resource ID.
+    """
+    out = dict(props)
+    for dependency in resource.property_dependencies.get("accountName", []):
+        if dependency.resource_type in ACCOUNT_TYPES:
+            out["accountName"] = dependency.name
+            return out
+    named = props.get("accountName")
+    if isinstance(named, str) and named in accounts:
+        out["accountName"] = accounts[named]
+        return out
+    match = _ACCOUNT_IN_ID.search(str(props.get("id", "")))
+    if match and match.group(1) in accounts:
+        out["accountName"] = accounts[match.group(1)]
+    return out
+
+
+def _azure_linked(state: PackState) -> StackValidation:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        view = StackView(state, args)
+        azure = [r for r in view.resources if r.resource_type in (*ACCOUNT_TYPES,
+                                                                   *DEPLOYMENT_TYPES)]  # fmt: skip
+        if not azure:
+            return
+        # Azure name (output `name`) and Pulumi name of each account -> the Pulumi name.
+        accounts: dict[str, str] = {}
+        for r in azure:
+            if r.resource_type in ACCOUNT_TYPES:
+                accounts[r.name] = r.name
+                physical = view.props[r.urn].get("name")
+                if isinstance(physical, str):
+                    accounts.setdefault(physical, r.name)
+        core = [
+            Resource(r.resource_type, r.name, linked_props(r, view.props[r.urn], accounts), r.urn)
+            for r in azure
+        ]
+        ctx = view.context(core)
+        pending = []
+        for resource in core:
+            for finding in api.check_resource(
+                resource.type, resource.name, resource.props, ctx, urn=resource.urn
+            ):
+                if finding.rule not in AZURE_RULES or finding.severity is not Severity.ERROR:
+                    continue
+                if state.was_reported(resource.urn, finding):
+                    continue  # the resource policy said it already, from the inputs
+                report_violation(violation_text(finding), resource.urn)
+            for key in ("location", "sku", "kind"):
+                if resource.props.get(key) == UNKNOWN_SENTINEL:
+                    pending.append(f"{resource.type} '{resource.name}': {key}")
+        if pending:
+            raise PendingAtPreview(pending)
+
+    return validate
+
+
+def openai_markers(
+    resource_type: str, name: str, props: Mapping[str, Any], values: Sequence[Value],
+    ctx: StackContext,
+) -> list[str]:  # fmt: skip
+    """What makes a resource carry OpenAI configuration, in a few words each."""
+    markers: list[str] = []
+    if resource_type == COMPONENT_TYPE:
+        markers.append(f"component (region {props.get('region', '?')})")
+    if is_openai_account(Resource(resource_type, name, props)):
+        markers.append(f"Azure OpenAI account in {props.get('location') or 'the group location'}")
+    if resource_type in DEPLOYMENT_TYPES:
+        markers.append(f"Azure OpenAI deployment ({sku_name(props) or 'no SKU'})")
+    for value in values:
+        label = value.name or value.dotted_path()
+        if value.unknown:
+            if is_endpoint_name(value.name) or "model" in value.name.lower():
+                markers.append(f"{label} ({CHECKED_AT_UP})")
+            continue
+        hosts = [e.host for e in ctx.endpoints(value)
+                 if e.is_openai_bound and e.kind is not EndpointKind.INVALID]  # fmt: skip
+        if hosts:
+            markers.append(f"{label} -> {', '.join(dict.fromkeys(hosts))}")
+        elif find_keys(value.text):
+            markers.append(f"{label}: API key ({'secret' if value.secret else 'plain text'})")
+        elif value.name.upper().startswith(("OPENAI_", "AZURE_OPENAI_")):
+            shown = f" = {value.text.strip()}" if names_model(value) else ""
+            markers.append(f"{value.name}{shown}")
+    return list(dict.fromkeys(markers))
+
+
+def _summary(state: PackState) -> StackValidation:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        view = StackView(state, args)
+        ctx = view.context()
+        lines = []
+        for resource in view.resources:
+            props = view.props[resource.urn]
+            result = state.resource_result(
+                resource.resource_type, resource.name, resource.urn, props, ctx
+            )
+            for finding in result.findings:
+                if finding.severity is not Severity.ERROR:  # warnings never block: said here
+                    report_violation(violation_text(finding), resource.urn)
+            markers = openai_markers(
+                resource.resource_type, resource.name, props, result.values, ctx
+            )
+            if markers:
+                lines.append(f"{resource.resource_type} '{resource.name}': {'; '.join(markers)}")
+        if not lines:
+            return
+        region = ctx.resolution
+        where = (f"region '{region.region}' from the {region.source.value}"
+                 if region.region and region.source else "no region declared")  # fmt: skip
+        shown = lines[:_MAX_LISTED]
+        more = f"\n... and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+        report_violation(
+            redact(
+                f"{len(lines)} resource(s) of stack '{view.stack}' ({where}) carry OpenAI "
+                "configuration:\n" + "\n".join(f"- {line}" for line in shown) + more
+            ),
+            None,
+        )
+
+    return validate
+
+
+def stack_policies(state: PackState) -> list[StackValidationPolicy]:
+    """The pack's stack policies, sharing ``state`` with its resource policies."""
+    schema = config_schema()
+    return [
+        StackValidationPolicy(
+            name="residency-region-declared",
+            description="The stack declares exactly one known region "
+            f"({', '.join(REGION_RULES)}).",
+            validate=_region_declared(state),
+            enforcement_level=EnforcementLevel.MANDATORY,
+            config_schema=schema,
+            severity=policy_severity(REGION_RULES),
+            tags=["openai", "data-residency", "region"],
+            remediation_steps=remediation_steps(REGION_RULES),
+            url=RULES["RG008"].source_url,
+        ),
+        StackValidationPolicy(
+            name="azure-openai-linked",
+            description="Azure OpenAI deployments are judged with their account's location "
+            f"({', '.join(AZURE_RULES)}).",
+            validate=_azure_linked(state),
+            enforcement_level=EnforcementLevel.MANDATORY,
+            config_schema=schema,
+            severity=policy_severity(AZURE_RULES),
+            tags=["openai", "data-residency", "azure"],
+            remediation_steps=remediation_steps(AZURE_RULES),
+            url=RULES["RG013"].source_url,
+        ),
+        StackValidationPolicy(
+            name=SUMMARY_POLICY,
+            description="Which resources carry OpenAI configuration, and the warnings that "
+            "do not block.",
+            validate=_summary(state),
+            enforcement_level=EnforcementLevel.ADVISORY,
+            config_schema=schema,
+            tags=["openai", "data-residency", "summary"],
+        ),
+    ]

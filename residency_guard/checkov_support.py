@@ -1,0 +1,410 @@
+"""The checkov front end's core half: one scan per file, a verdict per rule, no secret out.
+
+The checks in ``policies/checkov/`` are a few declarative lines each: a class that puts
+:class:`YamlRuleCheck` or :class:`JsonRuleCheck` before checkov's own base class. Everything
+else lives here, in the installed package, for two reasons:
+
+- checkov execs every ``*.py`` of ``--external-checks-dir`` under its bare file name, once
+  per framework (``--framework yaml json``: twice), so a helper module next to the checks is
+  re-executed and its state thrown away. A module of this package is imported once per
+  process: the per-file memo below survives both frameworks and all the checks.
+- The rules are written once, in the core: a check asks :func:`judge` about one file and
+  one rule and maps the answer to checkov's four results.
+
+checkov is imported lazily, by name, and only when a check is instantiated (inside
+checkov's own environment); the main environment never imports it.
+
+What a check returns never holds a value of the file: checkov copies the lines its
+``result_config`` points at into every output format (and json also dumps the config), so
+every result, skipped ones included, carries a config whose line range selects no line and
+whose other entries are strings we made (rule id, counts, lines, key paths, error class).
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, ClassVar
+
+from residency_guard.catalog.model import Catalog
+from residency_guard.context import StackContext
+from residency_guard.errors import InputError, ResidencyGuardError
+from residency_guard.evaluate import unique
+from residency_guard.findings import Finding, Severity
+from residency_guard.redact import redact
+from residency_guard.repoconfig import RepoConfig, find_repo_config
+from residency_guard.rules import RULES
+from residency_guard.scan import load_settings
+from residency_guard.scanners.discover import PROJECT_FILES, project_targets
+from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, read_text
+from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
+from residency_guard.scanners.stackfile import StackScan, scan_stack_file, stack_name_of
+from residency_guard.stackregion import Declaration, resolve_region
+from residency_guard.suppressions import apply_suppressions, suppress_scans
+from residency_guard.values import Value, walk_data
+from residency_guard.yamlfile import load_yaml, walk_yaml
+
+# The rules with a checkov check. RG016 (a malformed `# residency-guard: ignore`) judges our
+# own suppression syntax, not the stack; an invalid suppression suppresses nothing, so the
+# finding it meant to accept still fails its own check.
+CHECKOV_RULES: tuple[str, ...] = tuple(rule for rule in RULES if rule != "RG016")
+# RG007 runs on every YAML and JSON file, not only on stack, preview and state files.
+KEY_RULE = "RG007"
+CHECKOV_SEVERITY: Mapping[Severity, str] = {
+    Severity.ERROR: "HIGH",
+    Severity.WARNING: "MEDIUM",
+    Severity.NOTE: "LOW",
+}
+_MEMO_SIZE = 512
+_LIST_LIMIT = 10  # lines and key paths listed in a result's configuration
+
+
+class Status(str, Enum):
+    """checkov's results, by the names of ``checkov.common.models.enums.CheckResult``."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+    UNKNOWN = "UNKNOWN"
+
+
+class Kind(str, Enum):
+    """What a file is to residency-guard."""
+
+    STACK_FILE = "stack-file"
+    PREVIEW = "preview"
+    STATE = "state"
+    OTHER = "other"  # any other YAML or JSON: only the key detector (RG007) looks at it
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check's answer for one file; ``info`` holds strings we made, never file content."""
+
+    status: Status
+    info: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FileJudgement:
+    """Every rule's findings on one file, suppressions applied; or why it could not be judged."""
+
+    kind: Kind
+    findings: tuple[Finding, ...] = ()
+    error: str = ""  # class name of the error that stopped the scan
+
+    def verdict(self, rule_id: str) -> Verdict:
+        if self.kind is Kind.OTHER and rule_id != KEY_RULE:
+            return Verdict(Status.UNKNOWN, {})  # not a file of ours: leave it alone
+        if self.error:
+            # A stack, preview or state file that cannot be judged fails closed, like the CLI
+            # (exit 2); any other file could not be read for keys: unresolved, not passed.
+            status = Status.UNKNOWN if self.kind is Kind.OTHER else Status.FAILED
+            return Verdict(status, {"rule": rule_id, "error": self.error})
+        mine = [f for f in self.findings if f.rule == rule_id]
+        failing = [f for f in mine if not f.suppressed]
+        if failing:
+            return Verdict(Status.FAILED, _describe(rule_id, failing))
+        if mine:
+            reasons = sorted({f.suppression.reason for f in mine if f.suppression is not None})
+            info = {"rule": rule_id, "suppressed": redact("; ".join(reasons))}
+            return Verdict(Status.SKIPPED, info)
+        return Verdict(Status.PASSED, {"rule": rule_id})
+
+
+def _describe(rule_id: str, findings: Sequence[Finding]) -> dict[str, str]:
+    """Where a rule failed, as the CLI would say it, minus the messages (they quote values)."""
+    lines = sorted({f.line for f in findings if f.line})
+    paths = sorted({f.path for f in findings if f.path})
+    info = {"rule": rule_id, "findings": str(len(findings))}
+    if lines:
+        info["lines"] = ", ".join(str(n) for n in lines[:_LIST_LIMIT])
+    if paths:
+        info["paths"] = redact(", ".join(paths[:_LIST_LIMIT]))
+    info["details"] = "residency-guard check"
+    return info
+
+
+# ---------------------------------------------------------------------------------------------
+# One judgement per file and process, memoized on (framework, path, mtime, size).
+
+_judgements: OrderedDict[tuple[str, str, int, int], FileJudgement] = OrderedDict()
+_settings: dict[tuple[str, int, int] | None, tuple[RepoConfig, Catalog]] = {}
+
+
+def judge(rule_id: str, file: str | os.PathLike[str], framework: str) -> Verdict:
+    """The verdict of ``rule_id`` on ``file`` as checkov's ``framework`` ("yaml"/"json") sees it."""
+    if rule_id not in CHECKOV_RULES:
+        raise ValueError(f"no checkov check for {rule_id}")
+    return judge_file(Path(file), framework).verdict(rule_id)
+
+
+def judge_file(path: Path, framework: str) -> FileJudgement:
+    """Every covered rule's findings on one file: scanned once, then served from the memo."""
+    absolute = path.absolute()
+    try:
+        stat = absolute.stat()
+        key = (framework, str(absolute), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _judgements:
+        _judgements.move_to_end(key)
+        return _judgements[key]
+    judgement = _judge_uncached(absolute, framework)
+    if key is not None:
+        _judgements[key] = judgement
+        while len(_judgements) > _MEMO_SIZE:
+            _judgements.popitem(last=False)
+    return judgement
+
+
+def _judge_uncached(path: Path, framework: str) -> FileJudgement:
+    if framework == "yaml":
+        if stack_name_of(path) is not None:
+            return _guarded(Kind.STACK_FILE, lambda: _stack_file(path))
+        return _guarded(Kind.OTHER, lambda: _other_yaml(path))
+    if framework == "json":
+        try:
+            data = _load_json(path)
+        except (ResidencyGuardError, RecursionError, MemoryError):
+            return _guarded(Kind.OTHER, lambda: _other_text(path, MAX_JSON_BYTES))
+        kind = json_kind(data)
+        if kind is None:
+            return _guarded(Kind.OTHER, lambda: _other_json(path, data))
+        return _guarded(Kind(kind), lambda: _pulumi_json(path, data))
+    raise ValueError(f"unknown checkov framework '{framework}'")
+
+
+def _guarded(kind: Kind, scan: Any) -> FileJudgement:
+    """``scan()``'s findings; an error becomes the judgement's error (its class name only)."""
+    try:
+        findings: list[Finding] = scan()
+    except (ResidencyGuardError, RecursionError, MemoryError) as error:
+        return FileJudgement(kind, error=type(error).__name__)
+    return FileJudgement(kind, tuple(findings))
+
+
+def settings_for(path: Path) -> tuple[RepoConfig, Catalog]:
+    """The repo config found upwards from ``path`` (as the CLI finds it) and its catalog."""
+    config = find_repo_config(path)
+    key: tuple[str, int, int] | None = None
+    if config is not None:
+        stat = config.stat()
+        key = (str(config.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _settings:
+        _settings[key] = load_settings([path], config)
+    return _settings[key]
+
+
+def project_region(path: Path) -> Declaration | None:
+    """The default region of the Pulumi project whose stack ``path`` is, as the CLI reads it.
+
+    The nearest ``Pulumi.yaml`` upwards whose ``stackConfigDir`` holds the file, stopping where
+    ``find_repo_config`` stops (a ``.git`` folder). A stack file of no project has none.
+    """
+    target = path.resolve()
+    folder = target.parent
+    for candidate in (folder, *folder.parents):
+        for name in PROJECT_FILES:
+            project = candidate / name
+            if project.is_file():
+                for found in project_targets(project):
+                    if found.kind == "stack-file" and found.path.resolve() == target:
+                        return found.project_region
+        if (candidate / ".git").exists():
+            break
+    return None
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
+
+
+def _suppressed(scan: StackScan, repo: RepoConfig) -> list[Finding]:
+    suppress_scans([scan], repo, _today())
+    return scan.findings
+
+
+def _stack_file(path: Path) -> list[Finding]:
+    repo, catalog = settings_for(path)
+    scan = scan_stack_file(path, catalog, repo, project_default_region=project_region(path))
+    return _suppressed(scan, repo)
+
+
+def _load_json(path: Path) -> Any:
+    text = read_text(path, MAX_JSON_BYTES)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise InputError("invalid JSON", file=str(path)) from None
+
+
+def _pulumi_json(path: Path, data: Any) -> list[Finding]:
+    repo, catalog = settings_for(path)
+    return _suppressed(scan_pulumi_json(path, catalog, repo, data=data), repo)
+
+
+def _key_findings(
+    path: Path, values: Sequence[Value], sources: Mapping[str, str]
+) -> list[Finding]:
+    """RG007 over a file that is no stack, preview or state: the core's rule, the same values."""
+    repo, catalog = settings_for(path)
+    ctx = StackContext(catalog, "", str(path), resolve_region([]), repo)
+    rule = RULES[KEY_RULE]
+    found = unique(f for value in values for f in rule.check_value(value, ctx))
+    judged = apply_suppressions(found, repo=repo, sources=sources, today=_today())
+    return [f for f in judged if f.rule == KEY_RULE]
+
+
+def _other_yaml(path: Path) -> list[Finding]:
+    text = read_text(path, MAX_YAML_BYTES)
+    try:
+        values = list(walk_yaml(load_yaml(text, str(path))))
+    except InputError:
+        # Several documents (a Kubernetes manifest) or YAML that only checkov's reader takes:
+        # the key detector still reads the text as one value.
+        values = [Value((), text, "")]
+    return _key_findings(path, values, {str(path): text})
+
+
+def _other_json(path: Path, data: Any) -> list[Finding]:
+    return _key_findings(path, list(walk_data(data)), {})
+
+
+def _other_text(path: Path, limit: int) -> list[Finding]:
+    text = read_text(path, limit)
+    return _key_findings(path, [Value((), text, "")], {})
+
+
+# ---------------------------------------------------------------------------------------------
+# The checkov side: mixins placed before checkov's BaseYamlCheck / BaseJsonCheck.
+
+
+def _checkov(module: str) -> Any:
+    return importlib.import_module(f"checkov.{module}")
+
+
+class RuleCheck:
+    """A checkov check of one core rule. Subclasses set ``rule_id`` and ``check_name``.
+
+    Use through :class:`YamlRuleCheck` or :class:`JsonRuleCheck`, before checkov's base class::
+
+        class EnsureEndpointInRegionYaml(YamlRuleCheck, BaseYamlCheck):
+            rule_id = "RG001"
+            check_name = "Ensure ..."
+    """
+
+    rule_id: ClassVar[str]
+    check_name: ClassVar[str]
+    framework: ClassVar[str]
+    # Set by checkov's BaseCheck.
+    id: str
+    logger: logging.Logger
+    severity: Any
+
+    def __init__(self) -> None:
+        rule = RULES[self.rule_id]
+        enums = _checkov("common.models.enums")
+        categories = enums.CheckCategories
+        category = categories.SECRETS if "secret" in rule.tags else categories.GENERAL_SECURITY
+        parent: Any = super()
+        parent.__init__(
+            name=self.check_name,
+            id=rule.checkov_id,
+            categories=[category],
+            supported_entities=["*"],  # every file of the framework; judge() picks ours
+            block_type=_checkov("common.checks.enums").BlockType.DOCUMENT,
+        )
+        severities = _checkov("common.bridgecrew.severities")
+        self.severity = severities.Severities[CHECKOV_SEVERITY[rule.severity]]
+        self._result = enums.CheckResult
+        self._scanned_file = ""
+        self._config_types()
+
+    def _config_types(self) -> None:
+        """Resolve now what ``redacted_config`` needs, so that building one cannot fail later."""
+
+    def redacted_config(self, info: Mapping[str, str]) -> Any:
+        raise NotImplementedError
+
+    def run(
+        self,
+        scanned_file: str,
+        entity_configuration: Any,
+        entity_name: str,
+        entity_type: str,
+        skip_info: Any,
+    ) -> Any:
+        self._scanned_file = scanned_file
+        parent: Any = super()
+        result = parent.run(scanned_file, entity_configuration, entity_name, entity_type, skip_info)
+        if result.get("result") == self._result.SKIPPED:
+            # An inline `checkov:skip` gives a bare SKIPPED, which checkov pairs with no config:
+            # the line range falls back to 0..0 and a one-line file would be printed whole.
+            comment = redact(str(result.get("suppress_comment", "")))
+            result["result"] = (self._result.SKIPPED, self.redacted_config({"suppressed": comment}))
+        return result
+
+    def scan_entity_conf(self, conf: Any, entity_type: str) -> Any:
+        """checkov's parse of the file (``conf``) is not used: the core reads the file itself."""
+        try:
+            verdict = judge(self.rule_id, self._scanned_file, self.framework)
+            return self._result[verdict.status.value], self.redacted_config(verdict.info)
+        except Exception as exc:  # fail closed; checkov would log the whole file on a raise
+            self.logger.error(
+                "%s (%s): internal error %s", self.id, self.rule_id, type(exc).__name__
+            )
+            return self._result.FAILED, self.redacted_config({"error": type(exc).__name__})
+
+
+class YamlRuleCheck(RuleCheck):
+    """For ``checkov.yaml_doc.base_yaml_check.BaseYamlCheck``: ``Pulumi.<stack>.yaml`` files."""
+
+    framework = "yaml"
+
+    def redacted_config(self, info: Mapping[str, str]) -> Any:
+        # Lines 0..-1: checkov prints raw[-1:0], no line. Missing keys would drop the record.
+        return {"__startline__": 0, "__endline__": -1, **{k: str(v) for k, v in info.items()}}
+
+
+class JsonRuleCheck(RuleCheck):
+    """For ``checkov.json_doc.base_json_check.BaseJsonCheck``: preview and state files."""
+
+    framework = "json"
+    _node: Any
+    _mark: Any
+
+    def _config_types(self) -> None:
+        self._node = _checkov("common.parsers.node").DictNode
+        self._mark = _checkov("common.parsers.json.decoder").Mark
+
+    def redacted_config(self, info: Mapping[str, str]) -> Any:
+        # A non-empty DictNode (an empty one is falsy: checkov falls back to lines 0..0).
+        data = {"redacted": "true", **{k: str(v) for k, v in info.items()}}
+        return self._node(data, self._mark(0, 0), self._mark(-1, 0))
+
+
+__all__ = [
+    "CHECKOV_RULES",
+    "CHECKOV_SEVERITY",
+    "KEY_RULE",
+    "FileJudgement",
+    "JsonRuleCheck",
+    "Kind",
+    "RuleCheck",
+    "Status",
+    "Verdict",
+    "YamlRuleCheck",
+    "judge",
+    "judge_file",
+    "project_region",
+    "settings_for",
+]

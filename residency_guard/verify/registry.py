@@ -1,0 +1,61 @@
+"""The live rules (RG100-RG109), listed here once; kept apart from the file rules' registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from residency_guard.verify.base import VerifyRule
+from residency_guard.verify.endpoint_timeout import EndpointTimeout
+from residency_guard.verify.endpoint_unreachable import EndpointUnreachable
+from residency_guard.verify.key_not_authorized import KeyNotAuthorized
+from residency_guard.verify.key_refused_for_host import KeyRefusedForRegionalHost
+from residency_guard.verify.model_not_served import ModelNotServed
+from residency_guard.verify.model_served import ModelServed
+from residency_guard.verify.rate_limited import RateLimited
+from residency_guard.verify.residency_key_on_global_host import ResidencyKeyOnGlobalHost
+from residency_guard.verify.server_error import ServerError
+from residency_guard.verify.unexpected_response import UnexpectedResponse
+
+_RULE_CLASSES: tuple[type[VerifyRule], ...] = (
+    ModelServed,
+    KeyRefusedForRegionalHost,
+    ResidencyKeyOnGlobalHost,
+    ModelNotServed,
+    KeyNotAuthorized,
+    RateLimited,
+    ServerError,
+    EndpointTimeout,
+    EndpointUnreachable,
+    UnexpectedResponse,
+)
+
+
+def _registry(classes: tuple[type[VerifyRule], ...]) -> Mapping[str, VerifyRule]:
+    rules: dict[str, VerifyRule] = {}
+    for cls in classes:
+        if cls.id in rules:  # IDs are a public contract: never two rules under one
+            raise RuntimeError(f"duplicate rule id {cls.id}: {cls.__name__}")
+        rules[cls.id] = cls()
+    return MappingProxyType(dict(sorted(rules.items())))
+
+
+VERIFY_RULES: Mapping[str, VerifyRule] = _registry(_RULE_CLASSES)
+
+MODEL_SERVED = VERIFY_RULES["RG100"]
+KEY_REFUSED_FOR_HOST = VERIFY_RULES["RG101"]
+RESIDENCY_KEY_ON_GLOBAL_HOST = VERIFY_RULES["RG102"]
+MODEL_NOT_SERVED = VERIFY_RULES["RG103"]
+KEY_NOT_AUTHORIZED = VERIFY_RULES["RG104"]
+RATE_LIMITED = VERIFY_RULES["RG105"]
+SERVER_ERROR = VERIFY_RULES["RG106"]
+ENDPOINT_TIMEOUT = VERIFY_RULES["RG107"]
+ENDPOINT_UNREACHABLE = VERIFY_RULES["RG108"]
+UNEXPECTED_RESPONSE = VERIFY_RULES["RG109"]
+
+
+def get_verify_rule(rule_id: str) -> VerifyRule | None:
+    return VERIFY_RULES.get(rule_id.upper())
+
+
+__all__ = ["VERIFY_RULES", "get_verify_rule"]

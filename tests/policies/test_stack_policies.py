@@ -1,0 +1,182 @@
+"""The stack policies: the region itself, Azure deployments with their account, the summary."""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, Secret
+
+from policies.residency_pack import PackState
+from residency_guard.stackregion import COMPONENT_TYPE
+
+from .helpers import (
+    EU_URL,
+    FAKE_KEY,
+    UNKNOWN,
+    policies,
+    policy_resource,
+    resource_args,
+    run,
+    stack_args,
+    urn,
+)
+from .shapes import k8s_deployment, lambda_function
+
+ACCOUNT = "azure-native:cognitiveservices:Account"
+DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+
+# --- residency-region-declared -----------------------------------------------------------
+
+
+def test_a_stack_without_region_is_rg008(state: PackState) -> None:
+    resources = [policy_resource(*k8s_deployment({"OPENAI_BASE_URL": EU_URL}))]
+    outcome = run(policies(state)["residency-region-declared"], stack_args(resources, region=None))
+    assert outcome.rules == ["RG008"]
+    assert outcome.violations[0][0].startswith("[RG008] stack 'prod-eu' declares no region")
+
+
+def test_an_unknown_region_is_rg017(state: PackState) -> None:
+    outcome = run(policies(state)["residency-region-declared"], stack_args([], region="mars"))
+    assert outcome.rules == ["RG017"]
+
+
+def test_one_known_region_passes(state: PackState) -> None:
+    assert run(policies(state)["residency-region-declared"], stack_args([])).violations == []
+
+
+def test_a_component_region_unknown_at_preview_is_pending_not_rg008(state: PackState) -> None:
+    component = policy_resource(COMPONENT_TYPE, {"region": UNKNOWN}, name="openai")
+    outcome = run(policies(state)["residency-region-declared"],
+                  stack_args([component], region=None))  # fmt: skip
+    assert outcome.violations == []
+    assert outcome.pending is not None
+    assert "the region of component 'openai'" in outcome.pending
+    assert "will be checked at `pulumi up`" in outcome.pending
+
+
+def test_a_component_output_declares_the_region(state: PackState) -> None:
+    component = policy_resource(COMPONENT_TYPE, {"region": "eu", "baseUrl": EU_URL},
+                                name="openai")  # fmt: skip
+    outcome = run(policies(state)["residency-region-declared"],
+                  stack_args([component], region=None))  # fmt: skip
+    assert outcome.violations == []
+
+
+# --- azure-openai-linked -----------------------------------------------------------------
+
+
+def account_outputs(location: str) -> dict[str, object]:
+    """azure-native outputs: the ARM body; `name` is the Azure name (autonamed)."""
+    return {"name": "oai3f9a1c2", "kind": "OpenAI", "location": location,
+            "sku": {"name": "S0"}, "type": "Microsoft.CognitiveServices/accounts",
+            "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
+                  "Microsoft.CognitiveServices/accounts/oai3f9a1c2"}  # fmt: skip
+
+
+def deployment_outputs(sku: str) -> dict[str, object]:
+    """No accountName among the outputs: it is a URL parameter, an input only."""
+    return {"name": "chat", "sku": {"name": sku, "capacity": 10},
+            "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
+                  "Microsoft.CognitiveServices/accounts/oai3f9a1c2/deployments/chat",
+            "properties": {"provisioningState": "Succeeded"}}  # fmt: skip
+
+
+def test_a_data_zone_deployment_is_judged_with_its_account(state: PackState) -> None:
+    account = policy_resource(ACCOUNT, account_outputs("uksouth"), name="oai")
+    deployment = policy_resource(DEPLOYMENT, deployment_outputs("DataZoneStandard"), name="chat",
+                                 property_dependencies={"accountName": [account]})  # fmt: skip
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([account, deployment]))
+    assert outcome.rules == ["RG012", "RG013"]
+    messages = dict((u, m) for m, u in outcome.violations)
+    assert "uses DataZoneStandard on account 'oai' in uksouth, whose data zone is none" in (
+        messages[urn(DEPLOYMENT, "chat")]
+    )
+
+
+def test_the_account_is_found_by_its_azure_id_without_a_dependency(state: PackState) -> None:
+    account = policy_resource(ACCOUNT, account_outputs("uksouth"), name="oai")
+    deployment = policy_resource(DEPLOYMENT, deployment_outputs("DataZoneStandard"), name="chat")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([account, deployment]))
+    assert (urn(DEPLOYMENT, "chat")) in [u for _, u in outcome.violations]
+
+
+def test_a_data_zone_deployment_on_an_eu_account_passes(state: PackState) -> None:
+    account = policy_resource(ACCOUNT, account_outputs("swedencentral"), name="oai")
+    deployment = policy_resource(DEPLOYMENT, deployment_outputs("DataZoneStandard"), name="chat",
+                                 property_dependencies={"accountName": [account]})  # fmt: skip
+    assert run(policies(state)["azure-openai-linked"],
+               stack_args([account, deployment])).violations == []  # fmt: skip
+
+
+def test_what_a_resource_policy_reported_is_not_repeated(state: PackState) -> None:
+    inputs = {"kind": "OpenAI", "location": "eastus", "resourceGroupName": "rg-ai"}
+    assert run(policies(state)["azure-openai-residency"],
+               resource_args(ACCOUNT, inputs, name="oai")).rules == ["RG012"]  # fmt: skip
+    account = policy_resource(ACCOUNT, account_outputs("eastus"), name="oai")
+    assert run(policies(state)["azure-openai-linked"], stack_args([account])).violations == []
+
+
+def test_an_account_located_by_its_resource_group_is_judged_on_its_outputs(
+    state: PackState,
+) -> None:
+    """No location among the inputs (Pulumi takes the group's): only the outputs tell."""
+    inputs = {"kind": "OpenAI", "resourceGroupName": "rg-ai"}
+    assert run(policies(state)["azure-openai-residency"],
+               resource_args(ACCOUNT, inputs, name="oai")).violations == []  # fmt: skip
+    account = policy_resource(ACCOUNT, account_outputs("eastus"), name="oai")
+    assert run(policies(state)["azure-openai-linked"], stack_args([account])).rules == ["RG012"]
+
+
+# --- openai-configuration-summary --------------------------------------------------------
+
+
+def test_the_summary_lists_resources_that_carry_openai_configuration(state: PackState) -> None:
+    chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": EU_URL,
+                                            "OPENAI_API_KEY": Secret(FAKE_KEY)}), name="chat")  # fmt: skip
+    worker = policy_resource(*lambda_function({"OPENAI_MODEL": "gpt-4.1-2025-04-14"}),
+                             name="worker")  # fmt: skip
+    bucket = policy_resource("aws:s3/bucket:Bucket", {"bucket": "acme-logs"}, name="logs")
+    policy = policies(state)["openai-configuration-summary"]
+    assert policy.enforcement_level is EnforcementLevel.ADVISORY
+    outcome = run(policy, stack_args([chat, worker, bucket]))
+    ((message, reported_urn),) = outcome.violations
+    assert reported_urn is None
+    assert message == (
+        "2 resource(s) of stack 'prod-eu' (region 'eu' from the stack tag) carry OpenAI "
+        "configuration:\n"
+        "- kubernetes:apps/v1:Deployment 'chat': OPENAI_BASE_URL -> eu.api.openai.com; "
+        "OPENAI_API_KEY: API key (secret)\n"
+        "- aws:lambda/function:Function 'worker': OPENAI_MODEL = gpt-4.1-2025-04-14"
+    )
+    assert FAKE_KEY not in message
+
+
+def test_a_plain_key_in_the_summary_is_redacted(state: PackState) -> None:
+    chat = policy_resource(*k8s_deployment({"OPENAI_API_KEY": FAKE_KEY}), name="chat")
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat]))
+    assert "OPENAI_API_KEY: API key (plain text)" in outcome.text
+    assert FAKE_KEY not in outcome.text
+
+
+def test_warnings_are_reported_by_the_summary_not_by_the_endpoint_policy(
+    state: PackState,
+) -> None:
+    props = k8s_deployment({"OPENAI_BASE_URL": "${OPENAI_HOST}"})
+    warn = {"unresolved": "warn"}
+    assert run(policies(state)["openai-endpoint-region"],
+               resource_args(*props, config=warn)).violations == []  # fmt: skip
+    outcome = run(policies(state)["openai-configuration-summary"],
+                  stack_args([policy_resource(*props)], config=warn))  # fmt: skip
+    assert outcome.rules == ["RG011"]
+    assert [u for _, u in outcome.violations][0] == urn(props[0], "app")
+
+
+def test_the_summary_says_which_values_were_unknown(state: PackState) -> None:
+    chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": UNKNOWN}), name="chat")
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat]))
+    assert ("OPENAI_BASE_URL (unknown during preview; it will be checked at `pulumi up`)"
+            in outcome.text)  # fmt: skip
+
+
+def test_no_openai_configuration_no_summary(state: PackState) -> None:
+    bucket = policy_resource("aws:s3/bucket:Bucket", {"bucket": "acme-logs"}, name="logs")
+    assert run(policies(state)["openai-configuration-summary"],
+               stack_args([bucket])).violations == []  # fmt: skip
