@@ -132,8 +132,7 @@ class OpenAIResidency(pulumi.ComponentResource):
     """The base URL workloads use (the region's host, or the gateway), ending in /v1."""
 
     env: pulumi.Output[dict[str, str]]
-    """OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_PROJECT_ID, OPENAI_ORG_ID (those set) and
-    RESIDENCY_GUARD_REGION; secret as a whole, since it holds the key."""
+    """The variables workloads read (OPENAI_BASE_URL, OPENAI_API_KEY...); secret as a whole."""
 
     region: pulumi.Output[str]
     """The region the stack is held to."""

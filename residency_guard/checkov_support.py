@@ -27,6 +27,7 @@ import importlib
 import json
 import logging
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -252,9 +253,7 @@ def _pulumi_json(path: Path, data: Any) -> list[Finding]:
     return _suppressed(scan_pulumi_json(path, catalog, repo, data=data), repo)
 
 
-def _key_findings(
-    path: Path, values: Sequence[Value], sources: Mapping[str, str]
-) -> list[Finding]:
+def _key_findings(path: Path, values: Sequence[Value], sources: Mapping[str, str]) -> list[Finding]:
     """RG007 over a file that is no stack, preview or state: the core's rule, the same values."""
     repo, catalog = settings_for(path)
     ctx = StackContext(catalog, "", str(path), resolve_region([]), repo)
@@ -282,6 +281,56 @@ def _other_json(path: Path, data: Any) -> list[Finding]:
 def _other_text(path: Path, limit: int) -> list[Finding]:
     text = read_text(path, limit)
     return _key_findings(path, [Value((), text, "")], {})
+
+
+# ---------------------------------------------------------------------------------------------
+# checkov's own logs: its YAML loader logs PyYAML's error at DEBUG, and PyYAML quotes the
+# offending line ("found character '@' ... key: @sk-proj-..."): a key on a line that checkov
+# cannot parse reaches stderr at LOG_LEVEL=DEBUG without any check running on the file.
+
+
+# PyYAML's mark: `  in "<file>", line 3, column 72:` + the line (cut to ~75 characters, so a
+# key may lose its "sk-" prefix and escape `redact`) + a line with the caret.
+_YAML_SNIPPET = re.compile(r"(line \d+, column \d+):\n[^\n]*\n[ \t]*\^")
+
+
+def scrub_log_text(text: str) -> str:
+    """``text`` without PyYAML's quoted source lines and with every OpenAI key redacted."""
+    if "column" in text:
+        text = _YAML_SNIPPET.sub(r"\1 (line not shown)", text)
+    return redact(text)
+
+
+class RedactingLogFilter(logging.Filter):
+    """Scrubs every record a handler emits (message, arguments, traceback) with scrub_log_text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: keep checkov's own handling of it
+            message = str(record.msg)
+        scrubbed = scrub_log_text(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub_log_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub_log_text(record.stack_info)
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Add :class:`RedactingLogFilter` to every handler of ``logger`` (default: the root).
+
+    Handler filters see the records of every logger that propagates to them (a logger's own
+    filters do not). Idempotent. checkov sets its handlers up at import, and loads external
+    checks before it reads any file, so a check instantiated here covers the whole scan.
+    """
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, RedactingLogFilter) for f in handler.filters):
+            handler.addFilter(RedactingLogFilter())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,6 +377,7 @@ class RuleCheck:
         self._result = enums.CheckResult
         self._scanned_file = ""
         self._config_types()
+        install_log_redaction()
 
     def _config_types(self) -> None:
         """Resolve now what ``redacted_config`` needs, so that building one cannot fail later."""
@@ -399,12 +449,15 @@ __all__ = [
     "FileJudgement",
     "JsonRuleCheck",
     "Kind",
+    "RedactingLogFilter",
     "RuleCheck",
     "Status",
     "Verdict",
     "YamlRuleCheck",
+    "install_log_redaction",
     "judge",
     "judge_file",
     "project_region",
+    "scrub_log_text",
     "settings_for",
 ]

@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write the residency evidence report (HTML, JSON, MD)")
     report.add_argument("paths", nargs="*", default=["."],
-                        help="project folders, stack files, state exports (default: .)")  # fmt: skip
+                        help="folders, stack files, state exports (default: .)")  # fmt: skip
     report.add_argument("--out", required=True, metavar="DIR",
                         help="folder for report.html, report.json and report.md")  # fmt: skip
     report.add_argument("--fail-on", choices=SEVERITIES, default=None,

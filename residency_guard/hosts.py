@@ -40,6 +40,13 @@ _QUOTES = "\"'`"
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
 
 
+# Endings of file names that mention OpenAI (openai.yaml); no such top-level domain exists.
+_FILE_SUFFIXES = frozenset(
+    {"json", "yaml", "yml", "toml", "ini", "cfg", "conf", "txt", "md", "py", "js", "ts", "sh",
+     "env", "log", "csv", "lock", "tpl", "j2"}
+)  # fmt: skip
+
+
 class EndpointKind(str, Enum):
     """What a host turned out to be."""
 
@@ -318,12 +325,18 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
 
 
 def _is_bare_word(endpoint: Endpoint) -> bool:
-    return (
+    """A scheme-less word that only mentions OpenAI: a variable name or a file name."""
+    if not (
         endpoint.kind is EndpointKind.LOOKALIKE
-        and "." not in endpoint.host
         and Hazard.NO_SCHEME in endpoint.hazards
         and Hazard.USERINFO not in endpoint.hazards
-    )
+    ):
+        return False
+    host = endpoint.host
+    if "." not in host:
+        return True  # OPENAI_BASE_URL
+    # .env.openai, openai.config.json: a file, not a host the client could reach.
+    return endpoint.text.lstrip().startswith(".") or host.rsplit(".", 1)[-1] in _FILE_SUFFIXES
 
 
 def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from residency_guard.hosts import is_interpolation
-from residency_guard.values import Value
+from residency_guard.values import Value, decoded_forms
 
 # The env var current SDKs ignore (openai>=1 reads OPENAI_BASE_URL only; openai-python #624, #745).
 LEGACY_BASE_VAR = "OPENAI_API_BASE"
@@ -15,6 +15,8 @@ _ENDPOINT_WORDS = ("url", "host", "endpoint", "base", "uri")
 # Names that carry a surface list or a per-surface model map in our own config namespace.
 SURFACES_KEY = "surfaces"
 _MODEL_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{1,127}$")
+# Keys about a model rather than naming one (``modelFormat``, ``model.version``...).
+_MODEL_ATTRIBUTES = ("format", "version", "provider", "source", "type", "kind", "path", "dir")
 _NOT_MODELS = frozenset({"true", "false", "yes", "no", "null", "none", "default", "auto"})
 
 # Words in a key that name a surface (a model under "embeddingModel" is an embeddings model).
@@ -65,14 +67,27 @@ def is_interpolated(text: str) -> bool:
 
 
 def names_model(value: Value) -> bool:
-    """Whether this value is a model id: its name (or a key just above) says "model"."""
+    """Whether this value is a model id, by the name it stands under.
+
+    ``OPENAI_MODEL: x``, ``chatModel: x``, ``models: [x]`` and ``models: {chat: [x]}`` name
+    models; ``model: {format: OpenAI, version: "2024-11-20"}`` (an Azure deployment) does not.
+    """
     text = value.text.strip()
     if not text or text.lower() in _NOT_MODELS or not _MODEL_TOKEN.match(text) or text.isdigit():
         return False
-    if "model" in value.name.lower():
-        return True
-    strings = [p for p in value.path[-3:] if isinstance(p, str)]
-    return any("model" in p.lower() for p in strings)
+    name = value.name.lower()
+    if "model" in name:
+        named = not name.endswith(_MODEL_ATTRIBUTES)
+    else:
+        # A list item under a models key, or an entry of a per-surface models mapping.
+        above = [p.lower() for p in value.path[-3:-1] if isinstance(p, str)]
+        named = (isinstance(value.path[-1], int) and any("model" in p for p in above[-1:])) or any(
+            p.endswith("models") for p in above
+        )
+    if not named:
+        return False
+    # A base64 value (a Kubernetes Secret's data) is judged by its decoded form.
+    return not (not value.decoded and any(k == "base64" for k, _ in decoded_forms(text)))
 
 
 def surface_hint(value: Value) -> str | None:

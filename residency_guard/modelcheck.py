@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -30,22 +31,9 @@ class ModelVerdict:
         return self.eligibility is Eligibility.ELIGIBLE
 
 
-_INDEX: dict[int, tuple[Catalog, dict[str, set[str]]]] = {}
-
-
-def known_models(catalog: Catalog) -> dict[str, set[str]]:
+def known_models(catalog: Catalog) -> Mapping[str, frozenset[str]]:
     """Every model the catalog names, with the surfaces it is listed for in any region."""
-    cached = _INDEX.get(id(catalog))
-    if cached is not None and cached[0] is catalog:
-        return cached[1]
-    found: dict[str, set[str]] = {}
-    for region in catalog.regions.values():
-        for surface, models in region.models.items():
-            for model in models:
-                found.setdefault(model, set()).add(surface)
-    # Catalogs are immutable and few (shipped, plus a team overlay): index each once.
-    _INDEX[id(catalog)] = (catalog, found)
-    return found
+    return catalog.model_index
 
 
 def base_model(model: str) -> str:
@@ -62,7 +50,7 @@ def surface_for_model(catalog: Catalog, model: str, hint: str | None) -> str:
         return hint or "chat"
     if hint and hint in catalog.surfaces:
         return hint
-    listed = known_models(catalog).get(model, set())
+    listed = known_models(catalog).get(model, frozenset())
     for preferred in ("chat", "responses", "embeddings", "audio", "images", "moderations"):
         if preferred in listed:
             return preferred

@@ -26,7 +26,7 @@ ORG_ENV = "OPENAI_ORG_ID"
 REGION_ENV = "RESIDENCY_GUARD_REGION"
 
 
-class ResidencyViolation(ResidencyGuardError):  # noqa: N818 (the name says what happened)
+class ResidencyViolation(ResidencyGuardError):
     """A request refused before anything was sent: its URL leaves the pinned region."""
 
     def __init__(self, message: str, *, fix: str = "", region: str = "", host: str = "") -> None:

@@ -28,6 +28,11 @@ _ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
 # the same spirit, in node visits: generous for real files, fatal for alias bombs.
 _VISIT_FLOOR = 200_000
 _VISIT_FACTOR = 20
+# Read before composing, from the parser's events: deeper or bigger documents are refused
+# before they cost memory. libyaml itself stops at 1,000 levels; yaml.v3 allows 10,000, so a
+# document between the two is refused here although the engine reads it (fail closed).
+MAX_DEPTH = 512
+MAX_NODES = 500_000
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,69 @@ class YamlDocument:
     file: str
     root: yaml.Node | None
     ambiguities: list[Ambiguity] = field(default_factory=list)
+    # Node visits and merged entries left before the document counts as an alias bomb.
+    budget: int = _VISIT_FLOOR
+    _merged: dict[int, dict[str, yaml.Node]] = field(default_factory=dict, repr=False)
 
     def mapping(self, node: yaml.Node | None = None) -> dict[str, yaml.Node]:
         """The effective key -> value nodes of a mapping, merge keys applied first-source-wins."""
         node = self.root if node is None else node
         if not isinstance(node, yaml.MappingNode):
             return {}
-        return _effective_mapping(node, set())
+        found = self._merged.get(id(node))
+        return found if found is not None else self._merge(node)
+
+    def spend(self, work: int, node: yaml.Node) -> None:
+        """Charge ``work`` to the alias budget; an InputError once it runs out."""
+        self.budget -= work
+        if self.budget < 0:
+            raise InputError(
+                "excessive YAML aliasing (an alias bomb); the Pulumi engine refuses it",
+                file=self.file, line=node.start_mark.line + 1,
+                fix="remove the nested aliases",
+            )  # fmt: skip
+
+    def _merge(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
+        """Effective mappings, each computed once, sources before the mappings that merge them.
+
+        Iterative (a chain of 10,000 merges cannot exhaust the stack) and memoized (a merge-key
+        bomb, 10 sources of 10 sources of..., costs its size, not 10^n).
+        """
+        done, open_ = self._merged, set()
+        stack: list[tuple[yaml.MappingNode, bool]] = [(node, False)]
+        while stack:
+            current, ready = stack.pop()
+            key = id(current)
+            if key in done:
+                continue
+            if ready:
+                done[key] = self._combine(current)
+                open_.discard(key)
+                continue
+            if key in open_:
+                continue  # a merge cycle: _visit refuses the file; read as empty meanwhile
+            open_.add(key)
+            stack.append((current, True))
+            for source in reversed(_merge_sources(current)):
+                if id(source) not in done and id(source) not in open_:
+                    stack.append((source, False))
+        return done[id(node)]
+
+    def _combine(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
+        explicit: dict[str, yaml.Node] = {}
+        merged: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                for source in _merge_list(value_node):
+                    entries = self._merged.get(id(source), {})
+                    self.spend(1 + len(entries), source)
+                    for key, value in entries.items():
+                        merged.setdefault(key, value)  # yaml.v3: the first source wins
+                continue
+            name = scalar_text(key_node)
+            if name is not None and name not in explicit:
+                explicit[name] = value_node
+        return {**merged, **explicit}
 
     def get(self, *keys: str) -> yaml.Node | None:
         node = self.root
@@ -65,10 +126,13 @@ class YamlDocument:
 def load_yaml(text: str, file: str) -> YamlDocument:
     """Compose one YAML document; any failure becomes an InputError naming the file and line."""
     try:
+        _check_size(text, file)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's scanner, reading ahead
+            raise _too_deep(file, line) from None
         raise InputError(
             f"invalid YAML: {exc.problem or exc.context}",
             file=file, line=line, fix="fix the syntax so `pulumi` can read the file",
@@ -78,17 +142,49 @@ def load_yaml(text: str, file: str) -> YamlDocument:
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=file, fix="fix the file") from None
     except RecursionError:
-        raise InputError(
-            "YAML nested too deeply to read safely", file=file, fix="flatten the document"
-        ) from None
+        raise _too_deep(file, None) from None
     except (ValueError, UnicodeError) as exc:
         raise InputError(
             f"unreadable YAML: {exc}", file=file, fix="save it as UTF-8 text"
         ) from None
     document = YamlDocument(file, root)
     if root is not None:
-        _check_structure(document)
+        try:
+            _check_structure(document)
+        except RecursionError:  # never expected (every walk is iterative): fail closed anyway
+            raise _too_deep(file, None) from None
     return document
+
+
+def _too_deep(file: str, line: int | None) -> InputError:
+    return InputError(
+        f"YAML nested too deeply to read safely (residency-guard reads {MAX_DEPTH} levels, "
+        "the Pulumi engine 10,000)", file=file, line=line, fix="flatten the document",
+    )  # fmt: skip
+
+
+def _check_size(text: str, file: str) -> None:
+    """Refuse a document nested or sized beyond reason from its events, before composing it.
+
+    Events stream in constant memory: a 10,000-level document or a million nodes is refused
+    here instead of in the composer (libyaml's own limit, or Python's recursion limit).
+    """
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(file, event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise InputError(
+                    f"YAML document with more than {MAX_NODES:,} values; residency-guard "
+                    "refuses to read it", file=file, line=event.start_mark.line + 1,
+                    fix="scan the real stack file",
+                )  # fmt: skip
 
 
 def scalar_text(node: yaml.Node | None) -> str | None:
@@ -97,34 +193,26 @@ def scalar_text(node: yaml.Node | None) -> str | None:
     return None
 
 
-def _effective_mapping(node: yaml.MappingNode, seen: set[int]) -> dict[str, yaml.Node]:
-    if id(node) in seen:
-        return {}
-    seen = seen | {id(node)}
-    explicit: dict[str, yaml.Node] = {}
-    merged: dict[str, yaml.Node] = {}
-    for key_node, value_node in node.value:
-        if key_node.tag == MERGE_TAG:
-            for source in _merge_sources(value_node):
-                if isinstance(source, yaml.MappingNode):
-                    for key, value in _effective_mapping(source, seen).items():
-                        merged.setdefault(key, value)  # yaml.v3: the first source wins
-            continue
-        name = scalar_text(key_node)
-        if name is not None and name not in explicit:
-            explicit[name] = value_node
-    return {**merged, **explicit}
-
-
-def _merge_sources(node: yaml.Node) -> list[yaml.Node]:
+def _merge_list(node: yaml.Node) -> list[yaml.MappingNode]:
     """``<<: *a`` or ``<<: [*a, *b]``: the mappings merged, in order."""
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
+    sources = list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
+    return [source for source in sources if isinstance(source, yaml.MappingNode)]
+
+
+def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
+    """Every mapping merged into ``node``, in order."""
+    return [
+        source
+        for key_node, value_node in node.value
+        if key_node.tag == MERGE_TAG
+        for source in _merge_list(value_node)
+    ]
 
 
 def _check_structure(document: YamlDocument) -> None:
     """Refuse what yaml.v3 refuses; note what PyYAML-based tools would read differently."""
-    budget = [max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, _count_distinct(document)))]
-    _visit(document, document.root, [], budget, set())
+    document.budget = max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, _count_distinct(document)))
+    _visit(document, document.root)
 
 
 def _count_distinct(document: YamlDocument) -> int:
@@ -143,25 +231,20 @@ def _count_distinct(document: YamlDocument) -> int:
     return len(seen)
 
 
-def _visit(
-    document: YamlDocument,
-    root: yaml.Node | None,
-    _path: list[int],
-    budget: list[int],
-    checked: set[int],
-) -> None:
-    # Iterative, with the chain of open nodes, so that 10,000 levels cannot exhaust the C stack.
-    stack: list[tuple[yaml.Node, frozenset[int]]] = [(root, frozenset())] if root else []
+def _visit(document: YamlDocument, root: yaml.Node | None) -> None:
+    """Every node as the engine expands it: an alias bomb exhausts the budget, a node inside
+    itself is refused. Iterative, with the open nodes in a set (constant work per node), so
+    that deep nesting can exhaust neither the stack nor the time."""
+    checked: set[int] = set()
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
     while stack:
-        node, ancestors = stack.pop()
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise InputError(
-                "excessive YAML aliasing (an alias bomb); the Pulumi engine refuses it",
-                file=document.file, line=node.start_mark.line + 1,
-                fix="remove the nested aliases",
-            )  # fmt: skip
-        if id(node) in ancestors:
+        node, leaving = stack.pop()
+        if leaving:
+            open_nodes.discard(id(node))
+            continue
+        document.spend(1, node)
+        if id(node) in open_nodes:
             raise InputError(
                 "a YAML alias refers to itself; the Pulumi engine refuses it",
                 file=document.file, line=node.start_mark.line + 1,
@@ -169,27 +252,24 @@ def _visit(
             )  # fmt: skip
         if isinstance(node, yaml.ScalarNode):
             continue
-        inner = ancestors | {id(node)}
+        open_nodes.add(id(node))
+        stack.append((node, True))
         if isinstance(node, yaml.MappingNode):
             if id(node) not in checked:
                 checked.add(id(node))
                 _note_mapping(document, node)
             for _key_node, value_node in node.value:
-                stack.append((value_node, inner))
+                stack.append((value_node, False))
         elif isinstance(node, yaml.SequenceNode):
             for child in node.value:
-                stack.append((child, inner))
+                stack.append((child, False))
 
 
 def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
+    document.mapping(node)  # merges resolved here, inside load_yaml's budget
     seen: dict[str, yaml.Node] = {}
-    merge_sources: list[yaml.MappingNode] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == MERGE_TAG:
-            sources = _merge_sources(value_node)
-            merge_sources.extend(s for s in sources if isinstance(s, yaml.MappingNode))
-            continue
-        key = scalar_text(key_node)
+    for key_node, _value_node in node.value:
+        key = "<<" if key_node.tag == MERGE_TAG else scalar_text(key_node)
         if key is None:
             continue
         if key in seen:
@@ -205,11 +285,14 @@ def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
             )
         else:
             seen[key] = key_node
+    merge_sources = _merge_sources(node)
     if len(merge_sources) > 1:
         explicit = set(seen)
         first_values: dict[str, yaml.Node] = {}
         for source in merge_sources:
-            for key, value in _effective_mapping(source, set()).items():
+            entries = document.mapping(source)
+            document.spend(len(entries), source)
+            for key, value in entries.items():
                 if key in explicit:
                     continue
                 if key in first_values and not _same(first_values[key], value):

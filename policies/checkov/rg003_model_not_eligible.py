@@ -7,7 +7,6 @@ The rule lives in the core (residency_guard/rules/); residency_guard.checkov_sup
 
 from checkov.json_doc.base_json_check import BaseJsonCheck
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
-
 from residency_guard.checkov_support import JsonRuleCheck, YamlRuleCheck
 
 RULE = "RG003"

@@ -93,7 +93,9 @@ class PackSettings:
         region = _text(config, REGION)
         return cls(
             region=region.strip().lower() if region and region.strip() else None,
-            allowed_hosts=tuple(h.strip().lower().rstrip(".") for h in _texts(config, ALLOWED_HOSTS)),
+            allowed_hosts=tuple(
+                h.strip().lower().rstrip(".") for h in _texts(config, ALLOWED_HOSTS)
+            ),
             allow_models=_texts(config, ALLOW_MODELS),
             deny_models=_texts(config, DENY_MODELS),
             unresolved=Unresolved(unresolved) if unresolved else None,

@@ -42,7 +42,8 @@ from .report import PendingAtPreview, policy_severity, remediation_steps, violat
 from .state import PackState, ResourceResult
 from .wire import engine_properties
 
-_AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
+# What the Azure rules read of an account or a deployment.
+AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
 
 
 def _reads_endpoint(resource_type: str, value: Value) -> bool:
@@ -59,7 +60,7 @@ def _reads_surface(resource_type: str, value: Value) -> bool:
 
 
 def _reads_azure(resource_type: str, value: Value) -> bool:
-    return resource_type in (*ACCOUNT_TYPES, *DEPLOYMENT_TYPES) and value.path[1:] in _AZURE_FIELDS
+    return resource_type in (*ACCOUNT_TYPES, *DEPLOYMENT_TYPES) and value.path[1:] in AZURE_FIELDS
 
 
 def _reads_nothing_unknown(resource_type: str, value: Value) -> bool:
@@ -102,7 +103,6 @@ class Checked:
 
     ctx: StackContext
     result: ResourceResult
-    props: dict[str, Any]
 
 
 def check(state: PackState, args: ResourceValidationArgs) -> Checked:
@@ -118,7 +118,7 @@ def check(state: PackState, args: ResourceValidationArgs) -> Checked:
     declarations = state.declarations(stack, settings, args.stack_tags, state.components(stack))
     ctx = state.context(stack, declarations, settings)
     result = state.resource_result(args.resource_type, args.name, args.urn, props, ctx)
-    return Checked(ctx, result, props)
+    return Checked(ctx, result)
 
 
 def resource_label(resource_type: str, name: str) -> str:

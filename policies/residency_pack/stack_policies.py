@@ -20,6 +20,7 @@ from pulumi_policy import (
 
 from residency_guard import api
 from residency_guard.context import Resource, StackContext
+from residency_guard.evaluate import resource_values
 from residency_guard.findings import Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_name, names_model
@@ -39,6 +40,7 @@ from .report import (
     remediation_steps,
     violation_text,
 )
+from .resource_policies import AZURE_FIELDS
 from .state import PackState
 from .wire import engine_properties
 
@@ -154,17 +156,23 @@ def _azure_linked(state: PackState) -> StackValidation:
         ctx = view.context(core)
         pending = []
         for resource in core:
+            values = list(resource_values(resource))
+            unknown = {v.dotted_path() for v in values if v.unknown}
             for finding in api.check_resource(
                 resource.type, resource.name, resource.props, ctx, urn=resource.urn
             ):
                 if finding.rule not in AZURE_RULES or finding.severity is not Severity.ERROR:
                     continue
+                if finding.path in unknown:
+                    continue  # the sentinel is no location: pending, said below
                 if state.was_reported(resource.urn, finding):
                     continue  # the resource policy said it already, from the inputs
                 report_violation(violation_text(finding), resource.urn)
-            for key in ("location", "sku", "kind"):
-                if resource.props.get(key) == UNKNOWN_SENTINEL:
-                    pending.append(f"{resource.type} '{resource.name}': {key}")
+            pending += [
+                f"{resource.type} '{resource.name}': {v.name} at {v.dotted_path()}"
+                for v in values
+                if v.unknown and v.path[1:] in AZURE_FIELDS
+            ]
         if pending:
             raise PendingAtPreview(pending)
 
@@ -222,7 +230,7 @@ def _summary(state: PackState) -> StackValidation:
         if not lines:
             return
         region = ctx.resolution
-        where = (f"region '{region.region}' from the {region.source.value}"
+        where = (f"region '{region.region}' from {region.source.value}"
                  if region.region and region.source else "no region declared")  # fmt: skip
         shown = lines[:_MAX_LISTED]
         more = f"\n... and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
@@ -243,8 +251,7 @@ def stack_policies(state: PackState) -> list[StackValidationPolicy]:
     return [
         StackValidationPolicy(
             name="residency-region-declared",
-            description="The stack declares exactly one known region "
-            f"({', '.join(REGION_RULES)}).",
+            description=f"The stack declares exactly one known region ({', '.join(REGION_RULES)}).",
             validate=_region_declared(state),
             enforcement_level=EnforcementLevel.MANDATORY,
             config_schema=schema,

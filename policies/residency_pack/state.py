@@ -224,4 +224,3 @@ def apply_settings(base: Catalog, region_id: str | None, settings: PackSettings)
             banned.setdefault(model, "denied by denyModels in the policy config")
         catalog = dataclasses.replace(catalog, banned_models=MappingProxyType(banned))
     return catalog
-

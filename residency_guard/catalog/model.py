@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -130,6 +131,16 @@ class Catalog:
     gateways: Mapping[str, Gateway] = field(default_factory=dict)
     banned_models: Mapping[str, str] = field(default_factory=dict)  # model -> reason
     sources: tuple[str, ...] = ()  # files the catalog was built from, shipped first
+
+    @functools.cached_property
+    def model_index(self) -> Mapping[str, frozenset[str]]:
+        """Every model the catalog names, with the surfaces any region lists it for."""
+        found: dict[str, set[str]] = {}
+        for region in self.regions.values():
+            for surface, models in region.models.items():
+                for model in models:
+                    found.setdefault(model, set()).add(surface)
+        return {model: frozenset(surfaces) for model, surfaces in found.items()}
 
     def region(self, region_id: str) -> Region:
         """The region with this id; UnknownRegionError names the known ids."""

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import Resource, StackContext
 from residency_guard.findings import Finding, Severity
 from residency_guard.rules.base import Rule, stack_label
+from residency_guard.values import UNKNOWN_SENTINEL
 
 ACCOUNT_TYPES = ("azure-native:cognitiveservices:Account", "azure:cognitive/account:Account")
 OPENAI_KINDS = ("openai", "aiservices")
@@ -13,6 +14,18 @@ OPENAI_KINDS = ("openai", "aiservices")
 def azure_location(text: object) -> str:
     """``"West Europe"`` and ``westeurope`` are one Azure region."""
     return str(text or "").replace(" ", "").replace("-", "").lower()
+
+
+def find_account(ctx: StackContext, account_name: str) -> Resource | None:
+    """The account a deployment names: ``accountName`` is the Azure name, not Pulumi's."""
+    for resource in ctx.resources.values():
+        if resource.type in ACCOUNT_TYPES and account_name in (
+            resource.name,
+            str(resource.props.get("accountName", "")),
+            str(resource.props.get("name", "")),
+        ):
+            return resource
+    return None
 
 
 def is_openai_account(resource: Resource) -> bool:
@@ -60,8 +73,8 @@ class AzureAccountOutsideRegion(Rule):
         if region is None or not is_openai_account(resource):
             return
         location = azure_location(resource.props.get("location"))
-        if not location:
-            return  # Pulumi takes the resource group's location: checked at `up` via outputs
+        if not location or location == azure_location(UNKNOWN_SENTINEL):
+            return  # not known yet (a preview unknown, or the resource group's location)
         azure = ctx.catalog.azure_regions.get(location)
         allowed = sorted(n for n, r in ctx.catalog.azure_regions.items()
                          if r.residency_region == region.id)  # fmt: skip

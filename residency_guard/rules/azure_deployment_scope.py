@@ -6,7 +6,7 @@ from typing import Any
 from residency_guard.catalog.model import AzureScope
 from residency_guard.context import Resource, StackContext
 from residency_guard.findings import Finding, Severity
-from residency_guard.rules.azure_account_region import azure_location
+from residency_guard.rules.azure_account_region import azure_location, find_account
 from residency_guard.rules.base import Rule, stack_label
 
 DEPLOYMENT_TYPES = ("azure-native:cognitiveservices:Deployment",)
@@ -75,7 +75,7 @@ class AzureDeploymentScope(Rule):
                 **where,  # type: ignore[arg-type]
             )
         elif scope is AzureScope.DATA_ZONE:
-            account = ctx.resources.get(str(resource.props.get("accountName", "")))
+            account = find_account(ctx, str(resource.props.get("accountName", "")))
             if account is None:
                 return  # the account is judged on its own by RG012; linking needs the stack
             location = azure_location(account.props.get("location"))

@@ -46,11 +46,15 @@ class PlaintextApiKey(Rule):
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if value.secret or "sk-" not in value.text:
             return
+        in_config = bool(value.path) and value.path[0] == "config"
+        fix = (
+            f"store it as a secret: pulumi config set --secret {value.name}"
+            if in_config and value.name
+            else "pass it as a secret: read it with config.require_secret(...) or wrap it in "
+            "pulumi.Output.secret(...)"
+        )
         for key in find_keys(value.text):
             where = f"'{value.name}'" if value.name else "a value"
             yield self.finding(
-                ctx,
-                f"plaintext OpenAI API key {redact_key(key)} in {where}",
-                f"store it as a secret: pulumi config set --secret {value.name or '<key>'}",
-                value=value,
+                ctx, f"plaintext OpenAI API key {redact_key(key)} in {where}", fix, value=value
             )

@@ -53,17 +53,18 @@ class UnresolvedEndpoint(Rule):
             return
         if not is_endpoint_name(value.name):
             return
-        if value.unknown:
-            what = "is only known at `pulumi up`" if not value.secret else "is encrypted"
+        if value.unknown and not value.secret:
+            what = "is only known at `pulumi up` (the policy pack checks it then)"
+        elif value.unknown:
+            what = "is encrypted, so it cannot be checked before it is used"
         elif is_interpolated(value.text):
-            what = f"is interpolated ('{quote(value.text)}')"
+            what = f"is interpolated ('{quote(value.text)}'), so only the workload sees its value"
         else:
             return
         severity = Severity.WARNING if ctx.repo.unresolved is Unresolved.WARN else None
         yield self.finding(
             ctx,
-            f"{stack_label(ctx)}: the OpenAI endpoint '{value.name}' {what}; it will be checked "
-            "again at `up` by the policy pack",
+            f"{stack_label(ctx)}: the OpenAI endpoint '{value.name}' {what}",
             f"set it to the literal {region.base_url}, or set `unresolved: warn` in "
             "residency-guard.yaml",
             value=value,

@@ -1,4 +1,4 @@
-"""The shape of a live rule: a :class:`Rule` whose findings point at a declaration or an endpoint."""
+"""A live rule: a :class:`Rule` whose findings point at a declaration or at the endpoint."""
 
 from __future__ import annotations
 

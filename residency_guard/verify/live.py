@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.errors import ConfigError
@@ -21,20 +21,19 @@ from residency_guard.findings import Finding
 from residency_guard.runtime_pin import RegionPin
 from residency_guard.runtime_transport import GuardedTransport
 from residency_guard.verify.base import Subject
-from residency_guard.verify.outcomes import CallContext, Failure, explain, scrub
+from residency_guard.verify.outcomes import CallContext, Failure, NotOpenAIAnswer, explain, scrub
 from residency_guard.verify.plan import DeclaredModel, LiveEndpoint, VerifyPlan
 from residency_guard.verify.registry import MODEL_NOT_SERVED, MODEL_SERVED
 
 if TYPE_CHECKING:
     from openai import OpenAI
+    from openai._legacy_response import LegacyAPIResponse
 
 # The surfaces a probe can exercise with one minimal request, in the order they are probed.
 PROBED_SURFACES = ("chat", "responses", "embeddings")
 PROBE_INPUT = "ping"
 # The Responses API refuses max_output_tokens below 16.
 RESPONSES_MIN_TOKENS = 16
-
-
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -49,14 +48,14 @@ def read_api_key(env_name: str, environ: Mapping[str, str] = os.environ) -> str:
     if not key:
         raise ConfigError(
             f"{env_name} is not set",
-            fix="export the key of the region's project, or name another variable with --api-key-env",
+            fix="export the key of the region's project, or name its variable with --api-key-env",
         )
     return key
 
 
 @dataclass(frozen=True)
 class LiveSettings:
-    api_key: str
+    api_key: str = field(repr=False)  # never in a repr, a log line or a traceback's locals
     max_retries: int = 2
     timeout: float = 30.0
 
@@ -89,6 +88,17 @@ def open_client(endpoint: LiveEndpoint, settings: LiveSettings, plan: VerifyPlan
         http_client=openai.DefaultHttpxClient(transport=GuardedTransport(pin)),
     )
     return client
+
+
+T = TypeVar("T")
+
+
+def json_answer(raw: LegacyAPIResponse[T]) -> T:
+    """The parsed answer, if it is JSON at all: a web page must not pass for OpenAI's API."""
+    content_type = raw.headers.get("content-type", "")
+    if "json" not in content_type.lower():
+        raise NotOpenAIAnswer(raw.status_code, content_type)
+    return raw.parse()
 
 
 class LiveCheck:
@@ -128,27 +138,34 @@ class LiveCheck:
             raise LiveError(failure) from None
 
     def list_models(self) -> list[str]:
-        page = self.call("models.list", lambda: [m.id for m in self.client.models.list()])
-        assert isinstance(page, list)
-        return [str(model) for model in page]
+        def send() -> list[str]:
+            page = json_answer(self.client.models.with_raw_response.list())
+            return [str(model.id) for model in page]
+
+        found = self.call("models.list", send)
+        assert isinstance(found, list)
+        return found
 
     def probe(self, surface: str, model: str) -> None:
         """One minimal request on ``surface`` with ``model``; nothing is stored."""
         client = self.client
-        senders: dict[str, Callable[[], object]] = {
-            "chat": lambda: client.chat.completions.create(
+        senders: dict[str, Callable[[], LegacyAPIResponse[Any]]] = {
+            "chat": lambda: client.chat.completions.with_raw_response.create(
                 model=model,
                 messages=[{"role": "user", "content": PROBE_INPUT}],
                 # max_tokens is refused by reasoning models; max_completion_tokens is not.
                 max_completion_tokens=1,
                 store=False,
             ),
-            "responses": lambda: client.responses.create(
+            "responses": lambda: client.responses.with_raw_response.create(
                 model=model, input=PROBE_INPUT, max_output_tokens=RESPONSES_MIN_TOKENS, store=False
             ),
-            "embeddings": lambda: client.embeddings.create(model=model, input=PROBE_INPUT),
+            "embeddings": lambda: client.embeddings.with_raw_response.create(
+                model=model, input=PROBE_INPUT
+            ),
         }
-        self.call(f"probe of {surface} with '{model}'", senders[surface], model)
+        send = senders[surface]
+        self.call(f"probe of {surface} with '{model}'", lambda: json_answer(send()), model)
 
     def close(self) -> None:
         self.client.close()
@@ -226,4 +243,4 @@ def _alternatives(plan: VerifyPlan, declared: DeclaredModel, served: set[str]) -
         return (
             f"pin a model the endpoint serves for {declared.surface}, e.g. {', '.join(candidates)}"
         )
-    return f"pin a model the endpoint serves for {declared.surface} (see `residency-guard catalog diff`)"
+    return f"pin a model the endpoint serves for {declared.surface} (see `catalog diff`)"

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 # A key OpenAI masked itself ("sk-proj-********************abcd", "sk-abc1***wxyz"): the
 # core's redact() only knows whole keys, and the visible parts are still parts of the key.
 _MASKED_KEY = re.compile(r"sk-[A-Za-z0-9_\-]*\*[A-Za-z0-9_\-*]*")
+_KEY_PREFIX = re.compile(r"^sk-(?:proj-|svcacct-|admin-)?")
 # The shortest run of a key's characters that counts as a leak of it.
 _LEAK_WINDOW = 8
 _NAMED_HOST = re.compile(r"make your request to (?:https?://)?([a-z0-9.-]+[a-z0-9])", re.IGNORECASE)
@@ -46,7 +47,7 @@ def scrub(text: str, secret: str = "") -> str:
     """``text`` with the key, any key-shaped string and any masked or partial key removed."""
     if secret:
         text = text.replace(secret, redact_key(secret))
-        body = secret.split("-")[-1]
+        body = _KEY_PREFIX.sub("", secret)
         if len(body) >= _LEAK_WINDOW:
             for start in range(len(body) - _LEAK_WINDOW + 1):
                 window = body[start : start + _LEAK_WINDOW]
@@ -60,6 +61,15 @@ def said(text: str, secret: str) -> str:
     """A message of OpenAI's as a finding quotes it: scrubbed, one line, not too long."""
     flat = " ".join(scrub(text, secret).split())
     return flat if len(flat) <= _QUOTE_LIMIT else flat[: _QUOTE_LIMIT - 3] + "..."
+
+
+class NotOpenAIAnswer(Exception):
+    """A 2xx answer that is not OpenAI's JSON (a web page behind a base URL without /v1)."""
+
+    def __init__(self, status: int, content_type: str) -> None:
+        super().__init__(f"{status} {content_type}")
+        self.status = status
+        self.content_type = content_type or "no content type"
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,13 @@ def explain(exc: BaseException, ctx: CallContext) -> Failure | None:
     """The live rule an error of one call falls under; None for an error that is no answer."""
     import openai
 
+    if isinstance(exc, NotOpenAIAnswer):
+        return Failure(
+            UNEXPECTED_RESPONSE,
+            f"{ctx.host} answered {ctx.action} with {exc.status} {exc.content_type}, not "
+            "OpenAI's JSON",
+            "check that the base URL ends in /v1 and reaches the API, not a web page",
+        )
     if isinstance(exc, ResidencyViolation):
         return Failure(
             UNEXPECTED_RESPONSE,
@@ -120,10 +137,12 @@ def _attempts(ctx: CallContext) -> str:
 
 def _error_fields(exc: openai.APIStatusError) -> tuple[str, str]:
     """(code, message) of OpenAI's error body; the type stands in for a missing code."""
-    body = exc.body if isinstance(exc.body, Mapping) else {}
+    if not isinstance(exc.body, Mapping):
+        content_type = exc.response.headers.get("content-type") or "no content type"
+        return "", f"a {content_type} answer, not OpenAI's JSON error"
     code = exc.code or (exc.type or "")
-    message = body.get("message") if isinstance(body.get("message"), str) else None
-    return str(code), message if message is not None else str(exc.message)
+    message = exc.body.get("message")
+    return str(code), message if isinstance(message, str) else str(exc.message)
 
 
 def _status(exc: openai.APIStatusError, ctx: CallContext) -> Failure:

@@ -1,7 +1,8 @@
 //go:build tools
 
-// Package tools records the main packages built by scripts/install-pulumi-engine so that
-// `go mod tidy` keeps their dependencies in go.mod and go.sum.
+// Package tools records the Pulumi CLI main package built by scripts/install-pulumi-engine so that
+// `go mod tidy` keeps its dependencies in go.mod and go.sum. The Python language host is the local
+// package ./cmd/pulumi-language-python (see NOTES.md for why).
 package tools
 
 import (

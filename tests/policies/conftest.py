@@ -13,4 +13,3 @@ from policies.residency_pack import PackState
 def state(tmp_path: Path) -> PackState:
     """No residency-guard.yaml, no PULUMI_CONFIG, no PULUMI_STACK: only what a test passes."""
     return PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="")
-

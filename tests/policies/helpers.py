@@ -70,9 +70,15 @@ def resource_args(
 ) -> ResourceValidationArgs:
     """Args as a resource policy gets them; ``region`` is set as the stack tag."""
     return ResourceValidationArgs(
-        resource_type, props, urn(resource_type, name, stack), name, _opts(), None,
-        dict(config or {}), tags(region),
-    )  # fmt: skip
+        resource_type,
+        props,
+        urn(resource_type, name, stack),
+        name,
+        _opts(),
+        None,
+        dict(config or {}),
+        tags(region),
+    )
 
 
 def policy_resource(
@@ -84,9 +90,16 @@ def policy_resource(
     property_dependencies: Mapping[str, list[PolicyResource]] | None = None,
 ) -> PolicyResource:
     return PolicyResource(
-        resource_type, props, urn(resource_type, name, stack), name, _opts(), None, None, [],
+        resource_type,
+        props,
+        urn(resource_type, name, stack),
+        name,
+        _opts(),
+        None,
+        None,
+        [],
         dict(property_dependencies or {}),
-    )  # fmt: skip
+    )
 
 
 def stack_args(
@@ -139,9 +152,7 @@ def policies(state: PackState) -> dict[str, Policy]:
     return {p.name: p for p in all_policies(state)}
 
 
-def run_resource_policies(
-    state: PackState, args: ResourceValidationArgs
-) -> dict[str, Outcome]:
+def run_resource_policies(state: PackState, args: ResourceValidationArgs) -> dict[str, Outcome]:
     """Every resource policy of the pack on one resource, by policy name."""
     return {
         name: run(policy, args)
@@ -164,6 +175,12 @@ def write_repo_config(folder: Path, text: str) -> Path:
 def ecs_definitions(env: Mapping[str, str]) -> str:
     """ECS containerDefinitions: a JSON string, as aws.ecs.TaskDefinition takes it."""
     return json.dumps(
-        [{"name": "app", "image": "acme/app:1", "essential": True,
-          "environment": [{"name": k, "value": v} for k, v in env.items()]}]
-    )  # fmt: skip
+        [
+            {
+                "name": "app",
+                "image": "acme/app:1",
+                "essential": True,
+                "environment": [{"name": k, "value": v} for k, v in env.items()],
+            }
+        ]
+    )

@@ -18,8 +18,9 @@ from .shapes import k8s_deployment
 US_URL = "https://us.api.openai.com/v1"
 
 
-def make_state(tmp_path: Path, *, mapping: str | None = None,
-               stack_config: str | None = None) -> PackState:  # fmt: skip
+def make_state(
+    tmp_path: Path, *, mapping: str | None = None, stack_config: str | None = None
+) -> PackState:
     if mapping:
         write_repo_config(tmp_path, f"stacks:\n  prod-*: {mapping}\n")
     config = {"residency-guard:region": stack_config} if stack_config else {}
@@ -41,17 +42,31 @@ PRECEDENCE_CASES = [
     ("config", "tag", "stack_config", "mapping", "component", "winner"), PRECEDENCE_CASES
 )
 def test_the_highest_declaration_decides_the_region(
-    tmp_path: Path, config: str | None, tag: str | None, stack_config: str | None,
-    mapping: str | None, component: str | None, winner: str,
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    config: str | None,
+    tag: str | None,
+    stack_config: str | None,
+    mapping: str | None,
+    component: str | None,
+    winner: str,
+) -> None:
     state = make_state(tmp_path, mapping=mapping, stack_config=stack_config)
     policy_config = {"region": config} if config else {}
     endpoint = policies(state)["openai-endpoint-region"]
     if component:
-        run(endpoint, resource_args(COMPONENT_TYPE, {"region": component}, name="openai",
-                                    region=tag, config=policy_config))  # fmt: skip
-    args = resource_args(*k8s_deployment({"OPENAI_BASE_URL": US_URL}), region=tag,
-                         config=policy_config)  # fmt: skip
+        run(
+            endpoint,
+            resource_args(
+                COMPONENT_TYPE,
+                {"region": component},
+                name="openai",
+                region=tag,
+                config=policy_config,
+            ),
+        )
+    args = resource_args(
+        *k8s_deployment({"OPENAI_BASE_URL": US_URL}), region=tag, config=policy_config
+    )
     outcome = run(endpoint, args)
     assert outcome.rules == ([] if winner == "us" else ["RG001"])
 
@@ -59,16 +74,20 @@ def test_the_highest_declaration_decides_the_region(
 def test_conflicting_declarations_are_rg009_naming_every_source(tmp_path: Path) -> None:
     state = make_state(tmp_path, mapping="eu", stack_config="us")
     component = policy_resource(COMPONENT_TYPE, {"region": "eu"}, name="openai")
-    outcome = run(policies(state)["residency-region-declared"],
-                  stack_args([component], region="eu", config={"region": "eu"}))  # fmt: skip
+    outcome = run(
+        policies(state)["residency-region-declared"],
+        stack_args([component], region="eu", config={"region": "eu"}),
+    )
     assert outcome.rules == ["RG009"]
     message = outcome.violations[0][0]
     assert "stack 'prod-eu' has conflicting regions:" in message
-    for claim in ("policy-pack config says 'eu' (--policy-pack-config)",
-                  "stack tag says 'eu' (stack tag residency-guard:region)",
-                  "stack config says 'us' (stack config residency-guard:region)",
-                  "residency-guard.yaml says 'eu'",
-                  "component says 'eu' (component 'openai')"):  # fmt: skip
+    for claim in (
+        "policy-pack config says 'eu' (--policy-pack-config)",
+        "stack tag says 'eu' (stack tag residency-guard:region)",
+        "stack config says 'us' (stack config residency-guard:region)",
+        "residency-guard.yaml says 'eu'",
+        "component says 'eu' (component 'openai')",
+    ):
         assert claim in message
     assert outcome.violations[0][1] is None
 
@@ -76,26 +95,34 @@ def test_conflicting_declarations_are_rg009_naming_every_source(tmp_path: Path) 
 def test_stack_config_comes_from_the_engine_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"residency-guard:region": "eu",
-                                                    "shop:replicas": "2"}))  # fmt: skip
+    monkeypatch.setenv(
+        "PULUMI_CONFIG", json.dumps({"residency-guard:region": "eu", "shop:replicas": "2"})
+    )
     state = PackState(pack_dir=tmp_path)  # stack_config None: read PULUMI_CONFIG
     args = resource_args(*k8s_deployment({"OPENAI_BASE_URL": US_URL}), region=None)
     assert run(policies(state)["openai-endpoint-region"], args).rules == ["RG001"]
 
 
-def test_the_stack_name_falls_back_to_pulumi_stack(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_stack_name_falls_back_to_pulumi_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PULUMI_STACK", "prod-eu-2")
     write_repo_config(tmp_path, "stacks:\n  prod-eu*: eu\n")
     state = PackState(pack_dir=tmp_path, stack_config={})
     assert state.fallback_stack() == "prod-eu-2"
     # A stack with no resources yet still has a name, hence a region: no RG008.
-    assert run(policies(state)["residency-region-declared"], stack_args([], region=None)).rules == []
+    assert (
+        run(policies(state)["residency-region-declared"], stack_args([], region=None)).rules == []
+    )
 
 
 @pytest.mark.parametrize(
     ("urns", "expected"),
-    [(["urn:pulumi:prod-eu::shop::t::n"], "prod-eu"), (["not-a-urn"], "fallback"), ([], "fallback")],
+    [
+        (["urn:pulumi:prod-eu::shop::t::n"], "prod-eu"),
+        (["not-a-urn"], "fallback"),
+        ([], "fallback"),
+    ],
 )
 def test_stack_name_from_urns(urns: list[str], expected: str) -> None:
     assert stack_name(urns, "fallback") == expected
@@ -105,8 +132,11 @@ def test_repo_config_path_in_the_policy_config(tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     write_repo_config(tmp_path / "conf", "stacks:\n  prod-*: eu\n")
     state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="")
-    args = resource_args(*k8s_deployment({"OPENAI_BASE_URL": US_URL}), region=None,
-                         config={"repoConfig": "conf/residency-guard.yaml"})  # fmt: skip
+    args = resource_args(
+        *k8s_deployment({"OPENAI_BASE_URL": US_URL}),
+        region=None,
+        config={"repoConfig": "conf/residency-guard.yaml"},
+    )
     assert run(policies(state)["openai-endpoint-region"], args).rules == ["RG001"]
 
 
@@ -130,5 +160,7 @@ def test_a_malformed_config_value_is_refused(
     state: PackState, config: dict[str, object], error: str
 ) -> None:
     with pytest.raises(ConfigError, match=error):
-        run(policies(state)["openai-endpoint-region"], resource_args(*k8s_deployment({}),
-                                                                     config=config))  # fmt: skip
+        run(
+            policies(state)["openai-endpoint-region"],
+            resource_args(*k8s_deployment({}), config=config),
+        )

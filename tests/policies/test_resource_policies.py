@@ -46,7 +46,9 @@ def test_global_host_in_eu_stack_is_an_endpoint_violation(state: PackState, shap
     outcome = run(policies(state)["openai-endpoint-region"], resource_args(resource_type, props))
     assert outcome.rules == ["RG001"]
     message, reported_urn = outcome.violations[0]
-    assert message.startswith("[RG001] EU stack 'prod-eu' sends to api.openai.com (global, no residency)")
+    assert message.startswith(
+        "[RG001] EU stack 'prod-eu' sends to api.openai.com (global, no residency)"
+    )
     assert message.endswith("Fix: use https://eu.api.openai.com/v1")
     assert reported_urn == urn(resource_type, "app")
 
@@ -112,8 +114,9 @@ def test_allowed_hosts_are_gateways_of_the_stack_region(state: PackState) -> Non
 
 
 def test_allowed_hosts_refuse_an_openai_host(state: PackState) -> None:
-    args = resource_args(*k8s_deployment({"OPENAI_BASE_URL": EU_URL}),
-                         config={"allowedHosts": ["api.openai.com"]})  # fmt: skip
+    args = resource_args(
+        *k8s_deployment({"OPENAI_BASE_URL": EU_URL}), config={"allowedHosts": ["api.openai.com"]}
+    )
     with pytest.raises(ConfigError, match="Expected allowedHosts to hold gateway hosts"):
         run(policies(state)["openai-endpoint-region"], args)
 
@@ -148,8 +151,6 @@ def test_an_unknown_env_list_is_no_violation(state: PackState) -> None:
     assert all_rules(run_resource_policies(state, resource_args(resource_type, props))) == []
 
 
-@pytest.mark.xfail(strict=True, reason="core: the dotenv sink's default path '.env.openai' "
-                   "is read as a look-alike OpenAI host (RG002)")
 def test_the_dotenv_sink_default_path_is_no_host(state: PackState) -> None:
     resource_type, props = dotenv_sink({"OPENAI_BASE_URL": EU_URL})
     props["path"] = ".env.openai"  # Pulumi.yaml's default residency-guard:dotenvPath
@@ -159,26 +160,31 @@ def test_the_dotenv_sink_default_path_is_no_host(state: PackState) -> None:
 # --- openai-model-eligibility -----------------------------------------------------------
 
 
-MODEL_SHAPES = pytest.mark.parametrize("shape", [
-    pytest.param(shape, id=name, marks=[pytest.mark.xfail(
-        strict=True, reason="core: the raw base64 text under OPENAI_MODEL is judged as a model "
-        "name (RG003) beside its decoded form")] if name == "k8s-secret-base64" else [])
-    for name, shape in ENV_SHAPES.items()
-])  # fmt: skip
+MODEL_SHAPES = pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(shape, id=name)
+        for name, shape in ENV_SHAPES.items()
+    ],
+)
 
 
 @MODEL_SHAPES
 def test_an_alias_model_is_a_model_violation(state: PackState, shape: Shape) -> None:
-    outcome = run(policies(state)["openai-model-eligibility"],
-                  resource_args(*shape({"OPENAI_MODEL": "gpt-4o"})))  # fmt: skip
+    outcome = run(
+        policies(state)["openai-model-eligibility"],
+        resource_args(*shape({"OPENAI_MODEL": "gpt-4o"})),
+    )
     assert outcome.rules == ["RG004"]
     assert "Fix: pin gpt-4o-2024-11-20 instead of the alias gpt-4o" in outcome.text
 
 
 @MODEL_SHAPES
 def test_an_eligible_snapshot_passes_the_model_policy(state: PackState, shape: Shape) -> None:
-    outcome = run(policies(state)["openai-model-eligibility"],
-                  resource_args(*shape({"OPENAI_MODEL": "gpt-4.1-2025-04-14"})))  # fmt: skip
+    outcome = run(
+        policies(state)["openai-model-eligibility"],
+        resource_args(*shape({"OPENAI_MODEL": "gpt-4.1-2025-04-14"})),
+    )
     assert outcome.violations == []
 
 
@@ -207,8 +213,10 @@ def test_component_inputs_are_judged_like_any_resource(state: PackState) -> None
 
 
 def test_an_unknown_model_is_an_advisory_note(state: PackState) -> None:
-    outcome = run(policies(state)["openai-model-eligibility"],
-                  resource_args(*lambda_function({"OPENAI_MODEL": UNKNOWN})))  # fmt: skip
+    outcome = run(
+        policies(state)["openai-model-eligibility"],
+        resource_args(*lambda_function({"OPENAI_MODEL": UNKNOWN})),
+    )
     assert outcome.violations == []
     assert outcome.pending is not None
     assert "OPENAI_MODEL at app.environment.variables.OPENAI_MODEL" in outcome.pending
@@ -238,8 +246,9 @@ PLAIN_SHAPES = {k: v for k, v in ENV_SHAPES.items() if k != "k8s-secret-base64"}
 
 @pytest.mark.parametrize("shape", list(PLAIN_SHAPES.values()), ids=list(PLAIN_SHAPES))
 def test_a_plain_key_is_reported_redacted(state: PackState, shape: Shape) -> None:
-    outcome = run(policies(state)["openai-plaintext-key"],
-                  resource_args(*shape({"OPENAI_API_KEY": FAKE_KEY})))  # fmt: skip
+    outcome = run(
+        policies(state)["openai-plaintext-key"], resource_args(*shape({"OPENAI_API_KEY": FAKE_KEY}))
+    )
     assert outcome.rules == ["RG007"]
     assert "plaintext OpenAI API key sk-...WXYZ in 'OPENAI_API_KEY'" in outcome.text
     assert FAKE_KEY not in outcome.text
@@ -263,15 +272,24 @@ DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 
 
 def account(location: str, kind: str = "OpenAI") -> dict[str, object]:
-    return {"resourceGroupName": "rg-ai", "accountName": "acme-oai", "kind": kind,
-            "location": location, "sku": {"name": "S0"},
-            "properties": {"customSubDomainName": "acme-oai", "publicNetworkAccess": "Enabled"}}  # fmt: skip
+    return {
+        "resourceGroupName": "rg-ai",
+        "accountName": "acme-oai",
+        "kind": kind,
+        "location": location,
+        "sku": {"name": "S0"},
+        "properties": {"customSubDomainName": "acme-oai", "publicNetworkAccess": "Enabled"},
+    }
 
 
 def deployment(sku: str) -> dict[str, object]:
-    return {"resourceGroupName": "rg-ai", "accountName": "acme-oai", "deploymentName": "chat",
-            "sku": {"name": sku, "capacity": 10},
-            "properties": {"raiPolicyName": "Microsoft.DefaultV2"}}  # fmt: skip
+    return {
+        "resourceGroupName": "rg-ai",
+        "accountName": "acme-oai",
+        "deploymentName": "chat",
+        "sku": {"name": sku, "capacity": 10},
+        "properties": {"raiPolicyName": "Microsoft.DefaultV2"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -295,18 +313,19 @@ def test_azure_accounts_and_deployments(
 
 
 def test_an_unknown_account_location_is_an_advisory_note(state: PackState) -> None:
-    outcome = run(policies(state)["azure-openai-residency"],
-                  resource_args(ACCOUNT, account(UNKNOWN), name="oai"))  # fmt: skip
+    outcome = run(
+        policies(state)["azure-openai-residency"],
+        resource_args(ACCOUNT, account(UNKNOWN), name="oai"),
+    )
     assert outcome.violations == []
     assert outcome.pending is not None and "location at oai.location" in outcome.pending
 
 
-@pytest.mark.xfail(strict=True, reason="core: an Azure deployment's model.format/version are "
-                   "read as model names (RG003) and name+version as an alias (RG004)")
 def test_an_azure_deployment_model_block_is_not_misread(state: PackState) -> None:
-    props = {**deployment("Standard"),
-             "properties": {"model": {"format": "OpenAI", "name": "gpt-4o",
-                                      "version": "2024-11-20"}}}  # fmt: skip
+    props = {
+        **deployment("Standard"),
+        "properties": {"model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-11-20"}},
+    }
     outcome = run(policies(state)["openai-model-eligibility"], resource_args(DEPLOYMENT, props))
     assert outcome.violations == []
 
@@ -320,9 +339,7 @@ def test_one_core_traversal_serves_every_resource_policy(state: PackState) -> No
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
-def test_each_policy_carries_severity_remediation_and_url(
-    state: PackState, family: object
-) -> None:
+def test_each_policy_carries_severity_remediation_and_url(state: PackState, family: object) -> None:
     policy = policies(state)[family.name]  # type: ignore[attr-defined]
     assert policy.severity is PolicySeverity.HIGH
     assert policy.url and policy.url.startswith("https://")

@@ -44,8 +44,9 @@ def test_one_known_region_passes(state: PackState) -> None:
 
 def test_a_component_region_unknown_at_preview_is_pending_not_rg008(state: PackState) -> None:
     component = policy_resource(COMPONENT_TYPE, {"region": UNKNOWN}, name="openai")
-    outcome = run(policies(state)["residency-region-declared"],
-                  stack_args([component], region=None))  # fmt: skip
+    outcome = run(
+        policies(state)["residency-region-declared"], stack_args([component], region=None)
+    )
     assert outcome.violations == []
     assert outcome.pending is not None
     assert "the region of component 'openai'" in outcome.pending
@@ -53,10 +54,10 @@ def test_a_component_region_unknown_at_preview_is_pending_not_rg008(state: PackS
 
 
 def test_a_component_output_declares_the_region(state: PackState) -> None:
-    component = policy_resource(COMPONENT_TYPE, {"region": "eu", "baseUrl": EU_URL},
-                                name="openai")  # fmt: skip
-    outcome = run(policies(state)["residency-region-declared"],
-                  stack_args([component], region=None))  # fmt: skip
+    component = policy_resource(COMPONENT_TYPE, {"region": "eu", "baseUrl": EU_URL}, name="openai")
+    outcome = run(
+        policies(state)["residency-region-declared"], stack_args([component], region=None)
+    )
     assert outcome.violations == []
 
 
@@ -65,29 +66,42 @@ def test_a_component_output_declares_the_region(state: PackState) -> None:
 
 def account_outputs(location: str) -> dict[str, object]:
     """azure-native outputs: the ARM body; `name` is the Azure name (autonamed)."""
-    return {"name": "oai3f9a1c2", "kind": "OpenAI", "location": location,
-            "sku": {"name": "S0"}, "type": "Microsoft.CognitiveServices/accounts",
-            "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
-                  "Microsoft.CognitiveServices/accounts/oai3f9a1c2"}  # fmt: skip
+    return {
+        "name": "oai3f9a1c2",
+        "kind": "OpenAI",
+        "location": location,
+        "sku": {"name": "S0"},
+        "type": "Microsoft.CognitiveServices/accounts",
+        "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
+        "Microsoft.CognitiveServices/accounts/oai3f9a1c2",
+    }
 
 
 def deployment_outputs(sku: str) -> dict[str, object]:
     """No accountName among the outputs: it is a URL parameter, an input only."""
-    return {"name": "chat", "sku": {"name": sku, "capacity": 10},
-            "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
-                  "Microsoft.CognitiveServices/accounts/oai3f9a1c2/deployments/chat",
-            "properties": {"provisioningState": "Succeeded"}}  # fmt: skip
+    return {
+        "name": "chat",
+        "sku": {"name": sku, "capacity": 10},
+        "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
+        "Microsoft.CognitiveServices/accounts/oai3f9a1c2/deployments/chat",
+        "properties": {"provisioningState": "Succeeded"},
+    }
 
 
 def test_a_data_zone_deployment_is_judged_with_its_account(state: PackState) -> None:
     account = policy_resource(ACCOUNT, account_outputs("uksouth"), name="oai")
-    deployment = policy_resource(DEPLOYMENT, deployment_outputs("DataZoneStandard"), name="chat",
-                                 property_dependencies={"accountName": [account]})  # fmt: skip
+    deployment = policy_resource(
+        DEPLOYMENT,
+        deployment_outputs("DataZoneStandard"),
+        name="chat",
+        property_dependencies={"accountName": [account]},
+    )
     outcome = run(policies(state)["azure-openai-linked"], stack_args([account, deployment]))
     assert outcome.rules == ["RG012", "RG013"]
     messages = dict((u, m) for m, u in outcome.violations)
-    assert "uses DataZoneStandard on account 'oai' in uksouth, whose data zone is none" in (
-        messages[urn(DEPLOYMENT, "chat")]
+    assert (
+        "uses DataZoneStandard on account 'oai' in uksouth, whose data zone is none"
+        in (messages[urn(DEPLOYMENT, "chat")])
     )
 
 
@@ -100,16 +114,23 @@ def test_the_account_is_found_by_its_azure_id_without_a_dependency(state: PackSt
 
 def test_a_data_zone_deployment_on_an_eu_account_passes(state: PackState) -> None:
     account = policy_resource(ACCOUNT, account_outputs("swedencentral"), name="oai")
-    deployment = policy_resource(DEPLOYMENT, deployment_outputs("DataZoneStandard"), name="chat",
-                                 property_dependencies={"accountName": [account]})  # fmt: skip
-    assert run(policies(state)["azure-openai-linked"],
-               stack_args([account, deployment])).violations == []  # fmt: skip
+    deployment = policy_resource(
+        DEPLOYMENT,
+        deployment_outputs("DataZoneStandard"),
+        name="chat",
+        property_dependencies={"accountName": [account]},
+    )
+    assert (
+        run(policies(state)["azure-openai-linked"], stack_args([account, deployment])).violations
+        == []
+    )
 
 
 def test_what_a_resource_policy_reported_is_not_repeated(state: PackState) -> None:
     inputs = {"kind": "OpenAI", "location": "eastus", "resourceGroupName": "rg-ai"}
-    assert run(policies(state)["azure-openai-residency"],
-               resource_args(ACCOUNT, inputs, name="oai")).rules == ["RG012"]  # fmt: skip
+    assert run(
+        policies(state)["azure-openai-residency"], resource_args(ACCOUNT, inputs, name="oai")
+    ).rules == ["RG012"]
     account = policy_resource(ACCOUNT, account_outputs("eastus"), name="oai")
     assert run(policies(state)["azure-openai-linked"], stack_args([account])).violations == []
 
@@ -119,20 +140,34 @@ def test_an_account_located_by_its_resource_group_is_judged_on_its_outputs(
 ) -> None:
     """No location among the inputs (Pulumi takes the group's): only the outputs tell."""
     inputs = {"kind": "OpenAI", "resourceGroupName": "rg-ai"}
-    assert run(policies(state)["azure-openai-residency"],
-               resource_args(ACCOUNT, inputs, name="oai")).violations == []  # fmt: skip
+    assert (
+        run(
+            policies(state)["azure-openai-residency"], resource_args(ACCOUNT, inputs, name="oai")
+        ).violations
+        == []
+    )
     account = policy_resource(ACCOUNT, account_outputs("eastus"), name="oai")
     assert run(policies(state)["azure-openai-linked"], stack_args([account])).rules == ["RG012"]
+
+
+def test_an_account_location_unknown_at_preview_is_pending(state: PackState) -> None:
+    account = policy_resource(ACCOUNT, account_outputs(UNKNOWN), name="oai")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([account]))
+    assert outcome.violations == []
+    assert outcome.pending is not None and "location at oai.location" in outcome.pending
 
 
 # --- openai-configuration-summary --------------------------------------------------------
 
 
 def test_the_summary_lists_resources_that_carry_openai_configuration(state: PackState) -> None:
-    chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": EU_URL,
-                                            "OPENAI_API_KEY": Secret(FAKE_KEY)}), name="chat")  # fmt: skip
-    worker = policy_resource(*lambda_function({"OPENAI_MODEL": "gpt-4.1-2025-04-14"}),
-                             name="worker")  # fmt: skip
+    chat = policy_resource(
+        *k8s_deployment({"OPENAI_BASE_URL": EU_URL, "OPENAI_API_KEY": Secret(FAKE_KEY)}),
+        name="chat",
+    )
+    worker = policy_resource(
+        *lambda_function({"OPENAI_MODEL": "gpt-4.1-2025-04-14"}), name="worker"
+    )
     bucket = policy_resource("aws:s3/bucket:Bucket", {"bucket": "acme-logs"}, name="logs")
     policy = policies(state)["openai-configuration-summary"]
     assert policy.enforcement_level is EnforcementLevel.ADVISORY
@@ -140,7 +175,7 @@ def test_the_summary_lists_resources_that_carry_openai_configuration(state: Pack
     ((message, reported_urn),) = outcome.violations
     assert reported_urn is None
     assert message == (
-        "2 resource(s) of stack 'prod-eu' (region 'eu' from the stack tag) carry OpenAI "
+        "2 resource(s) of stack 'prod-eu' (region 'eu' from stack tag) carry OpenAI "
         "configuration:\n"
         "- kubernetes:apps/v1:Deployment 'chat': OPENAI_BASE_URL -> eu.api.openai.com; "
         "OPENAI_API_KEY: API key (secret)\n"
@@ -161,22 +196,31 @@ def test_warnings_are_reported_by_the_summary_not_by_the_endpoint_policy(
 ) -> None:
     props = k8s_deployment({"OPENAI_BASE_URL": "${OPENAI_HOST}"})
     warn = {"unresolved": "warn"}
-    assert run(policies(state)["openai-endpoint-region"],
-               resource_args(*props, config=warn)).violations == []  # fmt: skip
-    outcome = run(policies(state)["openai-configuration-summary"],
-                  stack_args([policy_resource(*props)], config=warn))  # fmt: skip
+    assert (
+        run(
+            policies(state)["openai-endpoint-region"], resource_args(*props, config=warn)
+        ).violations
+        == []
+    )
+    outcome = run(
+        policies(state)["openai-configuration-summary"],
+        stack_args([policy_resource(*props)], config=warn),
+    )
     assert outcome.rules == ["RG011"]
-    assert [u for _, u in outcome.violations][0] == urn(props[0], "app")
+    assert next(u for _, u in outcome.violations) == urn(props[0], "app")
 
 
 def test_the_summary_says_which_values_were_unknown(state: PackState) -> None:
     chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": UNKNOWN}), name="chat")
     outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat]))
-    assert ("OPENAI_BASE_URL (unknown during preview; it will be checked at `pulumi up`)"
-            in outcome.text)  # fmt: skip
+    assert (
+        "OPENAI_BASE_URL (unknown during preview; it will be checked at `pulumi up`)"
+        in outcome.text
+    )
 
 
 def test_no_openai_configuration_no_summary(state: PackState) -> None:
     bucket = policy_resource("aws:s3/bucket:Bucket", {"bucket": "acme-logs"}, name="logs")
-    assert run(policies(state)["openai-configuration-summary"],
-               stack_args([bucket])).violations == []  # fmt: skip
+    assert (
+        run(policies(state)["openai-configuration-summary"], stack_args([bucket])).violations == []
+    )

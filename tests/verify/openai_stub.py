@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -93,6 +92,11 @@ class Reply:
     @classmethod
     def redirect(cls, location: str, status: int = 307) -> Reply:
         return cls(status, {}, {"location": location})
+
+    @classmethod
+    def html(cls, status: int = 200) -> Reply:
+        """What a base URL without /v1 (or a captive portal) answers: a web page."""
+        return cls(status, b"<!DOCTYPE html><html><body>Welcome</body></html>")
 
     @classmethod
     def slow(cls, seconds: float) -> Reply:
@@ -222,10 +226,11 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 status, data = stub.normal(path, body)
             else:
                 status, data, extra = reply.status, reply.body, reply.headers
-            payload = json.dumps(data).encode()
+            raw_body = isinstance(data, bytes)
+            payload = data if isinstance(data, bytes) else json.dumps(data).encode()
             try:
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", "text/html" if raw_body else "application/json")
                 self.send_header("content-length", str(len(payload)))
                 self.send_header("x-request-id", f"req_stub_{len(stub.log)}")
                 for name, value in extra.items():

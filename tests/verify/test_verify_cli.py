@@ -1,4 +1,4 @@
-"""``residency-guard verify`` against a real HTTP server on loopback, driven by the real openai client."""
+"""``residency-guard verify`` against a real loopback HTTP server, with the real openai client."""
 
 from __future__ import annotations
 
@@ -160,9 +160,9 @@ def test_residency_key_on_global_host_names_the_fix(
 @pytest.mark.parametrize(
     ("reply", "rule", "says"),
     [
-        (Reply.rate_limited(), "RG105", "answered models.list with 429 rate_limit_exceeded after 2 retries"),
-        (Reply.server_error(500), "RG106", "answered models.list with 500 server_error after 2 retries"),
-        (Reply.server_error(503), "RG106", "answered models.list with 503 server_error after 2 retries"),
+        (Reply.rate_limited(), "RG105", "models.list with 429 rate_limit_exceeded after 2 retries"),
+        (Reply.server_error(500), "RG106", "models.list with 500 server_error after 2 retries"),
+        (Reply.server_error(503), "RG106", "models.list with 503 server_error after 2 retries"),
     ],
 )  # fmt: skip
 def test_429_and_5xx_fail_after_the_retries(
@@ -254,14 +254,14 @@ def test_redirect_out_of_the_region_is_refused(
         ("https://api.openai.com/v1",
          "api.openai.com is the host of region global, not of region eu; the key is not sent "
          "outside the region; use https://eu.api.openai.com/v1"),
-        ("https://us.api.openai.com/v1", "us.api.openai.com is the host of region us, not of region eu"),
+        ("https://us.api.openai.com/v1", "is the host of region us, not of region eu"),
         ("http://eu.api.openai.com/v1",
          "the base URL for eu.api.openai.com is not in the safe form (https, port 443, no "
          "userinfo): plain-http"),
-        ("https://eu.api.openai.com:8443/v1", "not in the safe form (https, port 443, no userinfo): port"),
+        ("https://eu.api.openai.com:8443/v1", "(https, port 443, no userinfo): port"),
         ("https://api.openai.eu/v1",
          "api.openai.eu is not an OpenAI host; did you mean https://eu.api.openai.com/v1"),
-        ("http://localhost:8080/v1", "localhost is neither region eu's host (eu.api.openai.com) nor"),
+        ("http://localhost:8080/v1", "localhost is neither region eu's host (eu.api.openai.com)"),
         ("eu.api.openai.com", "the base URL eu.api.openai.com has no scheme"),
     ],
 )  # fmt: skip
@@ -292,7 +292,7 @@ def test_api_key_env_names_the_variable(
     stub: OpenAIStub, key: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY_EU", "sk-proj-" + "EUKEY" * 8)
-    code, found = verify_json(capsys, *endpoint_args(stub, "--api-key-env", "OPENAI_API_KEY_EU"))
+    code, _ = verify_json(capsys, *endpoint_args(stub, "--api-key-env", "OPENAI_API_KEY_EU"))
     assert code == 0
     assert stub.log[0].headers["authorization"] == "Bearer sk-proj-" + "EUKEY" * 8
 
@@ -342,4 +342,45 @@ def test_explain_finds_the_live_rules(capsys: pytest.CaptureFixture[str]) -> Non
     assert out.startswith(
         "# RG101 key-refused-for-regional-host: The regional endpoint refuses the key "
         "(incorrect_hostname)\n"
+    )
+
+
+@pytest.mark.parametrize("path", ["/v1/models", "/v1/chat/completions"])
+def test_a_web_page_does_not_pass_for_the_api(
+    stub: OpenAIStub, key: str, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    stub.script(path, Reply.html())
+    code, found = verify_json(capsys, *endpoint_args(stub, "--probe"))
+    assert code == 1
+    action = "models.list" if path == "/v1/models" else "probe of chat with 'gpt-4.1-2025-04-14'"
+    assert (
+        "RG109",
+        0,
+        f"127.0.0.1:{stub.port}/v1 answered {action} with 200 text/html, not OpenAI's JSON",
+    ) in found
+
+
+GATEWAY_STACK = """
+config:
+  residency-guard:region: eu
+  residency-guard:gatewayHost: gw.residency-guard.invalid
+  residency-guard:models:
+    chat: [gpt-4.1-2025-04-14]
+"""
+
+
+def test_the_stack_gateway_is_the_endpoint(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack_file = write_project(tmp_path, "prod-eu", GATEWAY_STACK)
+    overlay = tmp_path / "team.yaml"
+    overlay.write_text("gateways:\n  - host: gw.residency-guard.invalid\n    region: eu\n")
+    argv = ["--stack", "prod-eu", "--project", str(tmp_path), "--max-retries", "0"]
+    code, _, err = run_cli(capsys, "verify", *argv)
+    assert code == 2  # a gateway the catalog does not bind to eu: the key is not sent there
+    assert "gw.residency-guard.invalid is neither region eu's host" in err
+    code, out, _ = run_cli(capsys, "verify", *argv, "--catalog", str(overlay))
+    assert code == 1
+    assert out.startswith(
+        f"{stack_file}:2:0: RG108 [error] cannot resolve gw.residency-guard.invalid (DNS)"
     )

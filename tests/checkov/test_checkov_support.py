@@ -1,0 +1,165 @@
+"""The checkov front end's core half, in-process (no checkov needed): verdicts, memo, logs."""
+
+from __future__ import annotations
+
+import ast
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from residency_guard import checkov_support
+from residency_guard.checkov_support import (
+    CHECKOV_RULES,
+    CHECKOV_SEVERITY,
+    RedactingLogFilter,
+    Status,
+    judge,
+    scrub_log_text,
+)
+from residency_guard.findings import Severity
+from residency_guard.rules import RULES
+
+from .conftest import CANARY, REPO
+
+POLICIES = REPO / "policies" / "checkov"
+
+
+@pytest.mark.parametrize(
+    ("file", "framework", "rule", "status"),
+    [
+        ("shop/Pulumi.prod-eu.yaml", "yaml", "RG001", Status.FAILED),
+        ("shop/Pulumi.prod-eu.yaml", "yaml", "RG004", Status.SKIPPED),  # suppressed inline
+        ("shop/Pulumi.prod-eu.yaml", "yaml", "RG008", Status.PASSED),
+        ("shop/Pulumi.staging.yaml", "yaml", "RG001", Status.FAILED),  # Pulumi.yaml's default
+        ("shop/Pulumi.staging.yaml", "yaml", "RG008", Status.PASSED),
+        ("lab/Pulumi.lab.yaml", "yaml", "RG008", Status.FAILED),
+        ("shop/Pulumi.broken-eu.yaml", "yaml", "RG001", Status.FAILED),  # refused: fail closed
+        ("other/workflow.yml", "yaml", "RG001", Status.UNKNOWN),  # not a stack file
+        ("other/workflow.yml", "yaml", "RG007", Status.PASSED),
+        ("other/deployment.yaml", "yaml", "RG007", Status.FAILED),
+        ("shop/Pulumi.yaml", "yaml", "RG008", Status.UNKNOWN),
+        ("preview.json", "json", "RG012", Status.FAILED),
+        ("state.json", "json", "RG007", Status.FAILED),
+        ("other/settings.json", "json", "RG001", Status.UNKNOWN),  # not a preview or state
+        ("other/settings.json", "json", "RG007", Status.PASSED),
+        ("other/broken.json", "json", "RG007", Status.FAILED),  # unparsable: read as text
+        ("other/broken.json", "json", "RG001", Status.UNKNOWN),
+    ],
+)
+def test_verdicts(fixture_tree: Path, file: str, framework: str, rule: str, status: Status) -> None:
+    assert judge(rule, fixture_tree / file, framework).status is status
+
+
+def test_verdict_info_holds_no_value(fixture_tree: Path) -> None:
+    verdict = judge("RG007", fixture_tree / "shop/Pulumi.prod-eu.yaml", "yaml")
+    assert verdict.info == {
+        "rule": "RG007", "findings": "1", "lines": "11", "paths": "config.app:apiKey",
+        "details": "residency-guard check",
+    }  # fmt: skip
+    assert judge("RG001", fixture_tree / "shop/Pulumi.broken-eu.yaml", "yaml").info == {
+        "rule": "RG001", "error": "InputError",
+    }  # fmt: skip
+
+
+def test_a_file_is_scanned_once_for_every_check(
+    fixture_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = tmp_path / "Pulumi.prod-eu.yaml"
+    shutil.copy(fixture_tree / "shop/Pulumi.prod-eu.yaml", stack)
+    calls: list[Path] = []
+    real = checkov_support.scan_stack_file
+
+    def counting(path: Path, *args: object, **kwargs: object) -> object:
+        calls.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkov_support, "scan_stack_file", counting)
+    verdicts = {rule: judge(rule, stack, "yaml").status for rule in CHECKOV_RULES}
+    assert len(calls) == 1
+    assert verdicts["RG001"] is Status.FAILED
+    stack.write_text("config:\n  residency-guard:region: eu\n", encoding="utf-8")
+    assert judge("RG001", stack, "yaml").status is Status.PASSED  # changed file: scanned again
+    assert len(calls) == 2
+
+
+def test_rules_without_a_check_are_refused() -> None:
+    with pytest.raises(ValueError, match="RG016"):
+        judge("RG016", "Pulumi.x.yaml", "yaml")
+
+
+def test_every_rule_but_rg016_has_a_check() -> None:
+    assert set(CHECKOV_RULES) == set(RULES) - {"RG016"}
+
+
+def test_severity_maps_every_level() -> None:
+    assert CHECKOV_SEVERITY == {
+        Severity.ERROR: "HIGH", Severity.WARNING: "MEDIUM", Severity.NOTE: "LOW",
+    }  # fmt: skip
+
+
+def _check_files() -> dict[str, ast.Module]:
+    return {p.name: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(POLICIES.glob("*.py"))
+            if p.name != "__init__.py"}  # fmt: skip
+
+
+def _constant(module: ast.Module, name: str) -> str:
+    for node in module.body:
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)):
+            continue
+        if [t.id for t in node.targets if isinstance(t, ast.Name)] == [name]:
+            return str(node.value.value)
+    raise AssertionError(f"no {name} = '...'")
+
+
+def test_one_check_file_per_rule_named_after_it() -> None:
+    files = _check_files()
+    rules = {_constant(module, "RULE"): name for name, module in files.items()}
+    assert sorted(rules) == sorted(CHECKOV_RULES)  # one-to-one
+    for rule_id, file in rules.items():
+        rule = RULES[rule_id]
+        assert file == f"{rule.id.lower()}_{rule.name.replace('-', '_')}.py"
+        assert _constant(files[file], "NAME").startswith("Ensure ")
+    assert (POLICIES / "__init__.py").is_file()  # checkov loads no folder without one
+
+
+def test_module_names_shadow_nothing_importable() -> None:
+    for name in _check_files():
+        module = name.removesuffix(".py")
+        assert module not in sys.stdlib_module_names and module not in sys.modules
+
+
+@pytest.mark.parametrize("base", ["Yaml", "Json"])
+def test_each_file_has_one_check_per_framework(base: str) -> None:
+    for name, module in _check_files().items():
+        classes = [node for node in module.body if isinstance(node, ast.ClassDef)
+                   and [b.id for b in node.bases if isinstance(b, ast.Name)]
+                   == [f"{base}RuleCheck", f"Base{base}Check"]]  # fmt: skip
+        assert len(classes) == 1, name
+
+
+def test_pyyaml_snippets_and_keys_are_scrubbed_from_logs() -> None:
+    message = (
+        "Fail to load yaml content, mapping values are not allowed here\n"
+        '  in "<unicode string>", line 3, column 72:\n'
+        "     ... YCANARYCANARYCANARYCANARYCANARY : pasted twice\n"
+        "                                         ^"
+    )
+    assert scrub_log_text(message) == (
+        "Fail to load yaml content, mapping values are not allowed here\n"
+        '  in "<unicode string>", line 3, column 72 (line not shown)'
+    )
+    assert scrub_log_text(f"value {CANARY}") == "value sk-...NARY"
+
+
+def test_the_log_filter_scrubs_arguments_and_tracebacks() -> None:
+    try:
+        raise ValueError(f"bad value {CANARY}")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "got %s", (CANARY,),
+                                   sys.exc_info())  # fmt: skip
+    assert RedactingLogFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert CANARY not in text and "got sk-...NARY" in text and "bad value sk-...NARY" in text
