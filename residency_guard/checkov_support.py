@@ -29,12 +29,13 @@ import logging
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from residency_guard.catalog import shipped_catalog
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
 from residency_guard.errors import InputError, ResidencyGuardError
@@ -184,10 +185,10 @@ def _judge_uncached(path: Path, framework: str) -> FileJudgement:
     raise ValueError(f"unknown checkov framework '{framework}'")
 
 
-def _guarded(kind: Kind, scan: Any) -> FileJudgement:
+def _guarded(kind: Kind, scan: Callable[[], list[Finding]]) -> FileJudgement:
     """``scan()``'s findings; an error becomes the judgement's error (its class name only)."""
     try:
-        findings: list[Finding] = scan()
+        findings = scan()
     except (ResidencyGuardError, RecursionError, MemoryError) as error:
         return FileJudgement(kind, error=type(error).__name__)
     return FileJudgement(kind, tuple(findings))
@@ -255,7 +256,10 @@ def _pulumi_json(path: Path, data: Any) -> list[Finding]:
 
 def _key_findings(path: Path, values: Sequence[Value], sources: Mapping[str, str]) -> list[Finding]:
     """RG007 over a file that is no stack, preview or state: the core's rule, the same values."""
-    repo, catalog = settings_for(path)
+    try:
+        repo, catalog = settings_for(path)
+    except ResidencyGuardError:  # a broken residency-guard.yaml: no suppression applies
+        repo, catalog = RepoConfig(), shipped_catalog()
     ctx = StackContext(catalog, "", str(path), resolve_region([]), repo)
     rule = RULES[KEY_RULE]
     found = unique(f for value in values for f in rule.check_value(value, ctx))

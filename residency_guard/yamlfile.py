@@ -171,10 +171,11 @@ def _check_size(text: str, file: str) -> None:
     """
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _too_deep(file, event.start_mark.line + 1)
+                raise _too_deep(file, line)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
@@ -182,8 +183,7 @@ def _check_size(text: str, file: str) -> None:
             if nodes > MAX_NODES:
                 raise InputError(
                     f"YAML document with more than {MAX_NODES:,} values; residency-guard "
-                    "refuses to read it", file=file, line=event.start_mark.line + 1,
-                    fix="scan the real stack file",
+                    "refuses to read it", file=file, line=line, fix="scan the real stack file",
                 )  # fmt: skip
 
 

@@ -6,27 +6,22 @@ import argparse
 import sys
 
 from residency_guard.errors import ConfigError
-from residency_guard.rules import RULES, get_rule
+from residency_guard.rules import RULES, all_rules, get_rule
 
 
 def run(args: argparse.Namespace) -> int:
     if args.rule.lower() == "all":
-        from residency_guard.verify.registry import VERIFY_RULES
-
-        for rule in (*RULES.values(), *VERIFY_RULES.values()):
+        for rule in all_rules():
             sys.stdout.write(f"{rule.id}  {rule.name:32} {rule.severity.value:8} {rule.title}\n")
         return 0
     found = get_rule(args.rule)
-    if found is None:  # the live rules of `verify` (RG1xx) keep a registry of their own
-        from residency_guard.verify.registry import get_verify_rule
-
-        found = get_verify_rule(args.rule)
     if found is None:
         raise ConfigError(
             f"no rule '{args.rule}'", fix=f"use one of: {', '.join(RULES)} (or `explain all`)"
         )
     rule = found
     sys.stdout.write(f"# {rule.id} {rule.name}: {rule.title}\n\n")
-    sys.stdout.write(f"Severity: {rule.severity.value}. checkov: {rule.checkov_id}.\n\n")
+    checkov = rule.checkov_id or "none (a live rule of `verify`)"
+    sys.stdout.write(f"Severity: {rule.severity.value}. checkov: {checkov}.\n\n")
     sys.stdout.write(rule.documentation() + "\n")
     return 0

@@ -58,7 +58,20 @@ RULES: Mapping[str, Rule] = _registry(_RULE_CLASSES)
 
 
 def get_rule(rule_id: str) -> Rule | None:
-    return RULES.get(rule_id.upper())
+    """A rule by ID: the static rules, then the live rules of `verify` (RG1xx)."""
+    rule = RULES.get(rule_id.upper())
+    if rule is None:
+        from residency_guard.verify.registry import get_verify_rule  # no import cycle at load
+
+        rule = get_verify_rule(rule_id)
+    return rule
 
 
-__all__ = ["RULES", "Rule", "get_rule"]
+def all_rules() -> list[Rule]:
+    """Every rule, static and live, by ID."""
+    from residency_guard.verify.registry import VERIFY_RULES
+
+    return [*RULES.values(), *VERIFY_RULES.values()]
+
+
+__all__ = ["RULES", "Rule", "all_rules", "get_rule"]

@@ -46,17 +46,22 @@ def project_targets(project_file: Path) -> list[Target]:
     """The stack files of a Pulumi project, honouring ``stackConfigDir``."""
     document = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
     config_dir = scalar_text(document.get("stackConfigDir")) or "."
-    folder = (project_file.parent / config_dir).resolve()
-    if not folder.is_dir():
+    try:
+        folder = (project_file.parent / config_dir).resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError on Python 3.11)
+        folder = project_file.parent / config_dir
+    if not _is_folder(folder):
         raise InputError(
             f"stackConfigDir '{config_dir}' is not a folder", file=str(project_file),
             fix="create it or fix stackConfigDir",
         )  # fmt: skip
     default = _project_region(document, project_file)
+    # Every entry named like a stack file, readable or not: one that cannot be read (a dangling
+    # symlink, a loop, a FIFO) is an error of its own, never a stack silently left out.
     targets = [
         Target(_relative(path), "stack-file", default)
         for path in sorted(folder.iterdir())
-        if path.is_file() and stack_name_of(path) is not None
+        if stack_name_of(path) is not None and not _is_folder(path)
     ]
     for path in sorted(project_file.parent.iterdir()):
         if path.is_file() and is_dotenv(path):
@@ -81,11 +86,25 @@ def _project_region(document: object, project_file: Path) -> Declaration | None:
     )
 
 
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _relative(path: Path) -> Path:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
+        return _absolute(path).relative_to(Path.cwd().resolve())
     except ValueError:
         return path
+
+
+def _absolute(path: Path) -> Path:
+    """The absolute path, symlinks kept: a stack is named by its link (``Pulumi.prod-eu.yaml``
+    -> ``Pulumi.dev.yaml`` is the stack prod-eu, judged as such), and a symlink loop or a
+    dangling link keeps its own name in the error."""
+    return Path(os.path.abspath(path))
 
 
 def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]]:
@@ -113,28 +132,37 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
             errors.append(error)
     unique: dict[Path, Target] = {}
     for target in targets:
-        unique.setdefault(target.path.resolve(), target)
+        unique.setdefault(_absolute(target.path), target)
     return list(unique.values()), errors
 
 
 def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Target]:
     targets: list[Target] = []
+    projects = 0
+
+    def unreadable(error: OSError) -> None:  # a folder left out is an error, never a skip
+        errors.append(
+            InputError(f"cannot read folder ({error.strerror})", file=str(error.filename or folder))
+        )
+
     # followlinks=False: a symlink loop in a scanned folder cannot make the walk endless.
-    for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
         here = Path(root)
         project = next((here / name for name in PROJECT_FILES if name in files), None)
         if project is not None:
+            projects += 1
             try:
                 targets.extend(project_targets(project))
             except ResidencyGuardError as error:
                 errors.append(error)
-    if not targets:
+    if not targets:  # nothing to judge is never a green run
+        what = (
+            "no stack files (Pulumi.<stack>.yaml) in the Pulumi project here"
+            if projects
+            else "no Pulumi project (Pulumi.yaml) in this folder"
+        )
         errors.append(
-            InputError(
-                "no Pulumi project (Pulumi.yaml) in this folder",
-                file=str(folder),
-                fix="pass the project folder or the stack files",
-            )
+            InputError(what, file=str(folder), fix="pass the project folder or the stack files")
         )
     return targets

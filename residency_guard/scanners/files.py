@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from residency_guard.errors import InputError
@@ -18,11 +19,16 @@ def read_text(path: Path, limit: int) -> str:
     """The file as UTF-8 text, or an InputError naming it and the fix."""
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise InputError("no such file or folder", file=name, fix="check the path") from None
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror})", file=name, fix="check the path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a folder, not a file", file=name, fix="check the path")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device: reading could block forever
+        raise InputError("not a regular file", file=name, fix="scan regular files only")
+    size = info.st_size
     if size > limit:
         raise InputError(
             f"file is {size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit "

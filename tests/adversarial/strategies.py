@@ -96,8 +96,13 @@ def openai_host(draw: st.DrawFn) -> str:
         labels = host.split(".")
         return ".".join([labels[1], labels[0], *labels[2:]]) if len(labels) > 3 else host
     if mutation == "interpolation":
-        return draw(st.sampled_from(("${OPENAI_HOST}", "$(host)", "{{ host }}", "${REGION}.api.openai.com")))
+        return draw(st.sampled_from(INTERPOLATED))
     return host
+
+
+# Values known only where they run; only the last still names an OpenAI host.
+INTERPOLATED = ("${OPENAI_HOST}", "$(host)", "{{ host }}", "${REGION}.api.openai.com")
+NAMELESS = frozenset(INTERPOLATED[:3])
 
 
 @st.composite
@@ -105,14 +110,15 @@ def urls(draw: st.DrawFn) -> Generated:
     """A URL built from a scheme, userinfo, a host, a port and a path, each possibly hostile."""
     foreign = draw(st.integers(0, 5)) == 0
     host = draw(st.sampled_from(FOREIGN_HOSTS)) if foreign else draw(openai_host())
-    names_openai = not foreign
+    names_openai = not foreign and host not in NAMELESS
     userinfo = ""
     kind = draw(st.sampled_from(("none", "none", "none", "user", "openai")))
     if kind == "user":
         userinfo = draw(st.sampled_from(("user", "user:pass", "a@b", "", "%65u"))) + "@"
     elif kind == "openai":
-        userinfo = draw(openai_host()) + draw(st.sampled_from(USERINFO_TAILS)) + "@"
-        names_openai = True
+        named = draw(openai_host())
+        userinfo = named + draw(st.sampled_from(USERINFO_TAILS)) + "@"
+        names_openai = names_openai or named not in NAMELESS
     scheme = draw(st.sampled_from(SCHEMES))
     port = draw(st.sampled_from(PORTS))
     path = draw(st.sampled_from(PATHS))

@@ -20,7 +20,6 @@ from residency_guard.errors import ResidencyGuardError
 from residency_guard.hosts import EndpointKind, Hazard, classify_endpoint, find_endpoints
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.dotenv import scan_dotenv
-from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.scanners.stackfile import scan_stack_file
 from tests.adversarial.oracle import (
     SAFE_EU_URL,
@@ -96,7 +95,8 @@ def test_classifier_host_is_the_host_httpx2_connects_to(generated: Generated) ->
         return
     assert endpoint.host == target.host.rstrip(".").lower()
     assert {"wss": "https", "ws": "http"}.get(endpoint.scheme, endpoint.scheme) == target.scheme
-    assert endpoint.port == target.port
+    default = {"https": 443, "wss": 443, "http": 80, "ws": 80}.get(endpoint.scheme)
+    assert (None if endpoint.port == default else endpoint.port) == target.port
     assert (Hazard.USERINFO in endpoint.hazards) == bool(target.userinfo)
 
 

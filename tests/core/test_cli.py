@@ -120,7 +120,8 @@ def test_usage_error_is_exit_2() -> None:
 
 
 def test_key_never_printed_in_any_format(tmp_path: Path) -> None:
-    folder = project(tmp_path, **{"prod-eu": f"config:\n  residency-guard:region: eu\n  a:k: {FAKE_KEY}\n"})
+    text = f"config:\n  residency-guard:region: eu\n  a:k: {FAKE_KEY}\n"
+    folder = project(tmp_path, **{"prod-eu": text})
     for fmt in ("text", "json", "sarif", "junit"):
         result = run("check", "--format", fmt, cwd=folder)
         assert result.returncode == 1
