@@ -69,6 +69,24 @@ def project_targets(project_file: Path) -> list[Target]:
     return targets
 
 
+def _owning_project_region(stack_file: Path) -> Declaration | None:
+    """The default region of the project whose stackConfigDir holds this stack file."""
+    folder = stack_file.resolve().parent
+    for candidate in (folder, *list(folder.parents)[:3]):
+        project = next((candidate / n for n in PROJECT_FILES if (candidate / n).is_file()), None)
+        if project is None:
+            continue
+        try:
+            document = load_yaml(read_text(project, MAX_YAML_BYTES), str(project))
+        except ResidencyGuardError:
+            return None  # the project file's own problems show when the project is scanned
+        config_dir = scalar_text(document.get("stackConfigDir")) or "."
+        if (project.parent / config_dir).resolve() == folder:
+            return _project_region(document, _relative(project))
+        return None
+    return None
+
+
 def _project_region(document: object, project_file: Path) -> Declaration | None:
     from residency_guard.yamlfile import YamlDocument
 
@@ -125,7 +143,8 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
                         "not a stack file, preview/state JSON or dotenv file", file=str(path),
                         fix="pass a Pulumi project folder, Pulumi.<stack>.yaml, a .json or a .env",
                     )  # fmt: skip
-                targets.append(Target(path, kind))
+                region = _owning_project_region(path) if kind == "stack-file" else None
+                targets.append(Target(path, kind, region))
             else:
                 raise InputError("no such file or folder", file=str(path), fix="check the path")
         except ResidencyGuardError as error:
@@ -148,6 +167,8 @@ def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Tar
     # followlinks=False: a symlink loop in a scanned folder cannot make the walk endless.
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        if root == str(folder) and any(name in files for name in PROJECT_FILES):
+            dirs[:] = []  # a project folder is that project: its tests' fixtures are not stacks
         here = Path(root)
         project = next((here / name for name in PROJECT_FILES if name in files), None)
         if project is not None:
