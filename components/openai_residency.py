@@ -42,25 +42,47 @@ __all__ = [
 ]
 
 
+def _one_line(component: str, finding: Finding) -> str:
+    return f"{component}: {finding.rule}: {finding.message}; {finding.fix}"
+
+
 class ResidencyInputError(pulumi.RunError):
     """An input the component cannot judge (wrong shape, unknown at preview, bad catalog file).
 
     A ``pulumi.RunError``: the Python language host prints its text as one error, without the
-    traceback it prints for any other exception.
+    traceback it prints for any other exception. ``property_path`` names the input at fault
+    as the published schema spells it (``gatewayHost``, ``models.chat[0]``).
     """
+
+    def __init__(self, message: str, property_path: str = "") -> None:
+        super().__init__(message)
+        self.property_path = property_path
+
+    def property_errors(self) -> list[tuple[str, str]]:
+        """(property path, reason) pairs, for a component provider's invalid-input error."""
+        return [(self.property_path, str(self))]
 
 
 class ResidencyRefused(ResidencyInputError):
     """The rule core found errors in the declaration; one line per finding, message and fix."""
 
-    def __init__(self, component: str, findings: Sequence[Finding]) -> None:
+    def __init__(self, component: str, findings: Sequence[Finding], surfaces: int = 0) -> None:
         self.component = component
         self.findings = tuple(findings)
+        self._surfaces = surfaces  # how many surfaces the caller listed (the rest come from models)
         super().__init__("\n".join(_one_line(component, f) for f in self.findings))
 
+    def property_errors(self) -> list[tuple[str, str]]:
+        return [(self._input_of(f.path), _one_line(self.component, f)) for f in self.findings]
 
-def _one_line(component: str, finding: Finding) -> str:
-    return f"{component}: {finding.rule}: {finding.message}; {finding.fix}"
+    def _input_of(self, path: str) -> str:
+        """The input a finding's key path comes from (the core judges a derived base URL)."""
+        if path == "baseUrl":
+            return "gatewayHost"
+        if path.startswith("surfaces["):
+            index = int(path[len("surfaces[") : path.index("]")])
+            return path if index < self._surfaces else "models"
+        return path or "region"
 
 
 @dataclass
@@ -206,6 +228,13 @@ class OpenAIResidency(pulumi.ComponentResource):
         return self.env.apply(lambda env: json.dumps(env, sort_keys=True))
 
 
+def _schema_name(name: str) -> str:
+    """``gateway_host`` -> ``gatewayHost``; ``models.chat`` stays as it is."""
+    head, dot, rest = name.partition(".")
+    first, *others = head.split("_")
+    return first + "".join(word.title() for word in others) + dot + rest
+
+
 def _given(value: object) -> bool:
     """An optional input counts when given; a plain empty string is "not set"."""
     return value is not None and value != ""
@@ -234,7 +263,8 @@ def _plain(name: str, value: object) -> None:
         raise ResidencyInputError(
             f"Expected OpenAIResidency input {name} to be a plain value known at preview, "
             "got an Output; the region, models, surfaces and gateway are judged before "
-            "anything is created"
+            "anything is created",
+            _schema_name(name),
         )
 
 
@@ -243,11 +273,15 @@ def _strings(name: str, value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise ResidencyInputError(f"Expected {name} to be a list of strings, got {value!r}")
+        raise ResidencyInputError(
+            f"Expected {name} to be a list of strings, got {value!r}", _schema_name(name)
+        )
     for item in value:
         _plain(name, item)
         if not isinstance(item, str):
-            raise ResidencyInputError(f"Expected {name} to hold strings, got {item!r}")
+            raise ResidencyInputError(
+                f"Expected {name} to hold strings, got {item!r}", _schema_name(name)
+            )
     return list(value)
 
 
@@ -257,7 +291,8 @@ def _models(value: object) -> dict[str, list[str]]:
         return {}
     if not isinstance(value, Mapping):
         raise ResidencyInputError(
-            f"Expected models to map an API surface to a list of model ids, got {value!r}"
+            f"Expected models to map an API surface to a list of model ids, got {value!r}",
+            "models",
         )
     return {str(surface): _strings(f"models.{surface}", names) for surface, names in value.items()}
 
@@ -269,7 +304,8 @@ def _gateway(value: object) -> str | None:
     if not isinstance(value, str) or "/" in value or any(c.isspace() for c in value):
         raise ResidencyInputError(
             f"Expected gateway_host to be a bare host name such as 'llm-gw.internal', got "
-            f"{value!r}; the component builds https://<gateway_host>/v1 itself"
+            f"{value!r}; the component builds https://<gateway_host>/v1 itself",
+            "gatewayHost",
         )
     return value
 
@@ -282,7 +318,8 @@ def _settings(args: OpenAIResidencyArgs) -> tuple[Catalog, RepoConfig, list[Decl
         repo = load_repo_config(Path(args.repo_config)) if args.repo_config else RepoConfig()
         catalog = load_catalog([*repo.catalog_files, *(Path(p) for p in catalog_files)])
     except ResidencyGuardError as error:
-        raise ResidencyInputError(error.one_line()) from None
+        where = "repoConfig" if error.file and error.file == args.repo_config else "catalogFiles"
+        raise ResidencyInputError(error.one_line(), where) from None
     declarations = []
     mapped = repo.region_for_stack(pulumi.get_stack())
     if mapped is not None:
@@ -299,7 +336,7 @@ def _resolve(name: str, args: OpenAIResidencyArgs) -> ResolvedResidency:
     _plain("region", args.region)
     if not isinstance(args.region, str) or not args.region.strip():
         raise ResidencyInputError(
-            f"Expected region to be a region id such as 'eu', got {args.region!r}"
+            f"Expected region to be a region id such as 'eu', got {args.region!r}", "region"
         )
     models = _models(args.models)
     surfaces = _strings("surfaces", args.surfaces)
@@ -322,7 +359,7 @@ def _resolve(name: str, args: OpenAIResidencyArgs) -> ResolvedResidency:
     )
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
-        raise ResidencyRefused(name, errors)
+        raise ResidencyRefused(name, errors, surfaces=len(surfaces))
     for finding in findings:
         log = pulumi.log.warn if finding.severity is Severity.WARNING else pulumi.log.info
         log(_one_line(name, finding))

@@ -25,7 +25,7 @@ from importlib import metadata
 from typing import Any
 
 import pulumi
-from pulumi.errors import InputPropertiesError
+from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
@@ -71,8 +71,15 @@ class ResidencyComponentProvider(ComponentProvider):
         try:
             return super().construct(name, resource_type, inputs, options)
         except ComponentInitError as error:
-            if isinstance(error.inner, ResidencyInputError):
-                raise InputPropertiesError(str(error.inner)) from None
+            inner = error.inner
+            if isinstance(inner, ResidencyInputError):
+                # With errors given: the SDK (3.272) fails to send an InputPropertiesError
+                # that has none (its gRPC status then lacks trailing metadata).
+                errors: list[InputPropertyErrorDetails] = [
+                    {"property_path": path, "reason": reason}
+                    for path, reason in inner.property_errors()
+                ]
+                raise InputPropertiesError(str(inner), errors) from None
             raise
 
 

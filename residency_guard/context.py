@@ -8,7 +8,7 @@ from typing import Any
 
 from residency_guard.catalog.model import Catalog, Region
 from residency_guard.hosts import Endpoint, find_endpoints
-from residency_guard.keys import is_endpoint_name
+from residency_guard.keys import is_endpoint_value
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.stackregion import RegionResolution
 from residency_guard.values import Value, decoded_forms
@@ -39,6 +39,8 @@ class StackContext:
     ambiguities: Sequence[Ambiguity] = ()
     resources: Mapping[str, Resource] = field(default_factory=dict)  # by name, for Azure links
     _endpoints: dict[tuple[str, bool], list[Endpoint]] = field(default_factory=dict)
+    # The last value asked about: the endpoint rules ask one after the other about each value.
+    _last: tuple[Value, list[Endpoint]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def region_id(self) -> str | None:
@@ -59,7 +61,10 @@ class StackContext:
 
     def endpoints(self, value: Value) -> list[Endpoint]:
         """The endpoints a value holds, read once however many rules ask."""
-        endpoint_key = is_endpoint_name(value.name)
+        last = self._last
+        if last is not None and last[0] is value:
+            return last[1]
+        endpoint_key = is_endpoint_value(value)
         if endpoint_key and any(kind == "base64" for kind, _ in decoded_forms(value.text)):
             endpoint_key = False  # a Kubernetes Secret's data: its decoded value is the endpoint
         memo_key = (value.text, endpoint_key)
@@ -69,4 +74,5 @@ class StackContext:
                 value.text, self.catalog, endpoint_key=endpoint_key
             )  # fmt: skip
             self._endpoints[memo_key] = found
+        self._last = (value, found)
         return found

@@ -25,8 +25,11 @@ class ResidencyGuardError(Exception):
         text = f"{where}{self.message}"
         if self.fix:
             text += f"; {self.fix}"
-        # A message is one line whatever went into it (a YAML error may carry newlines).
-        return " ".join(text.split())
+        # A message is one line whatever went into it (a YAML error may carry newlines), and
+        # never a key, whatever it quotes (a file name, an alias, a tag): redacted at the root.
+        from residency_guard.redact import redact
+
+        return redact(" ".join(text.split()))
 
 
 class InputError(ResidencyGuardError):

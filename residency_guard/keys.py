@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from residency_guard.hosts import is_interpolation
@@ -40,11 +41,15 @@ SURFACE_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Names repeat across values (every container's LOG_LEVEL, every stack's config keys) and several
+# rules ask about the same one: the two pure functions below are memoized, bounded.
+@functools.lru_cache(maxsize=4096)
 def bare_name(name: str) -> str:
     """``app:openaiBaseUrl`` -> ``openaibaseurl``: namespace, case and separators dropped."""
     return name.rsplit(":", 1)[-1].lower().replace("_", "").replace("-", "")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_endpoint_name(name: str) -> bool:
     """Whether a value under this name is an OpenAI endpoint, whatever host it holds."""
     if name.upper() in (BASE_URL_VAR, LEGACY_BASE_VAR):
@@ -53,6 +58,24 @@ def is_endpoint_name(name: str) -> bool:
     if name.startswith("residency-guard:") and bare in ("baseurl", "gatewayhost", "gateway"):
         return True
     return "openai" in bare and any(word in bare for word in _ENDPOINT_WORDS)
+
+
+# A structured setting under an OpenAI-named key (`app:openai: {baseUrl: ...}`, a JSON blob's
+# `{"openai": {"base_url": ...}}`): leaf names that hold a base URL. Exact names, so that
+# `openai.logoUrl` stays a picture; bare host names (`host`) are no base URL a client takes.
+_NESTED_ENDPOINT_NAMES = frozenset(
+    {"url", "uri", "endpoint", "base", "baseurl", "baseuri", "apibase", "apiurl", "apiendpoint",
+     "websocketbaseurl"}
+)  # fmt: skip
+
+
+def is_endpoint_value(value: Value) -> bool:
+    """Whether a value is an OpenAI endpoint setting, by its own name or by the keys above it."""
+    if is_endpoint_name(value.name):
+        return True
+    if bare_name(value.name).replace(".", "") not in _NESTED_ENDPOINT_NAMES:
+        return False
+    return any(isinstance(part, str) and "openai" in bare_name(part) for part in value.path)
 
 
 def is_legacy_base(value: Value) -> bool:

@@ -24,6 +24,7 @@ UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # App Service app settings, GitHub Actions variables).
 _ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_NESTED = 4  # JSON inside base64 inside JSON...: deeper than any real config goes
 
 
@@ -127,9 +128,19 @@ def decoded_forms(text: str) -> list[tuple[str, Any]]:
     if len(stripped) % 4 == 0 and _BASE64.match(stripped):
         try:
             raw = base64.b64decode(stripped, validate=True)
-            decoded = raw.decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+        except (binascii.Error, ValueError):
             return []
-        if decoded.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in decoded):
+        decoded = raw.decode("utf-8", errors="replace")
+        if _is_text(decoded):
             return [("base64", decoded)]
     return []
+
+
+def _is_text(decoded: str) -> bool:
+    """Whether decoded bytes are text a workload could read as a URL: no ASCII control but
+    tab and newlines (which every URL parser refuses), few undecodable bytes. Any other
+    character counts (U+3000, U+00A0 inside a URL still reach its host: a strict
+    ``isprintable()`` here let such a value through unread)."""
+    if decoded.count("\ufffd") * 4 > len(decoded):
+        return False  # binary data, not text
+    return not _ASCII_CONTROL.search(decoded)

@@ -187,6 +187,10 @@ def _check_size(text: str, file: str) -> None:
                 )  # fmt: skip
 
 
+def is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
 def scalar_text(node: yaml.Node | None) -> str | None:
     if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
         return str(node.value)

@@ -42,10 +42,10 @@ class BannedModel(Rule):
     tags = ("model", "team")
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
+        if not ctx.catalog.banned_models:  # first: most catalogs ban nothing
+            return
         region = ctx.region
         if region is None or value.unknown or not names_model(value):
-            return
-        if not ctx.catalog.banned_models:
             return
         verdict = model_verdict(ctx.catalog, region, value.text.strip(), surface_hint(value))
         if verdict.eligibility is Eligibility.BANNED:

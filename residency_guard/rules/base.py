@@ -64,18 +64,19 @@ class Rule:
         path: str = "",
         severity: Severity | None = None,
     ) -> Finding:
-        """A finding of this rule; message and fix are redacted here, once for every front end."""
+        """A finding of this rule; every text it carries is redacted here, once for every front
+        end (a key can stand in a message, a key name in the path, a region id, a file name)."""
         return Finding(
             rule=self.id,
             severity=severity or self.severity,
-            file=file if file is not None else ctx.file,
+            file=redact(file if file is not None else ctx.file),
             line=value.line if value is not None else line,
             column=value.column if value is not None else column,
             message=redact(message),
             fix=redact(fix),
-            stack=ctx.stack,
-            region=ctx.region_id or "",
-            path=value.dotted_path() if value is not None else path,
+            stack=redact(ctx.stack),
+            region=redact(ctx.region_id or ""),
+            path=redact(value.dotted_path() if value is not None else path),
         )
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
-from residency_guard.keys import is_endpoint_name
+from residency_guard.keys import is_endpoint_value
 from residency_guard.rules.base import Rule, stack_label
 from residency_guard.values import Value
 
@@ -69,7 +69,7 @@ class UnknownOpenAIHost(Rule):
             elif (
                 endpoint.kind is EndpointKind.OTHER
                 and region is not None
-                and is_endpoint_name(value.name)
+                and is_endpoint_value(value)
             ):
                 yield self.finding(
                     ctx,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from residency_guard.context import StackContext
 from residency_guard.findings import Finding, Severity
-from residency_guard.keys import is_endpoint_name, is_interpolated
+from residency_guard.hosts import EndpointKind
+from residency_guard.keys import is_endpoint_value, is_interpolated
 from residency_guard.repoconfig import Unresolved
+from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
@@ -51,7 +53,21 @@ class UnresolvedEndpoint(Rule):
         region = ctx.residency
         if region is None or ctx.repo.unresolved is Unresolved.ALLOW:
             return
-        if not is_endpoint_name(value.name):
+        severity = Severity.WARNING if ctx.repo.unresolved is Unresolved.WARN else None
+        for endpoint in ctx.endpoints(value):
+            # An Azure host names an account, and the account's location is the region: with
+            # no account in the scanned input (a stack file alone), nothing shows where it is.
+            if endpoint.kind is EndpointKind.AZURE and not _declared(ctx, endpoint.host):
+                yield self.finding(
+                    ctx,
+                    f"{stack_label(ctx)} sends to the Azure OpenAI endpoint {endpoint.host}, "
+                    "whose account is not in the scanned input, so its region cannot be checked",
+                    "scan the preview or state export that declares the account, use "
+                    f"{region.base_url}, or set `unresolved: warn` in residency-guard.yaml",
+                    value=value,
+                    severity=severity,
+                )
+        if not is_endpoint_value(value):
             return
         if value.unknown and not value.secret:
             what = "is only known at `pulumi up` (the policy pack checks it then)"
@@ -61,7 +77,6 @@ class UnresolvedEndpoint(Rule):
             what = f"is interpolated ('{quote(value.text)}'), so only the workload sees its value"
         else:
             return
-        severity = Severity.WARNING if ctx.repo.unresolved is Unresolved.WARN else None
         yield self.finding(
             ctx,
             f"{stack_label(ctx)}: the OpenAI endpoint '{value.name}' {what}",
@@ -70,3 +85,23 @@ class UnresolvedEndpoint(Rule):
             value=value,
             severity=severity,
         )
+
+
+def _declared(ctx: StackContext, host: str) -> bool:
+    """Whether the scanned input declares the Azure account behind ``host`` (RG012 judges it)."""
+    label = host.split(".", 1)[0]
+    for resource in ctx.resources.values():
+        if resource.type not in ACCOUNT_TYPES:
+            continue
+        properties = resource.props.get("properties")
+        inner = properties if isinstance(properties, Mapping) else {}
+        names = {
+            resource.name,
+            str(resource.props.get("accountName", "")),
+            str(resource.props.get("name", "")),
+            str(resource.props.get("customSubdomainName", "")),  # azure (classic) provider
+            str(inner.get("customSubDomainName", "")),  # azure-native
+        }
+        if label in {name.lower() for name in names if name}:
+            return True
+    return False

