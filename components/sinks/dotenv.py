@@ -30,10 +30,12 @@ from pulumi.runtime import rpc
 
 from components.openai_residency import OpenAIResidency
 from residency_guard.api import LABEL_REGION
+from residency_guard.scanners.dotenv import GENERATED_MARKER
+from residency_guard.scanners.dotenv import REGION_COMMENT as CORE_REGION_COMMENT
 
 TYPE = "residency-guard:sinks:Dotenv"
 # The first line; the same text as residency_guard.scanners.dotenv.REGION_COMMENT.
-REGION_COMMENT = "# residency-guard:region:"
+REGION_COMMENT = CORE_REGION_COMMENT  # the core reads this line back
 FILE_MODE = 0o600
 _BARE = re.compile(r"[A-Za-z0-9_./:@+=,-]*")
 
@@ -48,7 +50,7 @@ def render_dotenv(env: Mapping[str, str], labels: Mapping[str, str], source: str
     lines = [f"{REGION_COMMENT} {labels[LABEL_REGION]}"]
     lines += [f"# {key}: {value}" for key, value in labels.items() if key != LABEL_REGION]
     where = f" ({source})" if source else ""
-    lines.append(f"# Written by residency-guard{where}; `pulumi up` rewrites this file.")
+    lines.append(f"{GENERATED_MARKER}{where}; `pulumi up` rewrites this file.")
     for name, value in env.items():
         text = str(value)
         if any(c in text for c in "\r\n\0"):

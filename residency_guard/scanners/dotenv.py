@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
+import stat
 from pathlib import Path
 
 from residency_guard.catalog.model import Catalog
@@ -18,6 +20,9 @@ from residency_guard.values import Value
 # The dotenv sink writes the region it was built for; a hand-written file may say it too.
 REGION_VARIABLE = "RESIDENCY_GUARD_REGION"
 REGION_COMMENT = "# residency-guard:region:"
+# The dotenv sink's second line. Its file is a key store by design (mode 0600, rewritten by
+# `pulumi up`): the key in it is not a plaintext leak unless others can read the file.
+GENERATED_MARKER = "# Written by residency-guard"
 
 
 def parse_dotenv(text: str) -> tuple[list[Value], list[tuple[str, int]]]:
@@ -45,10 +50,23 @@ def parse_dotenv(text: str) -> tuple[list[Value], list[tuple[str, int]]]:
     return values, regions
 
 
+def is_private_sink_file(path: Path, text: str) -> bool:
+    """A file the dotenv sink wrote that only its owner can read."""
+    if GENERATED_MARKER not in text[:4096]:
+        return False
+    try:
+        return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    except OSError:
+        return False
+
+
 def scan_dotenv(path: Path, catalog: Catalog, repo: RepoConfig) -> StackScan:
     """Judge a dotenv file against the region it declares (if it holds OpenAI settings)."""
     file = str(path)
-    values, regions = parse_dotenv(read_text(path, MAX_DOTENV_BYTES))
+    text = read_text(path, MAX_DOTENV_BYTES)
+    values, regions = parse_dotenv(text)
+    if is_private_sink_file(path, text):
+        values = [dataclasses.replace(v, secret=True) for v in values]
     declarations = [
         Declaration(region, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
         for region, line in regions

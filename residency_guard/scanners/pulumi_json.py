@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import json
 from collections.abc import Iterator, Mapping
@@ -117,7 +118,7 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
             declarations.append(
                 Declaration(region, RegionSource.STACK_CONFIG, f"{file} config", 0, file)
             )
-        config_values = list(walk_data(config, ("config",)))
+        config_values = list(walk_data(_structured(config), ("config",)))
     mapped = repo_declaration(repo, stack)
     if mapped is not None:
         declarations.append(mapped)
@@ -148,6 +149,18 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
             index = index or _LineIndex(read_text(path, MAX_JSON_BYTES))
             findings.extend(_locate(f, resource, index) for f in found)
     return StackScan(stack, file, kind, resolution, unique(findings), config_values)
+
+
+def _structured(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The preview's config with structured values decoded: `pulumi preview --json` prints an
+    object or list value as its JSON text, which the rules must read as a list, not a string."""
+    decoded: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, str) and value[:1] in "[{":
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        decoded[key] = value
+    return decoded
 
 
 def _mapping(data: Any) -> Mapping[str, Any]:
