@@ -31,6 +31,8 @@ _SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 # "https:/host" or "https:host", which httpx2 reads as URLs without a host.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _WEB_SCHEMES = ("http", "https", "ws", "wss")
+# A host name a resolver can look up (letters, digits, '-', '_', dots).
+_DNS_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
 # Where the authority ends (httpx2 keeps a backslash in it, as userinfo or host).
 _AUTHORITY_END = re.compile(r"[/?#]")
 # Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
@@ -319,7 +321,9 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
             continue  # a word such as OPENAI_BASE_URL, not a host name
         endpoints.append(endpoint)
     whole = _whole_reading(text, catalog)
-    if whole is not None and whole.host not in {e.host for e in endpoints}:
+    if whole is not None and not any(
+        e.host == whole.host and set(whole.hazards) <= set(e.hazards) for e in endpoints
+    ):  # the whole value reaches another host, or the same one in another form (userinfo)
         endpoints.insert(0, whole)
     return endpoints
 
@@ -351,6 +355,8 @@ def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:
     endpoint = classify_endpoint(value, catalog)
     if endpoint.kind in (EndpointKind.OTHER, EndpointKind.INVALID) or _is_bare_word(endpoint):
         return None
+    if not (_DNS_NAME.fullmatch(endpoint.host) or Hazard.IP_LITERAL in endpoint.hazards):
+        return None  # "https://eu.api.openai.com is ours": prose, no host a resolver can find
     return endpoint
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from residency_guard.errors import InputError
+from residency_guard.keys import is_endpoint_value
 from residency_guard.values import Value, decoded_forms, walk_data
 
 try:  # libyaml is an order of magnitude faster; PyYAML's pure loader is the same reading
@@ -126,8 +127,7 @@ class YamlDocument:
 def load_yaml(text: str, file: str) -> YamlDocument:
     """Compose one YAML document; any failure becomes an InputError naming the file and line."""
     try:
-        _check_size(text, file)
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose(text, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -185,6 +185,32 @@ def _check_size(text: str, file: str) -> None:
                     f"YAML document with more than {MAX_NODES:,} values; residency-guard "
                     "refuses to read it", file=file, line=line, fix="scan the real stack file",
                 )  # fmt: skip
+
+
+# Every collection opens at an indicator of its own ("-", ":", "?", "[", "{"), so a document's
+# depth is at most the number of those characters; every node is a character of its own (a
+# collection's indicator, a scalar's text, an alias's "*") or one of at most two empty scalars
+# an indicator implies ("?" alone is a mapping of null to null), so at most 3 per character.
+_INDICATORS = "-:?[{"
+
+
+def _below_limits(text: str) -> bool:
+    """Whether ``text`` is too small to reach MAX_DEPTH or MAX_NODES, whatever it holds."""
+    return 3 * len(text) + 1 <= MAX_NODES and sum(map(text.count, _INDICATORS)) <= MAX_DEPTH
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    """``_check_size`` then compose, as seen from outside; the event pass costs as much as the
+    composer itself, so a document that cannot fail it is composed first and the pass runs
+    only if composing fails (its error, a parse error found first, is the one reported)."""
+    if not _below_limits(text):
+        _check_size(text, file)
+        return yaml.compose(text, Loader=_Loader)
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except Exception:
+        _check_size(text, file)
+        raise
 
 
 def is_null(node: yaml.Node) -> bool:
@@ -330,10 +356,15 @@ def walk_yaml(
         current, current_path, name = stack.pop()
         if isinstance(current, yaml.ScalarNode):
             scalar = scalar_text(current)
+            line, column = current.start_mark.line + 1, current.start_mark.column + 1
             if scalar is None:
+                # `OPENAI_BASE_URL:` with no value is an empty setting: the client's default,
+                # global host. Other nulls say nothing.
+                empty = Value(current_path, "", name, line, column)
+                if is_endpoint_value(empty):
+                    yield empty
                 continue
             text = scalar
-            line, column = current.start_mark.line + 1, current.start_mark.column + 1
             yield Value(current_path, text, name, line, column)
             for kind, inner in decoded_forms(text):
                 for value in walk_data(inner, current_path, name=name):

@@ -28,9 +28,6 @@ from residency_guard.stackregion import (
 )
 from residency_guard.values import Value, walk_data
 
-# Resources that carry no configuration of the user's.
-_SKIPPED_TYPES = ("pulumi:providers:",)
-
 
 def load_json(path: Path) -> Any:
     text = read_text(path, MAX_JSON_BYTES)
@@ -124,9 +121,9 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
         declarations.append(mapped)
     resources = []
     for state, urn in pairs:
+        # Providers too (`pulumi:providers:<pkg>`): an explicit provider's inputs are the
+        # user's configuration, a `baseUrl` among them.
         rtype = str(state.get("type") or "")
-        if rtype.startswith(_SKIPPED_TYPES):
-            continue
         name = urn.rsplit("::", 1)[-1] if urn else rtype
         inputs = _mapping(state.get("inputs"))
         outputs = _mapping(state.get("outputs"))
