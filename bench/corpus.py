@@ -656,7 +656,7 @@ def ensure(base: Path, kind: str, count: int, seed: int = DEFAULT_SEED) -> Path:
     """
     folder = base / f"{kind}-{count}-s{seed}"
     stamp = folder / ".stamp"
-    target = folder if kind == "stacks" else folder / f"{kind}.json"
+    target = folder / f"{kind}.json" if kind in ("preview", "state") else folder
     if stamp.is_file() and stamp.read_text() == _stamp(kind, count, seed) and target.exists():
         return target
     if folder.exists():

@@ -41,6 +41,8 @@ class StackContext:
     _endpoints: dict[tuple[str, bool], list[Endpoint]] = field(default_factory=dict)
     # The last value asked about: the endpoint rules ask one after the other about each value.
     _last: tuple[Value, list[Endpoint]] | None = field(default=None, repr=False, compare=False)
+    # (resolution, catalog, region, residency): every value rule asks, for every value.
+    _regions: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def region_id(self) -> str | None:
@@ -49,15 +51,28 @@ class StackContext:
     @property
     def region(self) -> Region | None:
         """The catalog region, or None when none is declared or the id is unknown (RG017)."""
-        if self.resolution.region is None:
-            return None
-        return self.catalog.regions.get(self.resolution.region)
+        cached = self._regions
+        if cached is None or cached[0] is not self.resolution or cached[1] is not self.catalog:
+            cached = self._region_pair()
+        region: Region | None = cached[2]
+        return region
 
     @property
     def residency(self) -> Region | None:
         """The region when it promises residency: the rules that guard a region need one."""
-        region = self.region
-        return region if region is not None and region.residency else None
+        cached = self._regions
+        if cached is None or cached[0] is not self.resolution or cached[1] is not self.catalog:
+            cached = self._region_pair()
+        region: Region | None = cached[3]
+        return region
+
+    def _region_pair(self) -> tuple[Any, ...]:
+        region = None
+        if self.resolution.region is not None:
+            region = self.catalog.regions.get(self.resolution.region)
+        residency = region if region is not None and region.residency else None
+        self._regions = (self.resolution, self.catalog, region, residency)
+        return self._regions
 
     def endpoints(self, value: Value) -> list[Endpoint]:
         """The endpoints a value holds, read once however many rules ask."""

@@ -180,7 +180,17 @@ def candidate_urls(text: str) -> list[str]:
 
 def classify_endpoint(text: str, catalog: Catalog) -> Endpoint:
     """Read one URL or host the way the openai client would connect to it."""
-    return _classify(text, catalog)
+    # Memoized per catalog: a thousand stacks name the same few hosts, and parsing is the cost.
+    memo = catalog.endpoint_memo
+    found: Endpoint | None = memo.get(text)
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:  # a long-lived process (checkov, the pack) stays bounded
+            memo.clear()
+        found = memo[text] = _classify(text, catalog)
+    return found
+
+
+_MEMO_LIMIT = 50_000
 
 
 def _classify(text: str, catalog: Catalog) -> Endpoint:

@@ -95,22 +95,51 @@ def names_model(value: Value) -> bool:
     ``OPENAI_MODEL: x``, ``chatModel: x``, ``models: [x]`` and ``models: {chat: [x]}`` name
     models; ``model: {format: OpenAI, version: "2024-11-20"}`` (an Azure deployment) does not.
     """
-    text = value.text.strip()
-    if not text or text.lower() in _NOT_MODELS or not _MODEL_TOKEN.match(text) or text.isdigit():
+    text = _model_token(value.text)
+    if text is None:
         return False
-    name = value.name.lower()
-    if "model" in name:
-        named = not name.endswith(_MODEL_ATTRIBUTES)
-    else:
-        # A list item under a models key, or an entry of a per-surface models mapping.
-        above = [p.lower() for p in value.path[-3:-1] if isinstance(p, str)]
-        named = (isinstance(value.path[-1], int) and any("model" in p for p in above[-1:])) or any(
-            p.endswith("models") for p in above
-        )
+    named = _name_says_model(value.name)
+    if named is None:
+        named = _path_says_model(value.path[-3:])
     if not named:
         return False
     # A base64 value (a Kubernetes Secret's data) is judged by its decoded form.
-    return not (not value.decoded and any(k == "base64" for k, _ in decoded_forms(text)))
+    return not (not value.decoded and _decodes_as_base64(text))
+
+
+# names_model's pure parts, memoized: three rules ask it about every value, and texts and names
+# repeat (every container's LOG_LEVEL: info).
+@functools.lru_cache(maxsize=4096)
+def _model_token(text: str) -> str | None:
+    """The stripped text when it is shaped like a model id, else None."""
+    text = text.strip()
+    if not text or text.lower() in _NOT_MODELS or not _MODEL_TOKEN.match(text) or text.isdigit():
+        return None
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_says_model(name: str) -> bool | None:
+    """True/False when the name decides (it mentions a model), None when the path must."""
+    lowered = name.lower()
+    if "model" in lowered:
+        return not lowered.endswith(_MODEL_ATTRIBUTES)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_says_model(tail: tuple[str | int, ...]) -> bool:
+    """Whether the last three steps of a path hold a model: a list item under a models key,
+    or an entry of a per-surface models mapping."""
+    above = [p.lower() for p in tail[-3:-1] if isinstance(p, str)]
+    return (isinstance(tail[-1], int) and any("model" in p for p in above[-1:])) or any(
+        p.endswith("models") for p in above
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _decodes_as_base64(text: str) -> bool:
+    return any(kind == "base64" for kind, _ in decoded_forms(text))
 
 
 def surface_hint(value: Value) -> str | None:
@@ -124,4 +153,7 @@ def surface_hint(value: Value) -> str | None:
 
 
 def lists_surfaces(value: Value) -> bool:
-    return any(isinstance(p, str) and bare_name(p) == SURFACES_KEY for p in value.path[-2:])
+    for part in value.path[-2:]:  # a loop, not any(...): asked about every value
+        if isinstance(part, str) and bare_name(part) == SURFACES_KEY:
+            return True
+    return False

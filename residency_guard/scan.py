@@ -55,8 +55,9 @@ def load_settings(
 def scan_target(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
     if target.kind == "stack-file":
         return scan_stack_file(
-            target.path, catalog, repo, project_default_region=target.project_region
-        )
+            target.path, catalog, repo, project_default_region=target.project_region,
+            project_file=target.project_file,
+        )  # fmt: skip
     if target.kind == "pulumi-json":
         return scan_pulumi_json(target.path, catalog, repo)
     if target.kind == "dotenv":

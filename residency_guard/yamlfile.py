@@ -150,7 +150,7 @@ def load_yaml(text: str, file: str) -> YamlDocument:
     document = YamlDocument(file, root)
     if root is not None:
         try:
-            _check_structure(document)
+            _check_structure(document, 3 * len(text) + 1)
         except RecursionError:  # never expected (every walk is iterative): fail closed anyway
             raise _too_deep(file, None) from None
     return document
@@ -239,9 +239,16 @@ def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
     ]
 
 
-def _check_structure(document: YamlDocument) -> None:
-    """Refuse what yaml.v3 refuses; note what PyYAML-based tools would read differently."""
-    document.budget = max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, _count_distinct(document)))
+def _check_structure(document: YamlDocument, most_nodes: int | None = None) -> None:
+    """Refuse what yaml.v3 refuses; note what PyYAML-based tools would read differently.
+
+    ``most_nodes`` bounds the document's distinct nodes (3 per character of its text): when
+    even that many earn no more than the floor, the budget is the floor without counting.
+    """
+    if most_nodes is not None and _VISIT_FACTOR * most_nodes <= _VISIT_FLOOR:
+        document.budget = _VISIT_FLOOR
+    else:
+        document.budget = max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, _count_distinct(document)))
     _visit(document, document.root)
 
 
@@ -345,13 +352,16 @@ def _same(a: yaml.Node, b: yaml.Node) -> bool:
 
 
 def walk_yaml(
-    document: YamlDocument, node: yaml.Node | None = None, path: tuple[str | int, ...] = ()
+    document: YamlDocument,
+    node: yaml.Node | None = None,
+    path: tuple[str | int, ...] = (),
+    name: str = "",
 ) -> Iterator[Value]:
     """Every string of the effective document, with its line; `secure:` values marked secret."""
     start = document.root if node is None else node
     if start is None:
         return
-    stack: list[tuple[yaml.Node, tuple[str | int, ...], str]] = [(start, path, "")]
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], str]] = [(start, path, name)]
     while stack:
         current, current_path, name = stack.pop()
         if isinstance(current, yaml.ScalarNode):

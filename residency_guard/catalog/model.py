@@ -6,6 +6,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from residency_guard.errors import UnknownRegionError
 
@@ -141,6 +142,15 @@ class Catalog:
                 for model in models:
                     found.setdefault(model, set()).add(surface)
         return {model: frozenset(surfaces) for model, surfaces in found.items()}
+
+    @functools.cached_property
+    def endpoint_memo(self) -> dict[str, Any]:
+        """Texts already read as endpoints against this catalog (``hosts.classify_endpoint``).
+
+        One per catalog object: a catalog with other gateways (``dataclasses.replace``) starts
+        its own.
+        """
+        return {}
 
     def region(self, region_id: str) -> Region:
         """The region with this id; UnknownRegionError names the known ids."""

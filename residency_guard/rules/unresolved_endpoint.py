@@ -15,14 +15,16 @@ from residency_guard.values import Value
 class UnresolvedEndpoint(Rule):
     """
     ## What it does
-    In a stack that promises residency, reports an OpenAI endpoint setting whose value cannot
-    be read statically: an interpolation (`${OPENAI_HOST}`), an encrypted `secure:` value, or
-    a value Pulumi only knows at `up`. The gate fails closed; `unresolved: warn` (or `allow`)
-    in `residency-guard.yaml` relaxes it.
+    In a stack that promises residency, reports an OpenAI endpoint setting whose host cannot
+    be read statically: an interpolation in its scheme or host (`${OPENAI_HOST}`), an
+    encrypted `secure:` value, a value Pulumi only knows at `up`, or an Azure OpenAI host whose
+    account is not in the scanned input. The gate fails closed; `unresolved: warn` (or
+    `allow`) in `residency-guard.yaml` relaxes it.
 
     ## Why is this bad?
     A value that the gate cannot read is a value the gate cannot vouch for. An interpolated
-    host may resolve to the global endpoint where the workload runs.
+    host may resolve to the global endpoint where the workload runs; an Azure account's
+    region is its location, which only the account's resource shows.
 
     ## Example
     ```yaml

@@ -14,10 +14,10 @@ class UnsafeEndpointForm(Rule):
     """
     ## What it does
     In a stack that promises residency, accepts an OpenAI endpoint only in its plain form:
-    scheme `https`, the exact host, the default port. It reports userinfo (`user@host`),
-    backslashes, percent-encoding or non-ASCII characters in the host, IP literals, a trailing
-    dot, another port, `http:`, a base URL without a scheme, and values the HTTP client cannot
-    parse at all.
+    scheme `https` (`wss` for Realtime), the exact host, the default port. It reports userinfo
+    (`user@host`), backslashes, percent-encoding or non-ASCII characters in the host, IP
+    literals, a trailing dot, another port, `http:`, `ws:` or any other scheme, a base URL
+    without a scheme, and values the HTTP client cannot parse at all.
 
     ## Why is this bad?
     URL parsers disagree on such forms. `https://eu.api.openai.com\\@api.openai.com/v1` looks

@@ -10,7 +10,7 @@ from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_name_of
 from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
-from residency_guard.yamlfile import load_yaml, scalar_text
+from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 # Folders that never hold a stack of the user's and can be huge.
@@ -26,6 +26,7 @@ class Target:
     path: Path
     kind: str  # "stack-file", "pulumi-json", "dotenv"
     project_region: Declaration | None = None
+    project_file: Path | None = None  # whose config defaults the stack inherits
 
 
 def is_dotenv(path: Path) -> bool:
@@ -59,7 +60,7 @@ def project_targets(project_file: Path) -> list[Target]:
     # Every entry named like a stack file, readable or not: one that cannot be read (a dangling
     # symlink, a loop, a FIFO) is an error of its own, never a stack silently left out.
     targets = [
-        Target(_relative(path), "stack-file", default)
+        Target(_relative(path), "stack-file", default, project_file)
         for path in sorted(folder.iterdir())
         if stack_name_of(path) is not None and not _is_folder(path)
     ]
@@ -71,7 +72,15 @@ def project_targets(project_file: Path) -> list[Target]:
 
 def _owning_project_region(stack_file: Path) -> Declaration | None:
     """The default region of the project whose stackConfigDir holds this stack file."""
-    folder = stack_file.resolve().parent
+    found = _owning_project(stack_file)
+    return _project_region(found[1], found[0]) if found is not None else None
+
+
+def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
+    """The project file whose stackConfigDir holds this stack file, and its document."""
+    # realpath, not resolve(): the stack file may be a symlink loop (RuntimeError on 3.11), and
+    # a stack lives where its link is.
+    folder = Path(os.path.realpath(stack_file.parent))
     for candidate in (folder, *list(folder.parents)[:3]):
         project = next((candidate / n for n in PROJECT_FILES if (candidate / n).is_file()), None)
         if project is None:
@@ -81,8 +90,8 @@ def _owning_project_region(stack_file: Path) -> Declaration | None:
         except ResidencyGuardError:
             return None  # the project file's own problems show when the project is scanned
         config_dir = scalar_text(document.get("stackConfigDir")) or "."
-        if (project.parent / config_dir).resolve() == folder:
-            return _project_region(document, _relative(project))
+        if Path(os.path.realpath(project.parent / config_dir)) == folder:
+            return _relative(project), document
         return None
     return None
 
@@ -143,8 +152,13 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
                         "not a stack file, preview/state JSON or dotenv file", file=str(path),
                         fix="pass a Pulumi project folder, Pulumi.<stack>.yaml, a .json or a .env",
                     )  # fmt: skip
-                region = _owning_project_region(path) if kind == "stack-file" else None
-                targets.append(Target(path, kind, region))
+                owner = _owning_project(path) if kind == "stack-file" else None
+                if owner is None:
+                    targets.append(Target(path, kind))
+                else:
+                    project, document = owner
+                    region = _project_region(document, project)
+                    targets.append(Target(path, kind, region, project))
             else:
                 raise InputError("no such file or folder", file=str(path), fix="check the path")
         except ResidencyGuardError as error:

@@ -78,9 +78,9 @@ def stack_declarations(
 
 def scan_stack_file(
     path: Path, catalog: Catalog, repo: RepoConfig, *, text: str | None = None,
-    project_default_region: Declaration | None = None,
+    project_default_region: Declaration | None = None, project_file: Path | None = None,
 ) -> StackScan:  # fmt: skip
-    """Judge one stack file."""
+    """Judge one stack file, and the config defaults its project file gives it."""
     file = str(path)
     stack = stack_name_of(path)
     if stack is None:
@@ -104,5 +104,40 @@ def scan_stack_file(
     resolution = resolve_region(declarations)
     ctx = StackContext(catalog, stack, file, resolution, repo, ambiguities=document.ambiguities)
     values = list(walk_yaml(document))
-    findings = unique(evaluate_stack(ctx) + evaluate_values(values, ctx))
-    return StackScan(stack, file, "stack-file", resolution, findings, values)
+    findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
+    if project_file is not None:
+        project = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
+        config = document.get("config")
+        defaults = project_defaults(project, set(document.mapping(config)) if config else set())
+        # Judged against this stack's region, located in the project file.
+        project_ctx = StackContext(catalog, stack, str(project_file), resolution, repo)
+        findings += evaluate_values(defaults, project_ctx)
+    return StackScan(stack, file, "stack-file", resolution, unique(findings), values)
+
+
+def project_defaults(project: YamlDocument, overridden: set[str]) -> list[Value]:
+    """The config values a project file (``Pulumi.yaml``) gives every stack that does not set
+    them itself: ``key: value``, ``key: {default: value}`` or ``{value: ...}``.
+
+    A stack inherits them as if its own file said so: an `OPENAI_BASE_URL` default there reaches
+    every workload of every stack that does not override it.
+    """
+    name = scalar_text(project.get("name")) or ""
+    values: list[Value] = []
+    for key, node in project.mapping(project.get("config")).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if key == REGION_KEY or key in overridden or full in overridden:
+            continue
+        target: yaml.Node | None = node
+        if isinstance(node, yaml.MappingNode):
+            entries = project.mapping(node)
+            target = entries.get("default", entries.get("value"))
+            if target is None and not set(entries) <= _SCHEMA_KEYS:
+                target = node  # an object value, not a typed declaration
+        if target is not None:
+            values.extend(walk_yaml(project, target, ("config", key), name=full))
+    return values
+
+
+# The keys of a typed project config declaration without a default: nothing to judge.
+_SCHEMA_KEYS = frozenset({"type", "description", "secret", "items"})

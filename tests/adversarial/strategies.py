@@ -137,7 +137,9 @@ def url_texts(draw: st.DrawFn) -> Generated:
         return first
     second = draw(urls())
     joiner = draw(st.sampled_from((" ", ",", "\n", "", " && curl ", "=")))
-    return Generated(first.text + joiner + second.text, first.names_openai or second.names_openai)
+    # Glued on ("" or "="), the second URL is the first one's path or host: no authority of its own.
+    names = first.names_openai or (second.names_openai and joiner not in ("", "="))
+    return Generated(first.text + joiner + second.text, names)
 
 
 # -- Placing a value in a stack file -----------------------------------------------------------

@@ -30,7 +30,7 @@ KNOWN = "use one of: global, us, eu, gb, ca, jp, in, au, sg, kr, ae"
         "us-east-1",  # a cloud region
         "eu-west",
         "ch",  # a region OpenAI might add: absent from this catalog, so unknown
-        "\u0435u",  # Cyrillic "е": looks like "eu"
+        "\u0435u",  # Cyrillic small ie, then "u": looks like "eu"
         "eu.",
         "e u",
     ],

@@ -8,6 +8,7 @@ host other than exactly ``eu.api.openai.com`` over https on port 443 without use
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from residency_guard.errors import ResidencyGuardError
 from residency_guard.hosts import EndpointKind, Hazard, classify_endpoint, find_endpoints
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.dotenv import scan_dotenv
+from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.scanners.stackfile import scan_stack_file
 from tests.adversarial.oracle import (
     SAFE_EU_URL,
@@ -169,6 +171,30 @@ def test_a_leaking_value_in_a_dotenv_file_is_a_finding(
     except ResidencyGuardError:
         return
     assert findings, value
+
+
+@given(generated=url_texts())
+def test_a_value_that_is_not_exactly_the_eu_endpoint_is_a_finding_in_a_preview(
+    generated: Generated, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    value = generated.text
+    if safe(value):
+        return
+    container = [{"name": "api", "environment": [{"name": "OPENAI_BASE_URL", "value": value}]}]
+    preview = {
+        "config": {"residency-guard:region": "eu"},
+        "steps": [{
+            "op": "create",
+            "urn": "urn:pulumi:prod-eu::shop::aws:ecs/taskDefinition:TaskDefinition::api",
+            "newState": {
+                "type": "aws:ecs/taskDefinition:TaskDefinition",
+                "inputs": {"containerDefinitions": json.dumps(container)},
+            },
+        }],
+    }  # fmt: skip
+    path = tmp_path_factory.mktemp("preview") / "preview.json"
+    path.write_text(json.dumps(preview), encoding="utf-8")
+    assert scan_pulumi_json(path, CATALOG, RepoConfig()).findings, value
 
 
 def shell_quote(value: str) -> str:

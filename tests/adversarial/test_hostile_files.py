@@ -169,6 +169,12 @@ def test_symlink_loops_in_a_scanned_folder(project: Path) -> None:
     assert run.stdout.count("RG001") == 1  # the good file once, not once per loop turn
 
 
+def test_symlink_loop_given_by_name(project: Path) -> None:
+    (project / "Pulumi.loop.yaml").symlink_to("Pulumi.loop.yaml")
+    run = run_cli("proj/Pulumi.loop.yaml", "proj/Pulumi.good.yaml", cwd=project.parent)
+    assert_refused_alone(run, "Pulumi.loop.yaml", "cannot read (Too many levels of symbolic links)")
+
+
 def test_dangling_symlink_is_an_error_under_its_own_name(project: Path) -> None:
     (project / "Pulumi.gone.yaml").symlink_to("Pulumi.deleted.yaml")
     run = run_cli("proj", cwd=project.parent)

@@ -18,7 +18,7 @@ from residency_guard import yamlfile
 from residency_guard.catalog import shipped_catalog
 from residency_guard.errors import InputError
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.scanners.stackfile import scan_stack_file
+from residency_guard.scanners.stackfile import StackScan, scan_stack_file
 from residency_guard.yamlfile import load_yaml
 from tests.core.helpers import rules_of, scan_yaml
 
@@ -26,10 +26,8 @@ EU = "https://eu.api.openai.com/v1"
 GLOBAL = "https://api.openai.com/v1"
 
 
-def scan_text(text: str, stack: str = "prod-eu"):  # type: ignore[no-untyped-def]
-    return scan_stack_file(
-        Path(f"Pulumi.{stack}.yaml"), shipped_catalog(), RepoConfig(), text=text
-    )
+def scan_text(text: str, stack: str = "prod-eu") -> StackScan:
+    return scan_stack_file(Path(f"Pulumi.{stack}.yaml"), shipped_catalog(), RepoConfig(), text=text)
 
 
 # -- duplicate keys ----------------------------------------------------------------------------
@@ -95,7 +93,9 @@ config:
 """
 
 
-@pytest.mark.parametrize(("sources", "region"), [("*eu, *global", "eu"), ("*global, *eu", "global")])
+@pytest.mark.parametrize(
+    ("sources", "region"), [("*eu, *global", "eu"), ("*global, *eu", "global")]
+)
 def test_merge_sources_first_wins_for_the_stack_region(sources: str, region: str) -> None:
     scan = scan_text(MERGED.format(sources=sources))
     assert scan.resolution.region == region
