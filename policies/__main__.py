@@ -6,6 +6,9 @@ the policies live in residency_pack/, which tests import.
 
 from pulumi_policy import PolicyPack
 from residency_pack import PACK_ENFORCEMENT, PACK_NAME, all_policies
+from residency_pack.region import capture_stack_config
+
+capture_stack_config()
 
 PolicyPack(
     name=PACK_NAME,

@@ -81,6 +81,10 @@ class YamlDocument:
         Iterative (a chain of 10,000 merges cannot exhaust the stack) and memoized (a merge-key
         bomb, 10 sources of 10 sources of..., costs its size, not 10^n).
         """
+        plain = _plain_entries(node)
+        if plain is not None:  # no merge key, the common case: no machinery needed
+            self._merged[id(node)] = plain
+            return plain
         done, open_ = self._merged, set()
         stack: list[tuple[yaml.MappingNode, bool]] = [(node, False)]
         while stack:
@@ -221,6 +225,18 @@ def scalar_text(node: yaml.Node | None) -> str | None:
     if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
         return str(node.value)
     return None
+
+
+def _plain_entries(node: yaml.MappingNode) -> dict[str, yaml.Node] | None:
+    """A mapping's entries as ``_combine`` reads them, or None when it has a merge key."""
+    entries: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == MERGE_TAG:
+            return None
+        name = scalar_text(key_node)
+        if name is not None and name not in entries:
+            entries[name] = value_node
+    return entries
 
 
 def _merge_list(node: yaml.Node) -> list[yaml.MappingNode]:

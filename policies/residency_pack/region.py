@@ -34,9 +34,37 @@ from residency_guard.values import UNKNOWN_SENTINEL
 
 from .config import PackSettings
 
+# The stack config the engine sent in ConfigureStack (see capture_stack_config).
+_CONFIGURED: dict[str, str] = {}
+
+
+def capture_stack_config() -> None:
+    """Keep the stack config of the engine's ConfigureStack call.
+
+    The engine sends a pack the stack's config only there (not in PULUMI_CONFIG), and
+    pulumi-policy 1.21 keeps just the tags of that request. The pack is one process per stack,
+    so the config is kept for the process. Called by ``__main__`` before the server starts.
+    """
+    from pulumi_policy import policy
+
+    servicer = policy._PolicyAnalyzerServicer
+    original = servicer.ConfigureStack
+    if getattr(original, "_residency_guard", False):
+        return
+
+    def configure_stack(self: Any, request: Any, context: Any) -> Any:
+        _CONFIGURED.clear()
+        _CONFIGURED.update({str(k): str(v) for k, v in dict(request.config).items()})
+        return original(self, request, context)
+
+    configure_stack._residency_guard = True  # type: ignore[attr-defined]
+    servicer.ConfigureStack = configure_stack
+
 
 def env_stack_config() -> dict[str, str]:
-    """The stack's config as the engine passes it to a policy pack (``PULUMI_CONFIG``)."""
+    """The stack's config as the engine gives it to the pack: ConfigureStack, else PULUMI_CONFIG."""
+    if _CONFIGURED:
+        return dict(_CONFIGURED)
     text = os.environ.get("PULUMI_CONFIG", "")
     if not text:
         return {}

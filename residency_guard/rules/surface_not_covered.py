@@ -8,7 +8,7 @@ from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import lists_surfaces
 from residency_guard.rules.base import Rule, quote, stack_label
-from residency_guard.values import Value
+from residency_guard.values import Value, decoded_forms
 
 
 def surface_for_path(catalog: Catalog, path: str) -> str | None:
@@ -67,6 +67,8 @@ class SurfaceNotCovered(Rule):
         if region is None or value.unknown:
             return
         if lists_surfaces(value):
+            if any(kind == "json" for kind, _ in decoded_forms(value.text)):
+                return  # a list written as JSON text (engine config): its items are judged
             name = value.text.strip().lower().replace("-", "_")
             if name and name not in ctx.catalog.surfaces:
                 known = ", ".join(sorted(ctx.catalog.surfaces))

@@ -194,3 +194,21 @@ def free_placements(value: str) -> dict[str, str]:
         "arbitrary-list": f"  app:list:\n    - {quoted}\n",
     }
     return {name: eu_stack(body) for name, body in files.items()}
+
+
+# -- Hostile YAML -------------------------------------------------------------------------------
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ["config:", '  app:l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"  app:l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+# Nesting ``n`` levels deep, in each form YAML has.
+DEEP = {
+    "flow-sequences": lambda n: "config:\n  app:x: " + "[" * n + "]" * n + "\n",
+    "flow-mappings": lambda n: "config:\n  app:x: " + "{a: " * n + "b" + "}" * n + "\n",
+    "block-sequences": lambda n: "config:\n  app:x:\n    " + "- " * n + "x\n",
+}

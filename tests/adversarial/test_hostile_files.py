@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adversarial.test_yaml_semantics import DEEP, billion_laughs
+from tests.adversarial.strategies import DEEP, billion_laughs
 
 CLI = Path(sys.executable).parent / "residency-guard"
 TIMEOUT_S = 120  # generous: a loaded CI machine; a hang or a quadratic blow-up exceeds it

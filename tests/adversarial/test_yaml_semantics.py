@@ -20,6 +20,7 @@ from residency_guard.errors import InputError
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.stackfile import StackScan, scan_stack_file
 from residency_guard.yamlfile import load_yaml
+from tests.adversarial.strategies import DEEP, billion_laughs
 from tests.core.helpers import rules_of, scan_yaml
 
 EU = "https://eu.api.openai.com/v1"
@@ -159,13 +160,6 @@ def test_self_referencing_alias_is_a_clear_error(text: str) -> None:
     assert str(error.value).startswith("Pulumi.prod-eu.yaml:")
 
 
-def billion_laughs(levels: int = 9) -> str:
-    lines = ["config:", '  app:l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for i in range(1, levels + 1):
-        lines.append(f"  app:l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
-    return "\n".join(lines) + "\n"
-
-
 def test_billion_laughs_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="excessive YAML aliasing"):
         scan_text(billion_laughs())
@@ -182,12 +176,6 @@ def test_a_few_aliases_are_fine() -> None:
 
 
 # -- deep nesting -------------------------------------------------------------------------------
-
-DEEP = {
-    "flow-sequences": lambda n: "config:\n  app:x: " + "[" * n + "]" * n + "\n",
-    "flow-mappings": lambda n: "config:\n  app:x: " + "{a: " * n + "b" + "}" * n + "\n",
-    "block-sequences": lambda n: "config:\n  app:x:\n    " + "- " * n + "x\n",
-}
 
 
 @pytest.mark.parametrize("form", sorted(DEEP))

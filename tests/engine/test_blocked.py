@@ -91,6 +91,7 @@ def test_component_refusal_creates_nothing(component_refusal: ComponentRefusal) 
     types = {r["type"] for r in resources(component_refusal.export_after_up)}
     assert "residency-guard:index:OpenAIResidency" not in types, types
     assert not any(t.endswith(":DotenvFile") for t in types), types
+    assert types == set(), types  # not even the stack: the update never started
     assert not list(component_refusal.project.glob(".env*")), "a dotenv file was written"
 
 
@@ -124,6 +125,7 @@ def test_blocked_up_creates_nothing(raw_eu_run: RawEuRun) -> None:
     assert raw_eu_run.up.returncode != 0
     types = {r["type"] for r in resources(raw_eu_run.export_after_up)}
     assert RAW_TYPE not in types, types
+    assert types == set(), types  # not even the stack: the update never started
     written = [raw_eu_run.project / f"{name}.json" for name in RAW_RESOURCES]
     assert not [p for p in written if p.exists()], "the dynamic provider wrote its file"
 

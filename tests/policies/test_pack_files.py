@@ -23,8 +23,12 @@ def test_pulumi_policy_yaml_runs_python_in_the_project_venv() -> None:
 def test_main_only_builds_the_policy_pack() -> None:
     tree = ast.parse((PACK_DIR / "__main__.py").read_text(encoding="utf-8"))
     statements = [s for s in tree.body if not isinstance(s, ast.Import | ast.ImportFrom)]
-    docstring, call = statements
+    docstring, capture, call = statements
     assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
+    # The stack config arrives only in ConfigureStack: kept before the server starts.
+    assert isinstance(capture, ast.Expr) and isinstance(capture.value, ast.Call)
+    assert isinstance(capture.value.func, ast.Name)
+    assert capture.value.func.id == "capture_stack_config"
     assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
     assert isinstance(call.value.func, ast.Name) and call.value.func.id == "PolicyPack"
 
