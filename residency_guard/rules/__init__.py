@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from residency_guard.rules.azure_account_region import AzureAccountOutsideRegion
 from residency_guard.rules.azure_deployment_scope import AzureDeploymentScope
 from residency_guard.rules.banned_model import BannedModel
-from residency_guard.rules.base import Rule
+from residency_guard.rules.base import Rule, build_registry
 from residency_guard.rules.endpoint_outside_region import EndpointOutsideRegion
 from residency_guard.rules.invalid_suppression import InvalidSuppression
 from residency_guard.rules.legacy_api_base import LegacyApiBase
@@ -45,16 +44,7 @@ _RULE_CLASSES: tuple[type[Rule], ...] = (
 )
 
 
-def _registry(classes: tuple[type[Rule], ...]) -> Mapping[str, Rule]:
-    rules: dict[str, Rule] = {}
-    for cls in classes:
-        if cls.id in rules:  # IDs are a public contract: never two rules under one
-            raise RuntimeError(f"duplicate rule id {cls.id}: {cls.__name__}")
-        rules[cls.id] = cls()
-    return MappingProxyType(dict(sorted(rules.items())))
-
-
-RULES: Mapping[str, Rule] = _registry(_RULE_CLASSES)
+RULES: Mapping[str, Rule] = build_registry(_RULE_CLASSES)
 
 
 def get_rule(rule_id: str) -> Rule | None:

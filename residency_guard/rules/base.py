@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import ClassVar, TypeVar
 
 from residency_guard.context import Resource, StackContext
 from residency_guard.findings import Finding, Severity
@@ -78,6 +79,19 @@ class Rule:
             region=redact(ctx.region_id or ""),
             path=redact(value.dotted_path() if value is not None else path),
         )
+
+
+R = TypeVar("R", bound=Rule)
+
+
+def build_registry(classes: Iterable[type[R]]) -> Mapping[str, R]:
+    """One instance per rule class, by ID; a second class under one ID is refused."""
+    rules: dict[str, R] = {}
+    for cls in classes:
+        if cls.id in rules:  # IDs are a public contract: never two rules under one
+            raise RuntimeError(f"duplicate rule id {cls.id}: {cls.__name__}")
+        rules[cls.id] = cls()
+    return MappingProxyType(dict(sorted(rules.items())))
 
 
 def quote(text: str, limit: int = 80) -> str:

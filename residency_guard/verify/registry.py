@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
+from residency_guard.rules.base import build_registry
 from residency_guard.verify.base import VerifyRule
 from residency_guard.verify.endpoint_timeout import EndpointTimeout
 from residency_guard.verify.endpoint_unreachable import EndpointUnreachable
@@ -31,16 +31,7 @@ _RULE_CLASSES: tuple[type[VerifyRule], ...] = (
 )
 
 
-def _registry(classes: tuple[type[VerifyRule], ...]) -> Mapping[str, VerifyRule]:
-    rules: dict[str, VerifyRule] = {}
-    for cls in classes:
-        if cls.id in rules:  # IDs are a public contract: never two rules under one
-            raise RuntimeError(f"duplicate rule id {cls.id}: {cls.__name__}")
-        rules[cls.id] = cls()
-    return MappingProxyType(dict(sorted(rules.items())))
-
-
-VERIFY_RULES: Mapping[str, VerifyRule] = _registry(_RULE_CLASSES)
+VERIFY_RULES: Mapping[str, VerifyRule] = build_registry(_RULE_CLASSES)
 
 MODEL_SERVED = VERIFY_RULES["RG100"]
 KEY_REFUSED_FOR_HOST = VERIFY_RULES["RG101"]
