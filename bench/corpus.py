@@ -49,25 +49,60 @@ FAKE_KEY = "sk-proj-" + "BENCHfake0" * 4 + "WXYZ"
 
 # (region, weight): most stacks in residency regions, some global.
 REGIONS = (
-    ("eu", 34), ("us", 22), ("gb", 8), ("jp", 6), ("global", 10), ("ca", 4), ("au", 4),
-    ("in", 3), ("sg", 3), ("kr", 3), ("ae", 3),
-)  # fmt: skip
+    ("eu", 34),
+    ("us", 22),
+    ("gb", 8),
+    ("jp", 6),
+    ("global", 10),
+    ("ca", 4),
+    ("au", 4),
+    ("in", 3),
+    ("sg", 3),
+    ("kr", 3),
+    ("ae", 3),
+)
 _REGION_NAMES = [r for r, _ in REGIONS]
 _REGION_WEIGHTS = [w for _, w in REGIONS]
 CLOUD_REGION = {
-    "eu": "eu-central-1", "us": "us-east-1", "gb": "eu-west-2", "jp": "ap-northeast-1",
-    "global": "us-west-2", "ca": "ca-central-1", "au": "ap-southeast-2", "in": "ap-south-1",
-    "sg": "ap-southeast-1", "kr": "ap-northeast-2", "ae": "me-central-1",
-}  # fmt: skip
+    "eu": "eu-central-1",
+    "us": "us-east-1",
+    "gb": "eu-west-2",
+    "jp": "ap-northeast-1",
+    "global": "us-west-2",
+    "ca": "ca-central-1",
+    "au": "ap-southeast-2",
+    "in": "ap-south-1",
+    "sg": "ap-southeast-1",
+    "kr": "ap-northeast-2",
+    "ae": "me-central-1",
+}
 # Dated snapshots eligible in every residency region but ae, which lists fewer models.
-CHAT_MODELS = ("gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14", "gpt-4o-2024-11-20",
-               "gpt-5-2025-08-07", "gpt-5-mini-2025-08-07", "o4-mini-2025-04-16")  # fmt: skip
+CHAT_MODELS = (
+    "gpt-4.1-2025-04-14",
+    "gpt-4.1-mini-2025-04-14",
+    "gpt-4o-2024-11-20",
+    "gpt-5-2025-08-07",
+    "gpt-5-mini-2025-08-07",
+    "o4-mini-2025-04-16",
+)
 EMBEDDING_MODELS = ("text-embedding-3-large", "text-embedding-3-small")
 AE_CHAT_MODELS = ("gpt-5.2-2025-12-11", "gpt-5.5-2026-04-23")
 AE_EMBEDDING_MODELS = ("text-embedding-3-large",)
 
-SERVICES = ("checkout", "search", "billing", "support", "catalog", "notify", "ledger",
-            "assist", "ingest", "reports", "identity", "pricing")  # fmt: skip
+SERVICES = (
+    "checkout",
+    "search",
+    "billing",
+    "support",
+    "catalog",
+    "notify",
+    "ledger",
+    "assist",
+    "ingest",
+    "reports",
+    "identity",
+    "pricing",
+)
 ENVS = ("prod", "staging", "dev")
 PROJECT = "shop"
 
@@ -155,20 +190,50 @@ def _filler(rng: random.Random, index: int, env: str, region: str) -> dict[str, 
         (f"{p}:dbName", f"{SERVICES[index % len(SERVICES)]}_{env}"),
         (f"{p}:dbPassword", {"secure": _ciphertext(rng)}),
         (f"{p}:redisUrl", f"redis://cache-{rng.randint(1, 9)}.internal:6379/0"),
-        (f"{p}:sentryDsn", f"https://{_hex(rng, 32)}@o{rng.randint(1000, 9999)}.ingest.sentry.io/"
-                           f"{rng.randint(100000, 999999)}"),  # fmt: skip
+        (
+            f"{p}:sentryDsn",
+            f"https://{_hex(rng, 32)}@o{rng.randint(1000, 9999)}.ingest.sentry.io/"
+            f"{rng.randint(100000, 999999)}",
+        ),
         (f"{p}:imageTag", f"{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}"),
         (f"{p}:cpu", rng.choice(["250m", "500m", "1", "2"])),
         (f"{p}:memory", rng.choice(["256Mi", "512Mi", "1Gi", "2Gi"])),
         (f"{p}:enableTracing", rng.choice(["true", "false"])),
-        (f"{p}:allowedCidrs", [f"10.{rng.randint(0, 255)}.0.0/16" for _ in range(rng.randint(1, 4))]),
-        (f"{p}:tags", {"team": rng.choice(["payments", "growth", "platform", "data"]),
-                       "costCenter": str(rng.randint(1000, 9999)), "env": env}),  # fmt: skip
-        (f"{p}:autoscaling", {"min": rng.randint(1, 3), "max": rng.randint(4, 30),
-                              "targetCpu": rng.choice([50, 60, 70, 80])}),  # fmt: skip
-        (f"{p}:featureFlags", {f"flag{k}": rng.choice([True, False]) for k in range(rng.randint(2, 8))}),
-        (f"{p}:queues", [{"name": f"q-{k}", "visibilityTimeout": rng.choice([30, 60, 300]),
-                          "dlq": rng.choice([True, False])} for k in range(rng.randint(1, 3))]),  # fmt: skip
+        (
+            f"{p}:allowedCidrs",
+            [f"10.{rng.randint(0, 255)}.0.0/16" for _ in range(rng.randint(1, 4))],
+        ),
+        (
+            f"{p}:tags",
+            {
+                "team": rng.choice(["payments", "growth", "platform", "data"]),
+                "costCenter": str(rng.randint(1000, 9999)),
+                "env": env,
+            },
+        ),
+        (
+            f"{p}:autoscaling",
+            {
+                "min": rng.randint(1, 3),
+                "max": rng.randint(4, 30),
+                "targetCpu": rng.choice([50, 60, 70, 80]),
+            },
+        ),
+        (
+            f"{p}:featureFlags",
+            {f"flag{k}": rng.choice([True, False]) for k in range(rng.randint(2, 8))},
+        ),
+        (
+            f"{p}:queues",
+            [
+                {
+                    "name": f"q-{k}",
+                    "visibilityTimeout": rng.choice([30, 60, 300]),
+                    "dlq": rng.choice([True, False]),
+                }
+                for k in range(rng.randint(1, 3))
+            ],
+        ),
         (f"{p}:retention", {"logs": f"{rng.choice([7, 14, 30])}d", "backups": "35d"}),
         (f"{p}:smtpHost", "smtp.sendgrid.net"),
         (f"{p}:oauthIssuer", f"https://login.example.com/{_hex(rng, 8)}"),
@@ -182,9 +247,14 @@ def _filler(rng: random.Random, index: int, env: str, region: str) -> dict[str, 
         ("kubernetes:namespace", f"{SERVICES[index % len(SERVICES)]}-{env}"),
         ("datadog:site", "datadoghq.eu" if region in ("eu", "gb") else "datadoghq.com"),
         ("datadog:apiKey", {"secure": _ciphertext(rng, 32)}),
-        (f"{p}:container", {"image": f"ghcr.io/acme/{SERVICES[index % len(SERVICES)]}",
-                            "ports": [8080, 9090][: rng.randint(1, 2)],
-                            "probes": {"liveness": "/healthz", "readiness": "/ready"}}),  # fmt: skip
+        (
+            f"{p}:container",
+            {
+                "image": f"ghcr.io/acme/{SERVICES[index % len(SERVICES)]}",
+                "ports": [8080, 9090][: rng.randint(1, 2)],
+                "probes": {"liveness": "/healthz", "readiness": "/ready"},
+            },
+        ),
     ]
     picked = rng.sample(choices, rng.randint(14, min(len(choices), 50)))
     return dict(picked)
@@ -199,7 +269,8 @@ def _openai_config(rng: random.Random, region: str, env: str) -> dict[str, Any]:
     config: dict[str, Any] = {
         "residency-guard:region": region,
         "residency-guard:models": {"chat": chat, "embeddings": [emb]},
-        "residency-guard:surfaces": ["chat", "embeddings"] + (["files"] if rng.random() < 0.5 else []),
+        "residency-guard:surfaces": ["chat", "embeddings"]
+        + (["files"] if rng.random() < 0.5 else []),
         "residency-guard:sinks": [rng.choice(["kubernetes", "dotenv", "lambda", "ecs"])],
         f"{p}:openaiBaseUrl": url,
         f"{p}:chatModel": chat[0],
@@ -239,8 +310,9 @@ def _violate(config: dict[str, Any], kind: str, rng: random.Random, region: str)
     elif kind == "plaintext-key":
         config[f"{p}:openaiApiKey"] = FAKE_KEY
     elif kind == "legacy-base":
-        config[f"{p}:workers"] = [{"name": "legacy", "env": [
-            {"name": "OPENAI_API_BASE", "value": base_url(region)}]}]  # fmt: skip
+        config[f"{p}:workers"] = [
+            {"name": "legacy", "env": [{"name": "OPENAI_API_BASE", "value": base_url(region)}]}
+        ]
     elif kind == "misconfigured-host":
         config[f"{p}:fallbackOpenaiUrl"] = "https://api.openai.eu/v1"
     elif kind == "region-conflict":
@@ -271,8 +343,14 @@ def stack_file_text(index: int, seed: int = DEFAULT_SEED) -> tuple[str, str]:
     if rng.random() < 0.7:
         document["encryptionsalt"] = _ciphertext(rng, 12)
     document["config"] = config
-    text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=100)  # fmt: skip
+    text = yaml.dump(
+        document,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=100,
+    )
     if rng.random() < 0.1:
         # A shared block with an anchor and a merge key, as some teams write them.
         text += (
@@ -285,8 +363,11 @@ def stack_file_text(index: int, seed: int = DEFAULT_SEED) -> tuple[str, str]:
         lines = text.splitlines()
         at = next(i for i, line in enumerate(lines) if line.lstrip().startswith(suppress_key + ":"))
         indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
-        lines.insert(at, f'{indent}# residency-guard: ignore RG001 reason="EU key pending, '
-                         f'INC-{index}" until=2099-12-31')  # fmt: skip
+        lines.insert(
+            at,
+            f'{indent}# residency-guard: ignore RG001 reason="EU key pending, '
+            f'INC-{index}" until=2099-12-31',
+        )
         text = "\n".join(lines) + "\n"
     header = f"# {name}: generated by bench/corpus.py (seed {seed})\n"
     return f"Pulumi.{name}.yaml", header + text
@@ -295,7 +376,7 @@ def stack_file_text(index: int, seed: int = DEFAULT_SEED) -> tuple[str, str]:
 _Base: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # C: 10,000 files in seconds
 
 
-class _Dumper(_Base):  # type: ignore[misc, valid-type]
+class _Dumper(_Base):  # type: ignore[misc]
     """Multi-line strings as literal blocks (``|``), as people write scripts in YAML."""
 
 
@@ -331,11 +412,21 @@ def alias_bomb(levels: int = 9, width: int = 9) -> str:
 
 # (shape, weight): what a mid-size platform's stack holds.
 SHAPES = (
-    ("k8s-deployment", 16), ("k8s-configmap", 10), ("k8s-secret", 7), ("k8s-service", 6),
-    ("lambda", 11), ("ecs-task", 9), ("app-service", 7), ("azure-account", 1),
-    ("azure-deployment", 2), ("s3-bucket", 8), ("iam-role", 8), ("security-group", 6),
-    ("log-group", 5), ("random-password", 4),
-)  # fmt: skip
+    ("k8s-deployment", 16),
+    ("k8s-configmap", 10),
+    ("k8s-secret", 7),
+    ("k8s-service", 6),
+    ("lambda", 11),
+    ("ecs-task", 9),
+    ("app-service", 7),
+    ("azure-account", 1),
+    ("azure-deployment", 2),
+    ("s3-bucket", 8),
+    ("iam-role", 8),
+    ("security-group", 6),
+    ("log-group", 5),
+    ("random-password", 4),
+)
 _SHAPE_NAMES = [s for s, _ in SHAPES]
 _SHAPE_WEIGHTS = [w for _, w in SHAPES]
 RESOURCE_VIOLATION_RATE = 0.01
@@ -381,9 +472,9 @@ def _labels(name: str) -> dict[str, str]:
     return {"app": name, "app.kubernetes.io/managed-by": "pulumi", "team": "platform"}
 
 
-def resource(index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION) -> tuple[
-    str, str, dict[str, Any]
-]:  # fmt: skip
+def resource(
+    index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION
+) -> tuple[str, str, dict[str, Any]]:
     """(type, name, inputs) of resource ``index``."""
     rng = random.Random(f"{seed}/resource/{index}")
     shape = rng.choices(_SHAPE_NAMES, _SHAPE_WEIGHTS)[0]
@@ -397,10 +488,16 @@ def resource(index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION)
                 "image": f"ghcr.io/acme/{name}:{rng.randint(1, 9)}.{rng.randint(0, 40)}",
                 "ports": [{"containerPort": 8080, "name": "http"}],
                 "env": [{"name": k, "value": v} for k, v in env.items()]
-                + [{"name": "OPENAI_API_KEY", "valueFrom": {"secretKeyRef": {
-                    "name": f"{name}-openai", "key": "apiKey"}}}],  # fmt: skip
-                "resources": {"requests": {"cpu": "250m", "memory": "256Mi"},
-                              "limits": {"cpu": "1", "memory": "1Gi"}},  # fmt: skip
+                + [
+                    {
+                        "name": "OPENAI_API_KEY",
+                        "valueFrom": {"secretKeyRef": {"name": f"{name}-openai", "key": "apiKey"}},
+                    }
+                ],
+                "resources": {
+                    "requests": {"cpu": "250m", "memory": "256Mi"},
+                    "limits": {"cpu": "1", "memory": "1Gi"},
+                },
                 "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
             }
         ]
@@ -411,10 +508,12 @@ def resource(index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION)
             "spec": {
                 "replicas": rng.randint(1, 6),
                 "selector": {"matchLabels": {"app": name}},
-                "template": {"metadata": {"labels": _labels(name)},
-                             "spec": {"containers": containers, "serviceAccountName": name}},
+                "template": {
+                    "metadata": {"labels": _labels(name)},
+                    "spec": {"containers": containers, "serviceAccountName": name},
+                },
             },
-        }  # fmt: skip
+        }
         return "kubernetes:apps/v1:Deployment", name, inputs
     if shape == "k8s-configmap":
         data = {k: v for k, v in env.items() if k != "DATABASE_URL"}
@@ -423,11 +522,20 @@ def resource(index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION)
                 f"base_url: {env.get('OPENAI_BASE_URL', base_url(region))}\n"
                 f"model: {rng.choice(chat_models(region))}\ntimeout: 30\n"
             )
-        return "kubernetes:core/v1:ConfigMap", name, {
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": f"{name}-config", "namespace": "apps", "labels": _labels(name)},
-            "data": data,
-        }  # fmt: skip
+        return (
+            "kubernetes:core/v1:ConfigMap",
+            name,
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {
+                    "name": f"{name}-config",
+                    "namespace": "apps",
+                    "labels": _labels(name),
+                },
+                "data": data,
+            },
+        )
     if shape == "k8s-secret":
         data = {
             "OPENAI_BASE_URL": b64(env.get("OPENAI_BASE_URL", base_url(region))),
@@ -436,30 +544,48 @@ def resource(index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION)
         }
         if violation == "plaintext-key":
             data["OPENAI_API_KEY"] = b64(FAKE_KEY)
-        return "kubernetes:core/v1:Secret", name, {
-            "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-            "metadata": {"name": f"{name}-openai", "namespace": "apps"},
-            "data": data,
-        }  # fmt: skip
+        return (
+            "kubernetes:core/v1:Secret",
+            name,
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "Opaque",
+                "metadata": {"name": f"{name}-openai", "namespace": "apps"},
+                "data": data,
+            },
+        )
     if shape == "k8s-service":
-        return "kubernetes:core/v1:Service", name, {
-            "apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": name, "namespace": "apps", "labels": _labels(name)},
-            "spec": {"selector": {"app": name}, "type": "ClusterIP",
-                     "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}]},
-        }  # fmt: skip
+        return (
+            "kubernetes:core/v1:Service",
+            name,
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": name, "namespace": "apps", "labels": _labels(name)},
+                "spec": {
+                    "selector": {"app": name},
+                    "type": "ClusterIP",
+                    "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}],
+                },
+            },
+        )
     if shape == "lambda":
-        return "aws:lambda/function:Function", name, {
-            "name": name,
-            "role": f"arn:aws:iam::{rng.randint(10**11, 10**12 - 1)}:role/{name}",
-            "runtime": rng.choice(["python3.12", "nodejs20.x"]),
-            "handler": "app.handler",
-            "memorySize": rng.choice([128, 256, 512, 1024]),
-            "timeout": rng.choice([10, 30, 60]),
-            "architectures": ["arm64"],
-            "environment": {"variables": env},
-            "tags": {"service": name, "env": "prod"},
-        }
+        return (
+            "aws:lambda/function:Function",
+            name,
+            {
+                "name": name,
+                "role": f"arn:aws:iam::{rng.randint(10**11, 10**12 - 1)}:role/{name}",
+                "runtime": rng.choice(["python3.12", "nodejs20.x"]),
+                "handler": "app.handler",
+                "memorySize": rng.choice([128, 256, 512, 1024]),
+                "timeout": rng.choice([10, 30, 60]),
+                "architectures": ["arm64"],
+                "environment": {"variables": env},
+                "tags": {"service": name, "env": "prod"},
+            },
+        )
     if shape == "ecs-task":
         definitions = [
             {
@@ -471,65 +597,148 @@ def resource(index: int, seed: int = DEFAULT_SEED, region: str = PREVIEW_REGION)
                 "essential": True,
                 "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
                 "environment": [{"name": k, "value": v} for k, v in env.items()],
-                "logConfiguration": {"logDriver": "awslogs", "options": {
-                    "awslogs-group": f"/ecs/{name}", "awslogs-region": "eu-central-1"}},
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {"awslogs-group": f"/ecs/{name}", "awslogs-region": "eu-central-1"},
+                },
             }
-        ]  # fmt: skip
-        return "aws:ecs/taskDefinition:TaskDefinition", name, {
-            "family": name, "cpu": "256", "memory": "512", "networkMode": "awsvpc",
-            "requiresCompatibilities": ["FARGATE"],
-            "executionRoleArn": f"arn:aws:iam::123456789012:role/{name}-exec",
-            "containerDefinitions": json.dumps(definitions),
-        }  # fmt: skip
+        ]
+        return (
+            "aws:ecs/taskDefinition:TaskDefinition",
+            name,
+            {
+                "family": name,
+                "cpu": "256",
+                "memory": "512",
+                "networkMode": "awsvpc",
+                "requiresCompatibilities": ["FARGATE"],
+                "executionRoleArn": f"arn:aws:iam::123456789012:role/{name}-exec",
+                "containerDefinitions": json.dumps(definitions),
+            },
+        )
     if shape == "app-service":
-        return "azure-native:web:WebApp", name, {
-            "name": name, "resourceGroupName": "rg-apps", "location": "swedencentral",
-            "serverFarmId": f"/subscriptions/{_hex(rng, 8)}/resourceGroups/rg-apps/providers/"
-                            "Microsoft.Web/serverfarms/plan",
-            "httpsOnly": True,
-            "siteConfig": {"linuxFxVersion": "PYTHON|3.12", "alwaysOn": True,
-                           "appSettings": [{"name": k, "value": v} for k, v in env.items()]},
-        }  # fmt: skip
+        return (
+            "azure-native:web:WebApp",
+            name,
+            {
+                "name": name,
+                "resourceGroupName": "rg-apps",
+                "location": "swedencentral",
+                "serverFarmId": f"/subscriptions/{_hex(rng, 8)}/resourceGroups/rg-apps/providers/"
+                "Microsoft.Web/serverfarms/plan",
+                "httpsOnly": True,
+                "siteConfig": {
+                    "linuxFxVersion": "PYTHON|3.12",
+                    "alwaysOn": True,
+                    "appSettings": [{"name": k, "value": v} for k, v in env.items()],
+                },
+            },
+        )
     if shape == "azure-account":
         location = "eastus" if violation else rng.choice(["swedencentral", "francecentral"])
-        return "azure-native:cognitiveservices:Account", name, {
-            "accountName": name, "resourceGroupName": "rg-ai", "kind": "OpenAI",
-            "location": location, "sku": {"name": "S0"},
-            "properties": {"customSubDomainName": name, "publicNetworkAccess": "Disabled"},
-        }  # fmt: skip
+        return (
+            "azure-native:cognitiveservices:Account",
+            name,
+            {
+                "accountName": name,
+                "resourceGroupName": "rg-ai",
+                "kind": "OpenAI",
+                "location": location,
+                "sku": {"name": "S0"},
+                "properties": {"customSubDomainName": name, "publicNetworkAccess": "Disabled"},
+            },
+        )
     if shape == "azure-deployment":
         sku = "GlobalStandard" if violation else "Standard"
-        return "azure-native:cognitiveservices:Deployment", name, {
-            "accountName": f"acct-{index % 7}", "deploymentName": name, "resourceGroupName": "rg-ai",
-            "sku": {"name": sku, "capacity": rng.choice([10, 50, 100])},
-            "properties": {"model": {"format": "OpenAI", "name": "gpt-4.1", "version": "2025-04-14"}},
-        }  # fmt: skip
+        return (
+            "azure-native:cognitiveservices:Deployment",
+            name,
+            {
+                "accountName": f"acct-{index % 7}",
+                "deploymentName": name,
+                "resourceGroupName": "rg-ai",
+                "sku": {"name": sku, "capacity": rng.choice([10, 50, 100])},
+                "properties": {
+                    "model": {"format": "OpenAI", "name": "gpt-4.1", "version": "2025-04-14"}
+                },
+            },
+        )
     if shape == "s3-bucket":
-        return "aws:s3/bucketV2:BucketV2", name, {
-            "bucket": f"acme-{name}", "forceDestroy": False,
-            "tags": {"service": name, "env": "prod", "data-class": rng.choice(["internal", "pii"])},
-        }  # fmt: skip
+        return (
+            "aws:s3/bucketV2:BucketV2",
+            name,
+            {
+                "bucket": f"acme-{name}",
+                "forceDestroy": False,
+                "tags": {
+                    "service": name,
+                    "env": "prod",
+                    "data-class": rng.choice(["internal", "pii"]),
+                },
+            },
+        )
     if shape == "iam-role":
-        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
-                  "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}  # fmt: skip
-        return "aws:iam/role:Role", name, {
-            "name": name, "assumeRolePolicy": json.dumps(policy),
-            "managedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
-        }  # fmt: skip
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                }
+            ],
+        }
+        return (
+            "aws:iam/role:Role",
+            name,
+            {
+                "name": name,
+                "assumeRolePolicy": json.dumps(policy),
+                "managedPolicyArns": [
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                ],
+            },
+        )
     if shape == "security-group":
-        return "aws:ec2/securityGroup:SecurityGroup", name, {
-            "name": name, "vpcId": UNKNOWN, "description": f"{name} ingress",
-            "ingress": [{"protocol": "tcp", "fromPort": p, "toPort": p,
-                         "cidrBlocks": [f"10.{rng.randint(0, 255)}.0.0/16"]} for p in (443, 8080)],
-            "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}],
-        }  # fmt: skip
+        return (
+            "aws:ec2/securityGroup:SecurityGroup",
+            name,
+            {
+                "name": name,
+                "vpcId": UNKNOWN,
+                "description": f"{name} ingress",
+                "ingress": [
+                    {
+                        "protocol": "tcp",
+                        "fromPort": p,
+                        "toPort": p,
+                        "cidrBlocks": [f"10.{rng.randint(0, 255)}.0.0/16"],
+                    }
+                    for p in (443, 8080)
+                ],
+                "egress": [
+                    {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+                ],
+            },
+        )
     if shape == "log-group":
-        return "aws:cloudwatch/logGroup:LogGroup", name, {
-            "name": f"/aws/lambda/{name}", "retentionInDays": rng.choice([7, 14, 30, 90]),
-        }  # fmt: skip
-    return "random:index/randomPassword:RandomPassword", name, {
-        "length": 32, "special": True, "overrideSpecial": "_%@",
-    }  # fmt: skip
+        return (
+            "aws:cloudwatch/logGroup:LogGroup",
+            name,
+            {
+                "name": f"/aws/lambda/{name}",
+                "retentionInDays": rng.choice([7, 14, 30, 90]),
+            },
+        )
+    return (
+        "random:index/randomPassword:RandomPassword",
+        name,
+        {
+            "length": 32,
+            "special": True,
+            "overrideSpecial": "_%@",
+        },
+    )
 
 
 def _urn(resource_type: str, name: str, stack: str = PREVIEW_STACK) -> str:
@@ -549,37 +758,62 @@ def _providers() -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def _outputs(rng: random.Random, resource_type: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _outputs(
+    rng: random.Random, resource_type: str, name: str, inputs: dict[str, Any]
+) -> dict[str, Any]:
     """What the provider returned: the inputs, an id, a few computed fields."""
     outputs = dict(inputs)
     outputs["id"] = f"{name}-{_hex(rng, 8)}"
     if resource_type.startswith("aws:"):
-        outputs["arn"] = f"arn:aws:{resource_type.split(':')[1].split('/')[0]}:eu-central-1:" \
-                         f"123456789012:{name}"  # fmt: skip
+        outputs["arn"] = (
+            f"arn:aws:{resource_type.split(':')[1].split('/')[0]}:eu-central-1:123456789012:{name}"
+        )
         outputs["tagsAll"] = dict(inputs.get("tags") or {})
     return outputs
 
 
 def _steps(count: int, seed: int) -> Iterator[dict[str, Any]]:
-    yield {"op": "same", "urn": _STACK_URN,
-           "newState": {"urn": _STACK_URN, "custom": False, "type": "pulumi:pulumi:Stack"}}  # fmt: skip
+    yield {
+        "op": "same",
+        "urn": _STACK_URN,
+        "newState": {"urn": _STACK_URN, "custom": False, "type": "pulumi:pulumi:Stack"},
+    }
     for rtype, name, inputs in _providers():
         urn = _urn(rtype, name)
-        yield {"op": "same", "urn": urn,
-               "newState": {"urn": urn, "custom": True, "type": rtype, "inputs": inputs}}  # fmt: skip
-    yield {"op": "same", "urn": _COMPONENT_URN, "newState": {
-        "urn": _COMPONENT_URN, "custom": False, "type": "residency-guard:index:OpenAIResidency",
-        "inputs": {"region": PREVIEW_REGION, "surfaces": ["chat", "embeddings"]},
-        "parent": _STACK_URN}}  # fmt: skip
+        yield {
+            "op": "same",
+            "urn": urn,
+            "newState": {"urn": urn, "custom": True, "type": rtype, "inputs": inputs},
+        }
+    yield {
+        "op": "same",
+        "urn": _COMPONENT_URN,
+        "newState": {
+            "urn": _COMPONENT_URN,
+            "custom": False,
+            "type": "residency-guard:index:OpenAIResidency",
+            "inputs": {"region": PREVIEW_REGION, "surfaces": ["chat", "embeddings"]},
+            "parent": _STACK_URN,
+        },
+    }
     for index in range(count):
         rtype, name, inputs = resource(index, seed)
         rng = random.Random(f"{seed}/step/{index}")
         urn = _urn(rtype, name)
-        provider = next(f"{_urn(t, n)}::{UNKNOWN}" for t, n, _ in _providers()
-                        if rtype.split(":")[0] == t.split(":")[2])  # fmt: skip
+        provider = next(
+            f"{_urn(t, n)}::{UNKNOWN}"
+            for t, n, _ in _providers()
+            if rtype.split(":")[0] == t.split(":")[2]
+        )
         op = rng.choices(["create", "same", "update"], [3, 6, 1])[0]
-        state: dict[str, Any] = {"urn": urn, "custom": True, "type": rtype, "inputs": inputs,
-                                 "parent": _STACK_URN, "provider": provider}  # fmt: skip
+        state: dict[str, Any] = {
+            "urn": urn,
+            "custom": True,
+            "type": rtype,
+            "inputs": inputs,
+            "parent": _STACK_URN,
+            "provider": provider,
+        }
         if op != "create":
             state["id"] = f"{name}-{_hex(rng, 8)}"
             state["outputs"] = _outputs(rng, rtype, name, inputs)
@@ -616,13 +850,16 @@ def write_state(path: Path, count: int, seed: int = DEFAULT_SEED) -> Path:
     encoder = json.JSONEncoder(indent=4)
     with path.open("w", encoding="utf-8") as out:
         out.write('{\n    "version": 3,\n    "deployment": {\n')
-        out.write('        "manifest": {"time": "2026-11-27T10:00:00Z", "magic": "'
-                  f'{"0" * 64}", "version": "v3.272.0"}},\n')  # fmt: skip
-        out.write('        "secrets_providers": {"type": "passphrase", "state": '
-                  '{"salt": "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAA"}},\n')  # fmt: skip
+        out.write(
+            '        "manifest": {"time": "2026-11-27T10:00:00Z", "magic": "'
+            f'{"0" * 64}", "version": "v3.272.0"}},\n'
+        )
+        out.write(
+            '        "secrets_providers": {"type": "passphrase", "state": '
+            '{"salt": "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAA"}},\n'
+        )
         out.write('        "resources": [\n')
-        number = 0
-        for step in _steps(count, seed):
+        for number, step in enumerate(_steps(count, seed)):
             state = dict(step["newState"])
             rng = random.Random(f"{seed}/state/{state['urn']}")
             if "inputs" in state and state.get("custom"):
@@ -636,7 +873,6 @@ def write_state(path: Path, count: int, seed: int = DEFAULT_SEED) -> Path:
             state["created"] = state["modified"] = "2026-11-01T09:00:00Z"
             text = encoder.encode(state).replace("\n", "\n            ")
             out.write((",\n" if number else "") + "            " + text)
-            number += 1
         out.write("\n        ]\n    }\n}\n")
     return path
 
@@ -684,7 +920,9 @@ def size_of(target: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.corpus", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.corpus", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("kind", choices=("stacks", "preview", "state", "alias-bomb"))
     parser.add_argument("count", type=int)
     parser.add_argument("out", type=Path, help="a folder (stacks) or a .json file")

@@ -17,6 +17,7 @@ prints one JSON object. The policies are called the way pulumi-policy's servicer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -97,18 +98,14 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
         policies = [p for p in all_policies(state) if isinstance(p, ResourceValidationPolicy)]
         for args in resource_args:
             for policy in policies:
-                try:
+                with contextlib.suppress(UnknownValueError):  # "checked at `pulumi up`"
                     policy.validate(args, report)
-                except UnknownValueError:
-                    pass  # the pack's "checked at `pulumi up`" note
 
     def run_stack_policies(state: PackState) -> None:
         for policy in all_policies(state):
             if isinstance(policy, StackValidationPolicy):
-                try:
+                with contextlib.suppress(UnknownValueError):
                     policy.validate(stack_args, report)
-                except UnknownValueError:
-                    pass
 
     def run_core(state: PackState) -> None:
         # The context the pack judges in, built once, then the core alone on every resource.
@@ -130,7 +127,9 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
         return state
 
     run_resource_policies(fresh())  # warm: imports, the catalog's files in the page cache
-    pack, core, stack = [], [], []
+    pack: list[float] = []
+    core: list[float] = []
+    stack: list[float] = []
     for index in range(runs):
         # Alternate which goes first, so that neither always runs on a warmer cache.
         pair = [(pack, run_resource_policies), (core, run_core)]
@@ -153,7 +152,8 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
         "core_ms_per_resource": statistics.median(core) * per,
         "overhead_ms_per_resource": statistics.median(
             p - c for p, c in zip(pack, core, strict=True)
-        ) * per,
+        )
+        * per,
         "stack_ms_per_resource": statistics.median(stack) * per,
         "stack_violations": violations,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -174,4 +174,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -133,8 +133,10 @@ def median(values: Sequence[float]) -> float:
 
 def ratio(numerator: Sequence[Sample], denominator: Sequence[Sample], cpu: bool = False) -> float:
     """The median of the per-repetition ratios."""
-    pick = (lambda s: s.cpu) if cpu else (lambda s: s.wall)
-    return median([pick(a) / pick(b) for a, b in zip(numerator, denominator, strict=True)])
+    pairs = zip(numerator, denominator, strict=True)
+    if cpu:
+        return median([a.cpu / b.cpu for a, b in pairs])
+    return median([a.wall / b.wall for a, b in pairs])
 
 
 def seconds(samples: Sequence[Sample]) -> str:
@@ -237,8 +239,9 @@ class Bench:
         gate = REPO / "scripts" / "checkov-gate"
         if gate.exists():
             return [str(gate), str(folder)]
-        return ["checkov", "-d", str(folder), "--framework", "yaml", "json", "--external-checks-dir",
-                str(REPO / "policies" / "checkov"), "--skip-download", "--compact"]  # fmt: skip
+        checks = str(REPO / "policies" / "checkov")
+        return ["checkov", "-d", str(folder), "--framework", "yaml", "json",
+                "--external-checks-dir", checks, "--skip-download", "--compact"]  # fmt: skip
 
     def checkov(self) -> None:
         gate = REPO / "scripts" / "checkov-gate"

@@ -25,8 +25,8 @@ _CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 
-# Where a scheme starts inside a longer token ("url=https://..."); httpx2 parses the URL.
-_SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# The characters of a scheme (RFC 3986: a letter, then letters, digits, '+', '.', '-').
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 # A value that starts with a scheme rather than a bare "host:port": "x://", and also
 # "https:/host" or "https:host", which httpx2 reads as URLs without a host.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -38,8 +38,11 @@ _AUTHORITY_END = re.compile(r"[/?#]")
 # Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
 _SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")
 _QUOTES = "\"'`"
-# Values only known where they run: ${VAR}, $(cmd), {{ template }}.
-_INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
+# Values only known where they run: ${VAR}, $(cmd), {{ template }}. No pattern may run past
+# the opening of another ("${${${..." would make the search quadratic: a 1 MB value, hours).
+_INTERPOLATION = re.compile(
+    r"\$\{[^{}]*\}|\$\([^()]*\)|\{\{[^{}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$"
+)
 
 
 # Endings of file names that mention OpenAI (openai.yaml); no such top-level domain exists.
@@ -105,10 +108,10 @@ def skeleton(text: str) -> str:
 def mentions_openai(text: str) -> bool:
     """Whether a string could name an OpenAI or Azure OpenAI endpoint at all."""
     lowered = text.lower()
-    if "openai" in lowered or "azure" in lowered:
-        return True
+    if "openai" in lowered or "azure" in lowered or "xn--" in lowered:
+        return True  # (an IDNA label may spell anything: checked whatever else the text holds)
     if lowered.isascii():
-        return "xn--" in lowered
+        return False
     folded = skeleton(text)
     return any(_disguises(folded, word) for word in _NAMES)
 
@@ -170,12 +173,31 @@ def candidate_urls(text: str) -> list[str]:
     for token in _SEPARATORS.split(stripped):
         if not token:
             continue
-        start = _SCHEME_START.search(token)
-        if start:
-            found.append(token[start.start() :])
+        start = _scheme_start(token)
+        if start is not None:
+            found.append(token[start:])
         elif mentions_openai(token):
             found.append(token.split("=", 1)[-1])
     return found
+
+
+def _scheme_start(token: str) -> int | None:
+    """Where a URL starts inside a longer token ("url=https://..."), in linear time.
+
+    The leftmost ``scheme://`` as the regex ``[A-Za-z][A-Za-z0-9+.-]*://`` would find it, without
+    the regex's quadratic search over a long token that holds no "://" at all.
+    """
+    index = token.find("://")
+    while index >= 0:
+        start = index
+        while start > 0 and token[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        while start < index and not token[start].isalpha():
+            start += 1  # a scheme starts with a letter
+        if start < index:
+            return start
+        index = token.find("://", index + 1)
+    return None
 
 
 def classify_endpoint(text: str, catalog: Catalog) -> Endpoint:

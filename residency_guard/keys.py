@@ -71,11 +71,21 @@ _NESTED_ENDPOINT_NAMES = frozenset(
 
 def is_endpoint_value(value: Value) -> bool:
     """Whether a value is an OpenAI endpoint setting, by its own name or by the keys above it."""
-    if is_endpoint_name(value.name):
-        return True
-    if bare_name(value.name).replace(".", "") not in _NESTED_ENDPOINT_NAMES:
-        return False
+    by_name = _endpoint_by_name(value.name)
+    if by_name is not None:
+        return by_name
     return any(isinstance(part, str) and "openai" in bare_name(part) for part in value.path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _endpoint_by_name(name: str) -> bool | None:
+    """True or False when the name decides; None for a leaf name (``url``, ``baseUrl``) that
+    is an endpoint under an OpenAI-named key only."""
+    if is_endpoint_name(name):
+        return True
+    if bare_name(name).replace(".", "") not in _NESTED_ENDPOINT_NAMES:
+        return False
+    return None
 
 
 def is_legacy_base(value: Value) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import httpx2
 
@@ -36,6 +37,13 @@ class Target:
         except ValueError:
             return False
         return True
+
+    @property
+    def names_openai(self) -> bool:
+        """Whether the authority names OpenAI: in its host or userinfo, plainly, percent-encoded
+        or as an IDNA (punycode) label."""
+        authority = unquote(f"{self.userinfo}@{self.host}").lower()
+        return "openai" in authority or "xn--" in self.host
 
     @property
     def is_safe_eu(self) -> bool:

@@ -86,6 +86,14 @@ def test_homoglyph_outside_the_confusables_table(glyph: str) -> None:
     assert eu(f"  app:setting: '{url}'\n") == ["RG002", "RG010"]
 
 
+def test_punycode_label_beside_a_non_ascii_character() -> None:
+    """An IDNA label (`xn--...`) counted as a mention of OpenAI only in all-ASCII text: one
+    full-width digit in the port made `https://api.xn--penai-iye.com:\uff18443` mention nothing."""
+    url = "https://api.xn--penai-iye.com:\uff18443/v1"
+    assert leaves_eu(url)
+    assert "RG002" in eu(f"  app:setting: '{url}'\n")
+
+
 def test_interpolation_in_the_path_hid_a_known_host() -> None:
     """`https://api.openai.com/v1/${PATH}` was 'unresolved' as a whole: `unresolved: allow`
     silenced it and `warn` downgraded it, though its host is known: the global one."""

@@ -63,6 +63,12 @@ def leaks(value: str) -> bool:
     return any(t.resolvable and not t.is_safe_eu for t in targets(value))
 
 
+def leaks_naming_openai(value: str) -> bool:
+    """A leak whose request names OpenAI in its authority (host or userinfo), as httpx2 reads
+    it: `https://e/u.api.openai.com` goes to the host "e" and names OpenAI only in its path."""
+    return any(t.resolvable and not t.is_safe_eu and t.names_openai for t in targets(value))
+
+
 def safe(value: str) -> bool:
     """Whether a reading of ``value`` reaches EU safely and none reaches anywhere else."""
     found = targets(value)
@@ -110,7 +116,8 @@ def test_httpx2_url_client_and_openai_client_agree(generated: Generated) -> None
     by_openai = openai_target(text)
     if by_url is not None and by_url.scheme in ("http", "https"):
         assert by_client is not None and by_openai is not None
-        assert by_url.host == by_client.host == by_openai.host
+        # (percent-escapes may change case when the client rebuilds the URL: %5B, %5b)
+        assert by_url.host.lower() == by_client.host.lower() == by_openai.host.lower()
         assert by_url.port == by_client.port == by_openai.port
 
 
@@ -143,7 +150,7 @@ def test_a_value_naming_openai_that_leaks_is_a_finding_under_any_key(
     generated: Generated,
 ) -> None:
     value = generated.text
-    if not (generated.names_openai and leaks(value)):
+    if not (generated.names_openai and leaks_naming_openai(value)):
         return
     for where, text in free_placements(value).items():
         assert scan(text), (where, value, text)

@@ -226,6 +226,29 @@ def test_unreadable_subfolder_is_an_error(project: Path) -> None:  # pragma: no 
     assert_refused_alone(run, "locked", "cannot read folder")
 
 
+# -- values built to make a search quadratic ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${" * 500_000,  # each "${" scanned to the end: hours, before the interpolation fix
+        "{{" * 500_000,
+        "$(" * 500_000,
+        "openai " + "a" * 1_000_000,  # a long token searched for "scheme://" at every offset
+        "openai " + "a." * 500_000,
+    ],
+    ids=["dollar-brace", "double-brace", "dollar-paren", "long-token", "long-dotted-token"],
+)
+def test_values_built_to_make_a_search_quadratic_finish(project: Path, value: str) -> None:
+    text = "config:\n  residency-guard:region: eu\n  app:OPENAI_BASE_URL: '" + value + "'\n"
+    (project / "Pulumi.slow.yaml").write_text(text, encoding="utf-8")
+    run = run_cli("proj", cwd=project.parent)  # the timeout is the assertion on time
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.code == 1, run.stderr
+    assert "proj/Pulumi.good.yaml:3:12: RG001" in run.stdout
+
+
 # -- empty inputs -------------------------------------------------------------------------------
 
 
