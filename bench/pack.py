@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repo = Path(__file__).resolve().parents[1]
     if str(repo) not in sys.path:
-        sys.path.insert(0, str(repo))  # `policies` is a folder of the repository, not installed
+        sys.path.append(str(repo))  # `policies` is a folder of the repository, not installed
     print(json.dumps(measure(args.preview, args.runs)))
     return 0
 
