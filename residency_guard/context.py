@@ -38,7 +38,7 @@ class StackContext:
     repo: RepoConfig = field(default_factory=RepoConfig)
     ambiguities: Sequence[Ambiguity] = ()
     resources: Mapping[str, Resource] = field(default_factory=dict)  # by name, for Azure links
-    _endpoints: dict[tuple[str, bool], list[Endpoint]] = field(default_factory=dict)
+    _endpoints: dict[tuple[str, bool, bool], list[Endpoint]] = field(default_factory=dict)
     # The last value asked about: the endpoint rules ask one after the other about each value.
     _last: tuple[Value, list[Endpoint]] | None = field(default=None, repr=False, compare=False)
     # (resolution, catalog, region, residency): every value rule asks, for every value.
@@ -82,7 +82,7 @@ class StackContext:
         endpoint_key = is_endpoint_value(value)
         if endpoint_key and any(kind == "base64" for kind, _ in decoded_forms(value.text)):
             endpoint_key = False  # a Kubernetes Secret's data: its decoded value is the endpoint
-        memo_key = (value.text, endpoint_key)
+        memo_key = (value.text, endpoint_key, value.unknown)
         found = self._endpoints.get(memo_key)
         if found is None:
             found = [] if value.unknown else find_endpoints(

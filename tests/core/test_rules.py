@@ -153,3 +153,10 @@ def test_each_region_accepts_its_own_host(region: str) -> None:
 def test_each_residency_region_refuses_the_global_host(region: str) -> None:
     findings = scan_yaml(stack(region, app__url="https://api.openai.com/v1"))
     assert rules_of(findings) == ["RG001"]
+
+
+def test_an_encrypted_base_url_does_not_hide_an_empty_one() -> None:
+    text = "config:\n  residency-guard:region: eu\n  a:openaiBaseUrl: {secure: v1:abc}\n  OPENAI_BASE_URL: ''\n"
+    findings = scan_yaml(text)
+    assert ("RG001", 4) in [(f.rule, f.line) for f in findings]
+    assert ("RG001", 3) not in [(f.rule, f.line) for f in findings]
