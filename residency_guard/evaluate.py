@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from residency_guard.context import Resource, StackContext
+from residency_guard.facets import FacetGate, facets_of
 from residency_guard.findings import Finding
 from residency_guard.rules import RULES, Rule
-from residency_guard.values import Value, walk_data
+from residency_guard.values import Gate, Value, walk_data
 
 # Inputs that hold no configuration of the user's: the serialized dynamic provider.
 SKIPPED_PROPS = frozenset({"__provider"})
@@ -16,15 +17,35 @@ SKIPPED_PROPS = frozenset({"__provider"})
 def evaluate_values(
     values: Iterable[Value], ctx: StackContext, rules: Mapping[str, Rule] = RULES
 ) -> list[Finding]:
-    """Every value rule over every value."""
+    """Every value rule over every value that has a facet the rule reads."""
     # Only the rules that read values: a stack or resource rule's check_value is the base
     # class's no-op, and calling it for each of a preview's million values costs seconds.
-    active = [rule.check_value for rule in rules.values() if _reads_values(rule)]
+    active = _value_checks(rules)
     findings: list[Finding] = []
     for value in values:
-        for check in active:
-            findings.extend(check(value, ctx))
+        facets = facets_of(value, ctx)
+        if not facets:
+            continue  # nearly every value: one look instead of a call to every rule
+        for check, reads in active:
+            if facets & reads:
+                findings.extend(check(value, ctx))
     return findings
+
+
+ValueCheck = tuple[Callable[[Value, StackContext], Iterable[Finding]], int]
+_DEFAULT_CHECKS: list[ValueCheck] = []
+
+
+def _value_checks(rules: Mapping[str, Rule]) -> list[ValueCheck]:
+    """(check_value, the facets it reads) of each rule that reads values; once for RULES."""
+    if rules is RULES and _DEFAULT_CHECKS:
+        return _DEFAULT_CHECKS
+    checks: list[ValueCheck] = [
+        (rule.check_value, int(rule.reads)) for rule in rules.values() if _reads_values(rule)
+    ]
+    if rules is RULES:
+        _DEFAULT_CHECKS[:] = checks
+    return checks
 
 
 def _reads_values(rule: Rule) -> bool:
@@ -32,10 +53,13 @@ def _reads_values(rule: Rule) -> bool:
     return getattr(rule.check_value, "__func__", None) is not Rule.check_value
 
 
-def resource_values(resource: Resource, prefix: tuple[str | int, ...] = ()) -> Iterable[Value]:
-    """A resource's property values, located at the resource where the format has no lines."""
+def resource_values(
+    resource: Resource, prefix: tuple[str | int, ...] = (), gate: Gate | None = None
+) -> Iterable[Value]:
+    """A resource's property values, located at the resource where the format has no lines;
+    with ``gate``, only the strings it keeps (``walk_data``)."""
     props = {k: v for k, v in resource.props.items() if k not in SKIPPED_PROPS}
-    for value in walk_data(props, (resource.name, *prefix)):
+    for value in walk_data(props, (resource.name, *prefix), gate=gate):
         if value.line or not resource.line:
             yield value
         else:
@@ -49,7 +73,9 @@ def evaluate_resource(
     resource: Resource, ctx: StackContext, rules: Mapping[str, Rule] = RULES
 ) -> list[Finding]:
     """Value rules over a resource's properties, then the rules about the resource as a whole."""
-    findings = evaluate_values(resource_values(resource), ctx, rules)
+    # Only the strings that may have a facet become values: the rest could not be judged.
+    values = resource_values(resource, gate=FacetGate(ctx.catalog))
+    findings = evaluate_values(values, ctx, rules)
     for rule in rules.values():
         findings.extend(rule.check_resource(resource, ctx))
     return findings

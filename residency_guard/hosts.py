@@ -40,9 +40,7 @@ _SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")
 _QUOTES = "\"'`"
 # Values only known where they run: ${VAR}, $(cmd), {{ template }}. No pattern may run past
 # the opening of another ("${${${..." would make the search quadratic: a 1 MB value, hours).
-_INTERPOLATION = re.compile(
-    r"\$\{[^{}]*\}|\$\([^()]*\)|\{\{[^{}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$"
-)
+_INTERPOLATION = re.compile(r"\$\{[^{}]*\}|\$\([^()]*\)|\{\{[^{}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
 
 
 # Endings of file names that mention OpenAI (openai.yaml); no such top-level domain exists.
@@ -327,11 +325,23 @@ def _is_ip(host: str) -> bool:
 
 
 def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -> list[Endpoint]:
-    """Every endpoint a string holds that concerns OpenAI traffic.
+    """Every endpoint a string holds that concerns OpenAI traffic (a list not to be changed).
 
     Under an endpoint key (``OPENAI_BASE_URL``...) the whole value is an endpoint whatever its
     host; elsewhere only candidates that mention OpenAI, Azure or a team gateway count.
     """
+    # Memoized per catalog, like classify_endpoint: the facets gate and then the rules ask
+    # about the same texts, and texts repeat across resources and stacks.
+    memo = catalog.found_memo
+    found: list[Endpoint] | None = memo.get((text, endpoint_key))
+    if found is None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[(text, endpoint_key)] = _find_endpoints(text, catalog, endpoint_key)
+    return found
+
+
+def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[Endpoint]:
     if endpoint_key:
         value = text.strip().strip(_QUOTES).strip()
         if interpolates_host(value):
@@ -340,7 +350,7 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
             # openai-python falls back to its default host when OPENAI_BASE_URL is empty.
             return [classify_endpoint("https://api.openai.com/v1", catalog)]
         return [classify_endpoint(value, catalog)]
-    if not (mentions_openai(text) or (catalog.gateways and _mentions_gateway(text, catalog))):
+    if not may_hold_endpoint(text, catalog):
         return []
     endpoints = []
     for candidate in candidate_urls(text):
@@ -390,6 +400,12 @@ def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:
     if not (_DNS_NAME.fullmatch(endpoint.host) or Hazard.IP_LITERAL in endpoint.hazards):
         return None  # "https://eu.api.openai.com is ours": prose, no host a resolver can find
     return endpoint
+
+
+def may_hold_endpoint(text: str, catalog: Catalog) -> bool:
+    """Whether free text could hold an endpoint that concerns OpenAI traffic at all: it
+    mentions OpenAI or Azure (in disguise too) or a gateway of the catalog."""
+    return mentions_openai(text) or bool(catalog.gateways and _mentions_gateway(text, catalog))
 
 
 def _mentions_gateway(text: str, catalog: Catalog) -> bool:

@@ -89,9 +89,14 @@ def _endpoint_by_name(name: str) -> bool | None:
 
 
 def is_legacy_base(value: Value) -> bool:
+    """Whether a value is OPENAI_API_BASE, by its name or as ``OPENAI_API_BASE=`` in its text."""
     if value.name.upper() == LEGACY_BASE_VAR:
         return True
-    return f"{LEGACY_BASE_VAR}=" in value.text
+    return sets_legacy_base(value.text)
+
+
+def sets_legacy_base(text: str) -> bool:
+    return f"{LEGACY_BASE_VAR}=" in text
 
 
 def is_interpolated(text: str) -> bool:
@@ -152,6 +157,23 @@ def _decodes_as_base64(text: str) -> bool:
     return any(kind == "base64" for kind, _ in decoded_forms(text))
 
 
+def name_may_matter(name: str) -> bool:
+    """Whether a value's name alone may make it an endpoint setting, a model or
+    OPENAI_API_BASE (the facets gate, residency_guard.facets): a superset of what
+    is_endpoint_value, names_model and is_legacy_base read of the name."""
+    return bool(
+        _endpoint_by_name(name) or _name_says_model(name) or name.upper() == LEGACY_BASE_VAR
+    )
+
+
+def key_may_matter(key: str) -> bool:
+    """Whether a key on a value's path may make it an endpoint setting, a model or a surface
+    list item: a superset of what is_endpoint_value, names_model and lists_surfaces read of
+    the path (an OpenAI-named key above, a models or surfaces key)."""
+    bare = bare_name(key)
+    return "openai" in bare or "model" in key.lower() or bare == SURFACES_KEY
+
+
 def surface_hint(value: Value) -> str | None:
     """The surface a model is for, when its name or path says so."""
     for part in reversed([value.name, *[p for p in value.path if isinstance(p, str)]]):
@@ -163,7 +185,9 @@ def surface_hint(value: Value) -> str | None:
 
 
 def lists_surfaces(value: Value) -> bool:
-    for part in value.path[-2:]:  # a loop, not any(...): asked about every value
-        if isinstance(part, str) and bare_name(part) == SURFACES_KEY:
-            return True
-    return False
+    """Whether a value is an item of a surface list (``residency-guard:surfaces``)."""
+    return lists_surfaces_at(value.path)
+
+
+def lists_surfaces_at(path: tuple[str | int, ...]) -> bool:
+    return any(isinstance(part, str) and bare_name(part) == SURFACES_KEY for part in path[-2:])

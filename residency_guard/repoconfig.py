@@ -100,7 +100,7 @@ def load_repo_config(path: Path | None) -> RepoConfig:
         raise ConfigError(f"cannot read: {exc.__class__.__name__}", file=str(path)) from None
     except ValueError as exc:  # e.g. `until: 2027-13-01`: YAML reads it as a bad date
         raise ConfigError(
-            f"invalid value: {exc}", file=str(path), fix="quote dates as \"YYYY-MM-DD\""
+            f"invalid value: {exc}", file=str(path), fix='quote dates as "YYYY-MM-DD"'
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -15,6 +15,7 @@ from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.discover import Target, discover
 from residency_guard.scanners.dotenv import scan_dotenv
+from residency_guard.scanners.files import SourceCache
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, scan_stack_file
 from residency_guard.suppressions import SuppressionAudit, suppress_scans
@@ -52,11 +53,13 @@ def load_settings(
     return repo, catalog
 
 
-def scan_target(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
+def scan_target(
+    target: Target, catalog: Catalog, repo: RepoConfig, sources: SourceCache | None = None
+) -> StackScan:
     if target.kind == "stack-file":
         return scan_stack_file(
             target.path, catalog, repo, project_default_region=target.project_region,
-            project_file=target.project_file,
+            project_file=target.project_file, sources=sources,
         )  # fmt: skip
     if target.kind == "pulumi-json":
         return scan_pulumi_json(target.path, catalog, repo)
@@ -77,14 +80,17 @@ def scan_paths(
     run = ScanRun(catalog, repo)
     targets, errors = discover(list(paths))
     run.errors.extend(errors)
+    sources = SourceCache()
     for target in targets:
         try:
-            run.scans.append(scan_target(target, catalog, repo))
+            run.scans.append(scan_target(target, catalog, repo, sources))
         except ResidencyGuardError as error:
             run.errors.append(error)
         except RecursionError:
             run.errors.append(InputError("nested too deeply to scan safely", file=str(target.path)))
         except MemoryError:
             run.errors.append(InputError("too large to scan in memory", file=str(target.path)))
-    run.suppressions = suppress_scans(run.scans, repo, today or datetime.date.today())
+    run.suppressions = suppress_scans(
+        run.scans, repo, today or datetime.date.today(), sources.texts
+    )
     return run

@@ -309,13 +309,17 @@ class SuppressionAudit:
         return sum(1 for _, e in (*self.applied, *self.expired) if e == entry)
 
 
-def read_sources(files: Iterable[str]) -> dict[str, str]:
-    """The texts of the files that may hold inline suppressions (not JSON); unreadable: none."""
+def read_sources(files: Iterable[str], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The texts of the files that may hold inline suppressions (not JSON); unreadable: none.
+    ``known`` texts (the scan read them already) are not read again."""
     from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 
     sources: dict[str, str] = {}
     for file in sorted(set(files)):
         if not file or file.lower().endswith(_UNCOMMENTED_SUFFIXES):
+            continue
+        if known is not None and file in known:
+            sources[file] = known[file]
             continue
         try:
             sources[file] = read_text(Path(file), MAX_YAML_BYTES)
@@ -325,15 +329,19 @@ def read_sources(files: Iterable[str]) -> dict[str, str]:
 
 
 def suppress_scans(
-    scans: Sequence[StackScan], repo: RepoConfig, today: datetime.date
+    scans: Sequence[StackScan],
+    repo: RepoConfig,
+    today: datetime.date,
+    texts: Mapping[str, str] | None = None,
 ) -> SuppressionAudit:
     """Apply suppressions to every scan's findings in place; what was applied, for the report.
 
     An RG016 about an inline comment belongs to the scan of its file; one about
     ``residency-guard.yaml`` (or another shared file) to the run, in ``audit.findings``.
+    ``texts``: files the scan read already, by name.
     """
     files = {s.file for s in scans} | {f.file for s in scans for f in s.findings}
-    sources = read_sources(files)
+    sources = read_sources(files, texts)
     inline = {file: parse_inline(file, text) for file, text in sources.items()}
     shared = repo_entries(repo)
     base = _base(repo)

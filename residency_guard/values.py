@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 # How Pulumi marks a secret in JSON (sdk/go/common/resource/sig): the signature key and value.
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -55,6 +55,18 @@ def is_secret_wrapper(data: Mapping[str, Any]) -> bool:
     return data.get(SECRET_SIG_KEY) == SECRET_SIG_VALUE
 
 
+class Gate(Protocol):
+    """Which strings of a structure are worth a Value (``residency_guard.facets``)."""
+
+    def hot_key(self, key: str) -> bool:
+        """Whether every string below this key (or path step) is kept."""
+        ...
+
+    def keep(self, text: str, name: str) -> bool:
+        """Whether a string below no hot key is kept, by its text and name."""
+        ...
+
+
 def walk_data(
     data: Any,
     path: tuple[str | int, ...] = (),
@@ -62,32 +74,44 @@ def walk_data(
     name: str = "",
     secret: bool = False,
     depth: int = 0,
+    gate: Gate | None = None,
 ) -> Iterator[Value]:
-    """Every string in a JSON-like structure, nested JSON strings and base64 text decoded."""
-    stack: list[tuple[Any, tuple[str | int, ...], str, bool]] = [(data, path, name, secret)]
+    """Every string in a JSON-like structure, nested JSON strings and base64 text decoded.
+
+    With ``gate``, only the strings it keeps (and everything decoded from them) become values.
+    """
+    hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
+    stack: list[tuple[Any, tuple[str | int, ...], str, bool, bool]] = [
+        (data, path, name, secret, hot)
+    ]
     while stack:
-        item, item_path, item_name, item_secret = stack.pop()
+        item, item_path, item_name, item_secret, item_hot = stack.pop()
         if isinstance(item, str):
-            yield from _string_values(item, item_path, item_name, item_secret, depth)
-        elif isinstance(item, Mapping):
+            if item_hot or gate is None or gate.keep(item, item_name):
+                yield from _string_values(item, item_path, item_name, item_secret, depth)
+        elif isinstance(item, (dict, Mapping)):  # dict first: no ABC check for JSON
             if is_secret_wrapper(item):
                 inner = item.get("plaintext", item.get("value"))
                 if isinstance(inner, str) and "plaintext" in item:
                     with contextlib.suppress(ValueError):
                         inner = json.loads(inner)
                 if inner is None:  # ciphertext only: known to be there, not what it is
-                    yield Value(item_path, "", item_name, secret=True, unknown=True)
+                    if item_hot or gate is None or gate.keep("", item_name):
+                        yield Value(item_path, "", item_name, secret=True, unknown=True)
                 else:
-                    stack.append((inner, item_path, item_name, True))
+                    stack.append((inner, item_path, item_name, True, item_hot))
                 continue
             entry_name = _entry_name(item)
             for key, child in reversed(list(item.items())):
                 key_text = str(key)
                 child_name = entry_name if (entry_name and key_text == "value") else key_text
-                stack.append((child, (*item_path, key_text), child_name, item_secret))
-        elif isinstance(item, Sequence) and not isinstance(item, bytes | bytearray):
+                child_hot = item_hot or gate is None or gate.hot_key(key_text)
+                stack.append((child, (*item_path, key_text), child_name, item_secret, child_hot))
+        elif isinstance(item, list) or (
+            isinstance(item, Sequence) and not isinstance(item, bytes | bytearray)
+        ):
             for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], (*item_path, index), item_name, item_secret))
+                stack.append((item[index], (*item_path, index), item_name, item_secret, item_hot))
 
 
 def _entry_name(item: Mapping[str, Any]) -> str:
@@ -113,6 +137,17 @@ def _string_values(
                 value.path, value.text, value.name, secret=value.secret,
                 unknown=value.unknown, decoded=kind,
             )  # fmt: skip
+
+
+def decodes(text: str) -> bool:
+    """Whether ``text`` holds more text inside (``decoded_forms``), decoding only what is
+    shaped like JSON or base64."""
+    stripped = text.strip()
+    if len(stripped) < 2:
+        return False
+    if stripped[0] not in "{[" and (len(stripped) % 4 or _BASE64.match(stripped) is None):
+        return False
+    return bool(decoded_forms(stripped))
 
 
 def decoded_forms(text: str) -> list[tuple[str, Any]]:

@@ -16,7 +16,7 @@ import yaml
 
 from residency_guard.errors import InputError
 from residency_guard.keys import is_endpoint_value
-from residency_guard.values import Value, decoded_forms, walk_data
+from residency_guard.values import Gate, Value, decoded_forms, walk_data
 
 try:  # libyaml is an order of magnitude faster; PyYAML's pure loader is the same reading
     from yaml import CSafeLoader as _Loader
@@ -24,6 +24,31 @@ except ImportError:  # pragma: no cover - wheels ship libyaml on every platform 
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})  # PyYAML's and yaml.v3's plain nulls
+
+
+class _Reader(_Loader):
+    """The loader with the only implicit tags this module reads: null and the merge key.
+
+    Every other plain scalar is read as its text (``scalar_text``), so matching each one
+    against the int, float, bool and timestamp patterns, as PyYAML's resolver does in Python
+    for every scalar, is work thrown away.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if value in _NULLS:
+                    return NULL_TAG
+                if value == "<<":
+                    return MERGE_TAG
+            return STR_TAG
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
+
 _ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
 # yaml.v3 refuses documents whose alias expansion dwarfs their size ("excessive aliasing");
 # the same spirit, in node visits: generous for real files, fatal for alias bombs.
@@ -56,6 +81,11 @@ class YamlDocument:
     # Node visits and merged entries left before the document counts as an alias bomb.
     budget: int = _VISIT_FLOOR
     _merged: dict[int, dict[str, yaml.Node]] = field(default_factory=dict, repr=False)
+    # A mapping's keys written twice, found while reading its entries: (key, the first key
+    # node, the later key node, its value node).
+    _duplicates: dict[int, list[tuple[str, yaml.Node, yaml.Node, yaml.Node]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def mapping(self, node: yaml.Node | None = None) -> dict[str, yaml.Node]:
         """The effective key -> value nodes of a mapping, merge keys applied first-source-wins."""
@@ -81,7 +111,7 @@ class YamlDocument:
         Iterative (a chain of 10,000 merges cannot exhaust the stack) and memoized (a merge-key
         bomb, 10 sources of 10 sources of..., costs its size, not 10^n).
         """
-        plain = _plain_entries(node)
+        plain = _plain_entries(node, self._duplicates)
         if plain is not None:  # no merge key, the common case: no machinery needed
             self._merged[id(node)] = plain
             return plain
@@ -154,7 +184,7 @@ def load_yaml(text: str, file: str) -> YamlDocument:
     document = YamlDocument(file, root)
     if root is not None:
         try:
-            _check_structure(document, 3 * len(text) + 1)
+            _check_structure(document, 3 * len(text) + 1, aliased="*" in text)
         except RecursionError:  # never expected (every walk is iterative): fail closed anyway
             raise _too_deep(file, None) from None
     return document
@@ -209,33 +239,45 @@ def _compose(text: str, file: str) -> yaml.Node | None:
     only if composing fails (its error, a parse error found first, is the one reported)."""
     if not _below_limits(text):
         _check_size(text, file)
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Reader)
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Reader)
     except Exception:
         _check_size(text, file)
         raise
 
 
 def is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
 
 
 def scalar_text(node: yaml.Node | None) -> str | None:
-    if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+    if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG:
         return str(node.value)
     return None
 
 
-def _plain_entries(node: yaml.MappingNode) -> dict[str, yaml.Node] | None:
-    """A mapping's entries as ``_combine`` reads them, or None when it has a merge key."""
+def _plain_entries(
+    node: yaml.MappingNode,
+    duplicates: dict[int, list[tuple[str, yaml.Node, yaml.Node, yaml.Node]]],
+) -> dict[str, yaml.Node] | None:
+    """A mapping's entries as ``_combine`` reads them, or None when it has a merge key; keys
+    written twice go to ``duplicates``."""
     entries: dict[str, yaml.Node] = {}
+    keys: dict[str, yaml.Node] = {}
+    twice = []
     for key_node, value_node in node.value:
         if key_node.tag == MERGE_TAG:
             return None
         name = scalar_text(key_node)
-        if name is not None and name not in entries:
+        if name is None:
+            continue
+        if name in entries:
+            twice.append((name, keys[name], key_node, value_node))
+        else:
             entries[name] = value_node
+            keys[name] = key_node
+    duplicates[id(node)] = twice  # even empty: marks the mapping as read here
     return entries
 
 
@@ -255,12 +297,19 @@ def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
     ]
 
 
-def _check_structure(document: YamlDocument, most_nodes: int | None = None) -> None:
+def _check_structure(
+    document: YamlDocument, most_nodes: int | None = None, *, aliased: bool = True
+) -> None:
     """Refuse what yaml.v3 refuses; note what PyYAML-based tools would read differently.
 
     ``most_nodes`` bounds the document's distinct nodes (3 per character of its text): when
     even that many earn no more than the floor, the budget is the floor without counting.
+    A document without aliases (no ``*`` in its text) shares no node: none can hold itself
+    and no expansion can outgrow its size, so only its mappings are read.
     """
+    if not aliased:
+        _note_mappings(document)
+        return
     if most_nodes is not None and _VISIT_FACTOR * most_nodes <= _VISIT_FLOOR:
         document.budget = _VISIT_FLOOR
     else:
@@ -318,24 +367,32 @@ def _visit(document: YamlDocument, root: yaml.Node | None) -> None:
                 stack.append((child, False))
 
 
+def _note_mappings(document: YamlDocument) -> None:
+    """``_note_mapping`` for every mapping of a document without aliases, in _visit's order."""
+    stack: list[yaml.Node] = [document.root] if document.root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            _note_mapping(document, node)
+            stack.extend(value_node for _key_node, value_node in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
     document.mapping(node)  # merges resolved here, inside load_yaml's budget
+    twice = document._duplicates.get(id(node))
+    if twice is not None:  # a mapping without merge keys, read by _plain_entries
+        for name, first, later, _value in twice:
+            document.ambiguities.append(_duplicate_key(name, first, later))
+        return
     seen: dict[str, yaml.Node] = {}
     for key_node, _value_node in node.value:
         key = "<<" if key_node.tag == MERGE_TAG else scalar_text(key_node)
         if key is None:
             continue
         if key in seen:
-            first = seen[key]
-            document.ambiguities.append(
-                Ambiguity(
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                    f"duplicate key '{key}' (first at line {first.start_mark.line + 1}): the "
-                    "Pulumi engine refuses the file, PyYAML-based tools silently keep the last",
-                    f"keep one '{key}'",
-                )
-            )
+            document.ambiguities.append(_duplicate_key(key, seen[key], key_node))
         else:
             seen[key] = key_node
     merge_sources = _merge_sources(node)
@@ -361,6 +418,16 @@ def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
                 first_values.setdefault(key, value)
 
 
+def _duplicate_key(key: str, first: yaml.Node, key_node: yaml.Node) -> Ambiguity:
+    return Ambiguity(
+        key_node.start_mark.line + 1,
+        key_node.start_mark.column + 1,
+        f"duplicate key '{key}' (first at line {first.start_mark.line + 1}): the "
+        "Pulumi engine refuses the file, PyYAML-based tools silently keep the last",
+        f"keep one '{key}'",
+    )
+
+
 def _same(a: yaml.Node, b: yaml.Node) -> bool:
     if a is b:
         return True
@@ -372,16 +439,23 @@ def walk_yaml(
     node: yaml.Node | None = None,
     path: tuple[str | int, ...] = (),
     name: str = "",
+    gate: Gate | None = None,
 ) -> Iterator[Value]:
-    """Every string of the effective document, with its line; `secure:` values marked secret."""
+    """Every string of the effective document, with its line; `secure:` values marked secret.
+
+    With ``gate``, only the strings it keeps (and everything decoded from them) (``walk_data``).
+    """
     start = document.root if node is None else node
     if start is None:
         return
-    stack: list[tuple[yaml.Node, tuple[str | int, ...], str]] = [(start, path, name)]
+    hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], str, bool]] = [(start, path, name, hot)]
     while stack:
-        current, current_path, name = stack.pop()
+        current, current_path, name, current_hot = stack.pop()
         if isinstance(current, yaml.ScalarNode):
             scalar = scalar_text(current)
+            if not (current_hot or gate is None or gate.keep(scalar or "", name)):
+                continue
             line, column = current.start_mark.line + 1, current.start_mark.column + 1
             if scalar is None:
                 # `OPENAI_BASE_URL:` with no value is an empty setting: the client's default,
@@ -402,6 +476,8 @@ def walk_yaml(
             entries = _all_entries(document, current)
             secure = entries.get("secure")
             if secure is not None and len(entries) == 1:
+                if not (current_hot or gate is None or gate.keep("", name)):
+                    continue
                 yield Value(
                     current_path, "", name, secure.start_mark.line + 1,
                     secure.start_mark.column + 1, secret=True, unknown=True,
@@ -416,20 +492,27 @@ def walk_yaml(
                         break
             for key, child in reversed(list(entries.items())):
                 child_name = entry_name if (entry_name and key == "value") else key
-                stack.append((child, (*current_path, key), child_name))
-            for key, child in reversed(_duplicate_entries(current)):
-                stack.append((child, (*current_path, key), key))
+                child_hot = current_hot or gate is None or gate.hot_key(key)
+                stack.append((child, (*current_path, key), child_name, child_hot))
+            for key, child in reversed(_duplicate_entries(document, current)):
+                child_hot = current_hot or gate is None or gate.hot_key(key)
+                stack.append((child, (*current_path, key), key, child_hot))
         elif isinstance(current, yaml.SequenceNode):
             for index in range(len(current.value) - 1, -1, -1):
-                stack.append((current.value[index], (*current_path, index), name))
+                stack.append((current.value[index], (*current_path, index), name, current_hot))
 
 
 def _all_entries(document: YamlDocument, node: yaml.MappingNode) -> dict[str, yaml.Node]:
     return document.mapping(node)
 
 
-def _duplicate_entries(node: yaml.MappingNode) -> list[tuple[str, yaml.Node]]:
+def _duplicate_entries(
+    document: YamlDocument, node: yaml.MappingNode
+) -> list[tuple[str, yaml.Node]]:
     """Values hidden behind a later duplicate key: scanned too, since a reader may take them."""
+    twice = document._duplicates.get(id(node))
+    if twice is not None:  # a mapping without merge keys, read by _plain_entries
+        return [(key, value) for key, _first, _key_node, value in twice]
     seen: set[str] = set()
     hidden = []
     for key_node, value_node in node.value:

@@ -152,6 +152,17 @@ class Catalog:
         """
         return {}
 
+    @functools.cached_property
+    def found_memo(self) -> dict[tuple[str, bool], Any]:
+        """Texts already searched for endpoints against this catalog (``hosts.find_endpoints``)."""
+        return {}
+
+    @functools.cached_property
+    def text_memo(self) -> dict[str, bool]:
+        """Texts already judged by the facets gate against this catalog
+        (``facets.may_have_facets``), which reads the catalog's gateways."""
+        return {}
+
     def region(self, region_id: str) -> Region:
         """The region with this id; UnknownRegionError names the known ids."""
         try:

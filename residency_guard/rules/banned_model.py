@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.keys import names_model, surface_hint
 from residency_guard.modelcheck import Eligibility, model_verdict
@@ -40,6 +41,7 @@ class BannedModel(Rule):
     severity = Severity.ERROR
     source_url = "https://github.com/residency-guard/residency-guard#team-catalogs"
     tags = ("model", "team")
+    reads = Facet.MODEL
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if not ctx.catalog.banned_models:  # first: most catalogs ban nothing

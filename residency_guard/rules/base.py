@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import ClassVar, TypeVar
 
 from residency_guard.context import Resource, StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
 from residency_guard.values import Value
@@ -27,6 +28,9 @@ class Rule:
     severity: ClassVar[Severity]
     source_url: ClassVar[str]
     tags: ClassVar[tuple[str, ...]] = ()
+    # The facets of a value check_value reads (residency_guard.facets): it is not called on
+    # values with none of them. ALL for a rule that does not say.
+    reads: ClassVar[Facet] = Facet.ALL
 
     @property
     def checkov_id(self) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.keys import BASE_URL_VAR, LEGACY_BASE_VAR, is_legacy_base
 from residency_guard.rules.base import Rule
@@ -45,6 +46,7 @@ class LegacyApiBase(Rule):
     severity = Severity.ERROR
     source_url = "https://github.com/openai/openai-python/issues/745"
     tags = ("sdk",)
+    reads = Facet.LEGACY_BASE
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if not is_legacy_base(value):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.keys import names_model, surface_hint
 from residency_guard.modelcheck import Eligibility, eligible_examples, model_verdict
@@ -46,6 +47,7 @@ class ModelNotEligible(Rule):
     severity = Severity.ERROR
     source_url = "https://developers.openai.com/api/docs/guides/your-data"
     tags = ("model",)
+    reads = Facet.MODEL
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

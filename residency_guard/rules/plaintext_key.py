@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import find_keys, redact_key
 from residency_guard.rules.base import Rule
@@ -42,6 +43,7 @@ class PlaintextApiKey(Rule):
     severity = Severity.ERROR
     source_url = "https://www.pulumi.com/docs/iac/concepts/secrets/"
     tags = ("secret",)
+    reads = Facet.KEY_TEXT
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if value.secret or "sk-" not in value.text:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import lists_surfaces
@@ -61,6 +62,7 @@ class SurfaceNotCovered(Rule):
     severity = Severity.ERROR
     source_url = "https://developers.openai.com/api/docs/guides/your-data"
     tags = ("surface",)
+    reads = Facet.SURFACES | Facet.ENDPOINT
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

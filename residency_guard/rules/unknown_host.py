@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_value
@@ -46,6 +47,7 @@ class UnknownOpenAIHost(Rule):
     severity = Severity.ERROR
     source_url = "https://developers.openai.com/api/docs/guides/data-residency"
     tags = ("endpoint",)
+    reads = Facet.ENDPOINT
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_value, is_interpolated
@@ -50,6 +51,7 @@ class UnresolvedEndpoint(Rule):
     severity = Severity.ERROR
     source_url = "https://www.pulumi.com/docs/iac/concepts/config/"
     tags = ("endpoint", "fail-closed")
+    reads = Facet.ENDPOINT | Facet.ENDPOINT_NAME
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from residency_guard.context import StackContext
+from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind, Hazard
 from residency_guard.keys import is_endpoint_value, is_interpolated
@@ -46,6 +47,7 @@ class UnsafeEndpointForm(Rule):
     severity = Severity.ERROR
     source_url = "https://www.rfc-editor.org/rfc/rfc3986#section-3.2"
     tags = ("endpoint", "bypass")
+    reads = Facet.ENDPOINT
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -59,14 +59,15 @@ def project_targets(project_file: Path) -> list[Target]:
     default = _project_region(document, project_file)
     # Every entry named like a stack file, readable or not: one that cannot be read (a dangling
     # symlink, a loop, a FIFO) is an error of its own, never a stack silently left out.
+    cwd = Path.cwd().resolve()  # once: resolving it per stack file costs a stat per level
     targets = [
-        Target(_relative(path), "stack-file", default, project_file)
+        Target(_relative(path, cwd), "stack-file", default, project_file)
         for path in sorted(folder.iterdir())
         if stack_name_of(path) is not None and not _is_folder(path)
     ]
     for path in sorted(project_file.parent.iterdir()):
         if path.is_file() and is_dotenv(path):
-            targets.append(Target(_relative(path), "dotenv"))
+            targets.append(Target(_relative(path, cwd), "dotenv"))
     return targets
 
 
@@ -120,9 +121,9 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
-def _relative(path: Path) -> Path:
+def _relative(path: Path, cwd: Path | None = None) -> Path:
     try:
-        return _absolute(path).relative_to(Path.cwd().resolve())
+        return _absolute(path).relative_to(cwd or Path.cwd().resolve())
     except ValueError:
         return path
 

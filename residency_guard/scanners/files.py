@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from residency_guard.errors import InputError
+from residency_guard.yamlfile import YamlDocument, load_yaml
 
 # Stack files are small; a 16 MB one is an accident or an attack, not a stack.
 MAX_YAML_BYTES = 16 * 1024 * 1024
@@ -54,6 +55,30 @@ def read_text(path: Path, limit: int) -> str:
             "invalid UTF-8", file=name, line=line, fix="save the file as UTF-8"
         ) from None
     return text.removeprefix("\ufeff")
+
+
+class SourceCache:
+    """The files one run reads more than once: a project file (every stack inherits its config
+    defaults) and each stack file (its inline suppressions are read after the scan)."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}  # by the file name findings carry
+        self._documents: dict[str, YamlDocument] = {}
+
+    def text(self, path: Path, limit: int) -> str:
+        name = str(path)
+        found = self.texts.get(name)
+        if found is None:
+            found = self.texts[name] = read_text(path, limit)
+        return found
+
+    def document(self, path: Path) -> YamlDocument:
+        """A YAML file, composed once; its InputError every time it is asked for."""
+        name = str(path)
+        found = self._documents.get(name)
+        if found is None:
+            found = self._documents[name] = load_yaml(self.text(path, MAX_YAML_BYTES), name)
+        return found
 
 
 def is_readable_dir(path: Path) -> bool:

@@ -11,9 +11,10 @@ from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
 from residency_guard.errors import InputError
 from residency_guard.evaluate import evaluate_stack, evaluate_values, unique
+from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
+from residency_guard.scanners.files import MAX_YAML_BYTES, SourceCache
 from residency_guard.stackregion import (
     REGION_KEY,
     Declaration,
@@ -21,7 +22,7 @@ from residency_guard.stackregion import (
     RegionSource,
     resolve_region,
 )
-from residency_guard.values import Value
+from residency_guard.values import Gate, Value
 from residency_guard.yamlfile import YamlDocument, is_null, load_yaml, scalar_text, walk_yaml
 
 
@@ -79,15 +80,21 @@ def stack_declarations(
 def scan_stack_file(
     path: Path, catalog: Catalog, repo: RepoConfig, *, text: str | None = None,
     project_default_region: Declaration | None = None, project_file: Path | None = None,
+    sources: SourceCache | None = None,
 ) -> StackScan:  # fmt: skip
-    """Judge one stack file, and the config defaults its project file gives it."""
+    """Judge one stack file, and the config defaults its project file gives it.
+
+    ``sources`` keeps what a run reads more than once (the project file, the text for
+    suppressions); without it every file is read here.
+    """
+    sources = sources if sources is not None else SourceCache()
     file = str(path)
     stack = stack_name_of(path)
     if stack is None:
         raise InputError(
             "not a stack file name", file=file, fix="stack files are named Pulumi.<stack>.yaml"
         )
-    source = read_text(path, MAX_YAML_BYTES) if text is None else text
+    source = sources.text(path, MAX_YAML_BYTES) if text is None else text
     document = load_yaml(source, file)
     root = document.root
     if root is not None and not isinstance(root, yaml.MappingNode) and not is_null(root):
@@ -103,19 +110,24 @@ def scan_stack_file(
         declarations.append(project_default_region)
     resolution = resolve_region(declarations)
     ctx = StackContext(catalog, stack, file, resolution, repo, ambiguities=document.ambiguities)
-    values = list(walk_yaml(document))
+    # Only the values that may have a facet: the rules read no other, nor does the report.
+    gate = FacetGate(catalog)
+    values = list(walk_yaml(document, gate=gate))
     findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
     if project_file is not None:
-        project = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
+        project = sources.document(project_file)
         config = document.get("config")
-        defaults = project_defaults(project, set(document.mapping(config)) if config else set())
+        overridden = set(document.mapping(config)) if config else set()
+        defaults = project_defaults(project, overridden, gate)
         # Judged against this stack's region, located in the project file.
         project_ctx = StackContext(catalog, stack, str(project_file), resolution, repo)
         findings += evaluate_values(defaults, project_ctx)
     return StackScan(stack, file, "stack-file", resolution, unique(findings), values)
 
 
-def project_defaults(project: YamlDocument, overridden: set[str]) -> list[Value]:
+def project_defaults(
+    project: YamlDocument, overridden: set[str], gate: Gate | None = None
+) -> list[Value]:
     """The config values a project file (``Pulumi.yaml``) gives every stack that does not set
     them itself: ``key: value``, ``key: {default: value}`` or ``{value: ...}``.
 
@@ -135,7 +147,7 @@ def project_defaults(project: YamlDocument, overridden: set[str]) -> list[Value]
             if target is None and not set(entries) <= _SCHEMA_KEYS:
                 target = node  # an object value, not a typed declaration
         if target is not None:
-            values.extend(walk_yaml(project, target, ("config", key), name=full))
+            values.extend(walk_yaml(project, target, ("config", key), name=full, gate=gate))
     return values
 
 

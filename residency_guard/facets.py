@@ -1,0 +1,116 @@
+"""What a value is about, asked once per value: the gate in front of the value rules.
+
+A stack file holds dozens of strings and a preview millions; almost none of them name an
+endpoint, a model, a surface list or a key. Each value rule declares the facets it reads
+(``Rule.reads``) and runs only on values that have one of them, so an ordinary value costs
+one look instead of a call to every rule. ``tests/core/test_facets.py`` holds every rule to
+its declaration: a rule never finds anything on a value without the facets it reads.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from residency_guard.hosts import find_endpoints
+from residency_guard.keys import (
+    is_endpoint_value,
+    is_legacy_base,
+    key_may_matter,
+    lists_surfaces,
+    name_may_matter,
+    names_model,
+    sets_legacy_base,
+)
+from residency_guard.values import Value, decodes
+
+if TYPE_CHECKING:
+    from residency_guard.catalog.model import Catalog
+    from residency_guard.context import StackContext
+
+
+class Facet(enum.IntFlag):
+    """One thing a value can be about."""
+
+    NONE = 0
+    ENDPOINT = enum.auto()  # holds an endpoint that concerns OpenAI traffic (ctx.endpoints)
+    ENDPOINT_NAME = enum.auto()  # stands under an endpoint setting's name, whatever it holds
+    MODEL = enum.auto()  # names a model
+    SURFACES = enum.auto()  # is an item of a surface list
+    LEGACY_BASE = enum.auto()  # is or sets OPENAI_API_BASE
+    KEY_TEXT = enum.auto()  # a non-secret text with "sk-" in it
+    ALL = ENDPOINT | ENDPOINT_NAME | MODEL | SURFACES | LEGACY_BASE | KEY_TEXT
+
+
+# Plain ints for the per-value work: IntFlag's operators are Python calls.
+_ENDPOINT = int(Facet.ENDPOINT)
+_ENDPOINT_NAME = int(Facet.ENDPOINT_NAME)
+_MODEL = int(Facet.MODEL)
+_SURFACES = int(Facet.SURFACES)
+_LEGACY_BASE = int(Facet.LEGACY_BASE)
+_KEY_TEXT = int(Facet.KEY_TEXT)
+
+
+def facets_of(value: Value, ctx: StackContext) -> int:
+    """Every facet ``value`` has in ``ctx``, as the int of a ``Facet``; 0 for none."""
+    found = 0
+    if ctx.endpoints(value):
+        found |= _ENDPOINT
+    if is_endpoint_value(value):
+        found |= _ENDPOINT_NAME
+    if not value.unknown and names_model(value):
+        found |= _MODEL
+    if lists_surfaces(value):
+        found |= _SURFACES
+    if is_legacy_base(value):
+        found |= _LEGACY_BASE
+    if not value.secret and "sk-" in value.text:
+        found |= _KEY_TEXT
+    return found
+
+
+class FacetGate:
+    """The gate in front of the values themselves (``walk_data(gate=...)``): a cheap test of
+    a string, before it becomes a Value, that keeps every string with a facet (and some
+    without). A string is kept below a key that may make its values endpoint settings,
+    models or surfaces (sticky: all the way down), under a name that may, or when its text
+    may hold an endpoint or a key (``sk-``; a text setting OPENAI_API_BASE mentions OpenAI)
+    or decode to more text. A preview's strings are mostly none of these.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._texts = catalog.text_memo  # reads the catalog's gateways: one per catalog
+
+    def hot_key(self, key: str) -> bool:
+        found = _HOT_KEYS.get(key)
+        if found is None:
+            if len(_HOT_KEYS) >= _MEMO_LIMIT:
+                _HOT_KEYS.clear()
+            found = _HOT_KEYS[key] = key_may_matter(key)
+        return found
+
+    def keep(self, text: str, name: str) -> bool:
+        by_name = _NAMES.get(name)
+        if by_name is None:
+            if len(_NAMES) >= _MEMO_LIMIT:
+                _NAMES.clear()
+            by_name = _NAMES[name] = name_may_matter(name)
+        if by_name:
+            return True
+        found = self._texts.get(text)
+        if found is None:
+            if len(self._texts) >= _MEMO_LIMIT:  # long-lived processes (checkov, the pack)
+                self._texts.clear()
+            found = self._texts[text] = (
+                "sk-" in text
+                or sets_legacy_base(text)
+                or decodes(text)
+                or bool(find_endpoints(text, self.catalog))
+            )
+        return found
+
+
+_MEMO_LIMIT = 50_000
+_HOT_KEYS: dict[str, bool] = {}
+_NAMES: dict[str, bool] = {}
