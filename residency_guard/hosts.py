@@ -165,10 +165,16 @@ def candidate_urls(text: str) -> list[str]:
     stripped = text.strip().strip(_QUOTES).strip()
     if not stripped:
         return []
-    if not _SEPARATORS.search(stripped):
-        return [stripped]
+    if _SEPARATORS.search(stripped):
+        tokens = _SEPARATORS.split(stripped)
+    elif "=" in stripped or _scheme_start(stripped):
+        # One token, but `NAME=URL` (a line of a dotenv or a script) is read like the same
+        # token among others: the URL after the name, not a host named `name=https`.
+        tokens = [stripped]
+    else:
+        return [stripped]  # a URL or a host alone
     found = []
-    for token in _SEPARATORS.split(stripped):
+    for token in tokens:
         if not token:
             continue
         start = _scheme_start(token)

@@ -115,7 +115,7 @@ def names_model(value: Value) -> bool:
         return False
     named = _name_says_model(value.name)
     if named is None:
-        named = _path_says_model(value.path[-3:])
+        named = bool(value.path) and _path_says_model(value.path[-3:])
     if not named:
         return False
     # A base64 value (a Kubernetes Secret's data) is judged by its decoded form.

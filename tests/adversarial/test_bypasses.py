@@ -228,6 +228,22 @@ def test_project_config_defaults_are_judged_for_every_stack(tmp_path: Path) -> N
         ]
 
 
+def test_name_equals_url_without_spaces_was_read_as_one_host() -> None:
+    """A `NAME=URL` line (a script or dotenv text under a free key) with nothing around it was
+    classified whole, as a host named `openai_base_url=https`, and passed; found by the facets
+    gate's property tests."""
+    line = "OPENAI_BASE_URL=https://api.openai.com/v1"
+    assert eu(f"  app:startupScript: '{line}'\n") == ["RG001"]
+    assert eu(f"  app:startupScript: 'export {line}'\n") == ["RG001"]  # as it already was
+    assert eu("  app:startupScript: 'OPENAI_BASE_URL=https://eu.api.openai.com/v1'\n") == []
+
+
+def test_legacy_base_line_is_not_a_look_alike_host() -> None:
+    """The other side of the same reading: `OPENAI_API_BASE=gw.internal` is RG006 alone, not
+    also a host `openai_api_base=gw.internal` that "looks like OpenAI" (RG002)."""
+    assert eu("  app:startupScript: 'OPENAI_API_BASE=gw.internal'\n") == ["RG006"]
+
+
 # -- the classifier reads the host the client connects to ---------------------------------------
 
 
