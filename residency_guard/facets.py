@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from residency_guard.hosts import find_endpoints
+from residency_guard.hosts import find_endpoints, may_hold_endpoint
 from residency_guard.keys import (
     is_endpoint_value,
     is_legacy_base,
@@ -106,7 +106,11 @@ class FacetGate:
                 "sk-" in text
                 or sets_legacy_base(text)
                 or decodes(text)
-                or bool(find_endpoints(text, self.catalog))
+                # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
+                or (
+                    may_hold_endpoint(text, self.catalog)
+                    and bool(find_endpoints(text, self.catalog))
+                )
             )
         return found
 

@@ -190,4 +190,7 @@ def lists_surfaces(value: Value) -> bool:
 
 
 def lists_surfaces_at(path: tuple[str | int, ...]) -> bool:
-    return any(isinstance(part, str) and bare_name(part) == SURFACES_KEY for part in path[-2:])
+    for part in path[-2:]:  # noqa: SIM110 - a loop, not any(...): asked about every value
+        if isinstance(part, str) and bare_name(part) == SURFACES_KEY:
+            return True
+    return False
