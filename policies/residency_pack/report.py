@@ -7,7 +7,7 @@ and the pack's own words (paths, names, summaries) may quote a value too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 
 from pulumi_policy import Severity as PolicySeverity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
@@ -15,6 +15,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
 from residency_guard.rules import RULES
+from residency_guard.values import Value
 
 _SEVERITY = {
     Severity.NOTE: PolicySeverity.LOW,
@@ -58,6 +59,36 @@ def remediation_steps(rule_ids: Sequence[str]) -> str:
         steps.append(f"{rule_id} ({rule.title}):\n{doc_section(rule_id, 'Use instead')}")
     steps.append("Run `residency-guard explain <RULE>` for the full explanation of a rule.")
     return "\n\n".join(steps)
+
+
+def resource_label(resource_type: str, name: str) -> str:
+    return f"{resource_type} '{name}'"
+
+
+def blocking(
+    findings: Iterable[Finding], rules: Container[str], unknown_paths: Container[str]
+) -> list[Finding]:
+    """The findings of ``rules`` that are violations: errors, but none located at a value
+    unknown at preview (RG011's "only known at up", RG012 reading the sentinel as a
+    location): ``pending_values`` says those are pending."""
+    return [
+        f for f in findings
+        if f.rule in rules and f.severity is Severity.ERROR and f.path not in unknown_paths
+    ]  # fmt: skip
+
+
+def pending_values(
+    resource_type: str,
+    name: str,
+    values: Iterable[Value],
+    reads: Callable[[str, Value], bool],
+) -> list[str]:
+    """The unknown values a policy ``reads``, each as "<resource>: <name> at <path>"."""
+    return [
+        f"{resource_label(resource_type, name)}: {value.name or 'a value'} at {value.dotted_path()}"
+        for value in values
+        if value.unknown and reads(resource_type, value)
+    ]
 
 
 def rule_list(rule_ids: Sequence[str]) -> str:

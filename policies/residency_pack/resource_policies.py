@@ -1,8 +1,8 @@
 """Resource policies: one per family of core rules, each a thin adapter over ``api.check_resource``.
 
 A policy reads the resource's inputs in the wire form (``wire.engine_properties``: secrets
-still marked, unknowns still unknown), asks the core once per resource (``PackState`` memoizes
-the result for the other policies) and reports the findings of its own rule IDs:
+still marked, unknowns still unknown), asks the core once per resource (``PackState`` keeps the
+wire form and the findings for the other policies) and reports the findings of its own rules:
 
 - a finding of severity error is a violation at the policy's enforcement level (mandatory
   unless the config says otherwise);
@@ -28,7 +28,6 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 
 from residency_guard.context import StackContext
-from residency_guard.findings import Severity
 from residency_guard.keys import is_endpoint_name, lists_surfaces
 from residency_guard.rules import RULES
 from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
@@ -38,9 +37,15 @@ from residency_guard.values import Value
 from . import region as region_sources
 from .config import PackSettings, config_schema
 from .remediate import rewrite_hosts
-from .report import PendingAtPreview, policy_severity, remediation_steps, violation_text
+from .report import (
+    PendingAtPreview,
+    blocking,
+    pending_values,
+    policy_severity,
+    remediation_steps,
+    violation_text,
+)
 from .state import PackState, ResourceResult
-from .wire import engine_properties
 
 # What the Azure rules read of an account or a deployment.
 AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
@@ -59,7 +64,7 @@ def _reads_surface(resource_type: str, value: Value) -> bool:
     return lists_surfaces(value)  # an unknown endpoint is the endpoint policy's note
 
 
-def _reads_azure(resource_type: str, value: Value) -> bool:
+def reads_azure(resource_type: str, value: Value) -> bool:
     return resource_type in (*ACCOUNT_TYPES, *DEPLOYMENT_TYPES) and value.path[1:] in AZURE_FIELDS
 
 
@@ -93,7 +98,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("openai-plaintext-key", ("RG007",),
            "OpenAI API keys are Pulumi secrets, never plain inputs", _reads_nothing_unknown),
     Family("azure-openai-residency", ("RG012", "RG013"),
-           "Azure OpenAI accounts and deployments keep data in the stack's region", _reads_azure),
+           "Azure OpenAI accounts and deployments keep data in the stack's region", reads_azure),
 )  # fmt: skip
 
 
@@ -107,7 +112,8 @@ class Checked:
 
 def check(state: PackState, args: ResourceValidationArgs) -> Checked:
     """The core's findings on ``args``' resource (memoized across the pack's policies)."""
-    props = engine_properties(args.urn, args.props)
+    wired = state.resource_wire(args.urn, args.props, args)
+    props = wired.props
     settings = PackSettings.from_config(args.get_config())
     stack = region_sources.stack_name([args.urn], state.fallback_stack())
     declared = region_sources.component_region(args.resource_type, props)
@@ -115,36 +121,20 @@ def check(state: PackState, args: ResourceValidationArgs) -> Checked:
         declaration = region_sources.component_declaration(args.name, declared)
         if declaration is not None:
             state.remember_component(stack, args.urn, declaration)
-    declarations = state.declarations(stack, settings, args.stack_tags, state.components(stack))
-    ctx = state.context(stack, declarations, settings)
-    result = state.resource_result(args.resource_type, args.name, args.urn, props, ctx)
+    ctx = state.resource_context(stack, settings, args.stack_tags)
+    result = state.resource_result(args.resource_type, args.name, args.urn, wired, ctx)
     return Checked(ctx, result)
-
-
-def resource_label(resource_type: str, name: str) -> str:
-    return f"{resource_type} '{name}'"
 
 
 def _validate(family: Family, state: PackState) -> Callable[[ResourceValidationArgs,
                                                              ReportViolation], None]:  # fmt: skip
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        checked = check(state, args)
-        unknown = checked.result.unknown_paths
-        # A finding on a value unknown at preview (RG011's "only known at up", RG012 reading
-        # the sentinel as a location) is no violation: the note below says it is pending.
-        violations = [
-            f for f in checked.result.findings
-            if f.rule in family.rules and f.severity is Severity.ERROR and f.path not in unknown
-        ]  # fmt: skip
+        result = check(state, args).result
+        violations = blocking(result.findings, family.rules, result.unknown_paths)
         for finding in violations:
             report_violation(violation_text(finding), args.urn)
         state.record_reported(args.urn, violations)
-        pending = [
-            f"{resource_label(args.resource_type, args.name)}: "
-            f"{value.name or 'a value'} at {value.dotted_path()}"
-            for value in checked.result.values
-            if value.unknown and family.reads(args.resource_type, value)
-        ]
+        pending = pending_values(args.resource_type, args.name, result.unknown_values, family.reads)
         if pending:
             raise PendingAtPreview(pending)
 

@@ -1,13 +1,14 @@
 """Stack policies: the stack's region, Azure deployments judged with their account, a summary.
 
 A stack policy sees every resource's *outputs*. The engine runs them after the resource
-policies, in the same process, so ``PackState`` knows what those already reported.
+policies, in the same process, so ``PackState`` knows what those already reported, and has
+the findings on outputs equal to the inputs; run alone, a stack policy computes them itself.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import (
@@ -19,8 +20,10 @@ from pulumi_policy import (
 )
 
 from residency_guard import api
+from residency_guard.catalog.model import Catalog
 from residency_guard.context import Resource, StackContext
 from residency_guard.evaluate import resource_values
+from residency_guard.facets import FacetGate
 from residency_guard.findings import Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_name, names_model
@@ -36,13 +39,14 @@ from .config import PackSettings, config_schema
 from .report import (
     CHECKED_AT_UP,
     PendingAtPreview,
+    blocking,
+    pending_values,
     policy_severity,
     remediation_steps,
     violation_text,
 )
-from .resource_policies import AZURE_FIELDS
-from .state import PackState
-from .wire import engine_properties
+from .resource_policies import reads_azure
+from .state import PackState, Wired, unknown_values
 
 REGION_RULES = ("RG008", "RG009", "RG017")
 AZURE_RULES = ("RG012", "RG013")
@@ -51,6 +55,7 @@ _SKIPPED_TYPES = ("pulumi:providers:", "pulumi:pulumi:Stack")
 # An Azure resource ID names its account: .../providers/Microsoft.CognitiveServices/accounts/<name>/
 _ACCOUNT_IN_ID = re.compile(r"/accounts/([^/]+)", re.IGNORECASE)
 _MAX_LISTED = 20
+_OPENAI_NAMES = ("OPENAI_", "AZURE_OPENAI_")  # names the summary lists whatever they hold
 
 StackValidation = Callable[[StackValidationArgs, ReportViolation], None]
 
@@ -65,8 +70,10 @@ class StackView:
         self.resources = [
             r for r in args.resources if not r.resource_type.startswith(_SKIPPED_TYPES)
         ]
+        # Read once for the stack policies of one AnalyzeStack call (PackState.stack_wire).
+        self.wired: Mapping[str, Wired] = state.stack_wire(self.resources, args).resources
         self.props: dict[str, dict[str, Any]] = {
-            r.urn: engine_properties(r.urn, r.props) for r in self.resources
+            urn: wired.props for urn, wired in self.wired.items()
         }
         self.stack = region_sources.stack_name(
             [r.urn for r in args.resources], state.fallback_stack()
@@ -156,23 +163,15 @@ def _azure_linked(state: PackState) -> StackValidation:
         ctx = view.context(core)
         pending = []
         for resource in core:
-            values = list(resource_values(resource))
-            unknown = {v.dotted_path() for v in values if v.unknown}
-            for finding in api.check_resource(
+            unknown = unknown_values(resource)
+            findings = api.check_resource(
                 resource.type, resource.name, resource.props, ctx, urn=resource.urn
-            ):
-                if finding.rule not in AZURE_RULES or finding.severity is not Severity.ERROR:
-                    continue
-                if finding.path in unknown:
-                    continue  # the sentinel is no location: pending, said below
-                if state.was_reported(resource.urn, finding):
-                    continue  # the resource policy said it already, from the inputs
-                report_violation(violation_text(finding), resource.urn)
-            pending += [
-                f"{resource.type} '{resource.name}': {v.name} at {v.dotted_path()}"
-                for v in values
-                if v.unknown and v.path[1:] in AZURE_FIELDS
-            ]
+            )
+            unknown_paths = {v.dotted_path() for v in unknown}
+            for finding in blocking(findings, AZURE_RULES, unknown_paths):
+                if not state.was_reported(resource.urn, finding):  # else said from the inputs
+                    report_violation(violation_text(finding), resource.urn)
+            pending += pending_values(resource.type, resource.name, unknown, reads_azure)
         if pending:
             raise PendingAtPreview(pending)
 
@@ -180,7 +179,7 @@ def _azure_linked(state: PackState) -> StackValidation:
 
 
 def openai_markers(
-    resource_type: str, name: str, props: Mapping[str, Any], values: Sequence[Value],
+    resource_type: str, name: str, props: Mapping[str, Any], values: Iterable[Value],
     ctx: StackContext,
 ) -> list[str]:  # fmt: skip
     """What makes a resource carry OpenAI configuration, in a few words each."""
@@ -203,28 +202,52 @@ def openai_markers(
             markers.append(f"{label} -> {', '.join(dict.fromkeys(hosts))}")
         elif find_keys(value.text):
             markers.append(f"{label}: API key ({'secret' if value.secret else 'plain text'})")
-        elif value.name.upper().startswith(("OPENAI_", "AZURE_OPENAI_")):
+        elif value.name.upper().startswith(_OPENAI_NAMES):
             shown = f" = {value.text.strip()}" if names_model(value) else ""
             markers.append(f"{value.name}{shown}")
     return list(dict.fromkeys(markers))
+
+
+class MarkerGate(FacetGate):
+    """The values ``openai_markers`` reads, for ``resource_values``: the core's facet gate
+    (every value with an endpoint, a key's ``sk-`` or text that decodes) and every value under
+    a name it reads (an endpoint's or a model's, ``OPENAI_*``). It leaves out only values that
+    make no marker, so the markers are those of the full walk."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(catalog)
+        self._marker_names: dict[str, bool] = {}
+
+    def keep(self, text: str, name: str) -> bool:
+        by_name = self._marker_names.get(name)
+        if by_name is None:
+            by_name = self._marker_names[name] = (
+                is_endpoint_name(name)
+                or "model" in name.lower()
+                or name.upper().startswith(_OPENAI_NAMES)
+            )
+        return by_name or super().keep(text, name)
 
 
 def _summary(state: PackState) -> StackValidation:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         view = StackView(state, args)
         ctx = view.context()
+        gate = MarkerGate(ctx.catalog)
         lines = []
         for resource in view.resources:
-            props = view.props[resource.urn]
+            wired = view.wired[resource.urn]
+            props = wired.props
             result = state.resource_result(
-                resource.resource_type, resource.name, resource.urn, props, ctx
+                resource.resource_type, resource.name, resource.urn, wired, ctx
             )
             for finding in result.findings:
                 if finding.severity is not Severity.ERROR:  # warnings never block: said here
                     report_violation(violation_text(finding), resource.urn)
-            markers = openai_markers(
-                resource.resource_type, resource.name, props, result.values, ctx
+            values = resource_values(
+                Resource(resource.resource_type, resource.name, props, resource.urn), gate=gate
             )
+            markers = openai_markers(resource.resource_type, resource.name, props, values, ctx)
             if markers:
                 lines.append(f"{resource.resource_type} '{resource.name}': {'; '.join(markers)}")
         if not lines:

@@ -4,13 +4,25 @@ The engine starts the pack once per operation and calls every resource policy on
 resource; the six resource policies read the same core findings, so the traversal of a
 resource runs once and the policies each keep their own rule IDs. Everything lives in one
 ``PackState`` that ``__main__`` creates and tests create fresh: no module-level caches.
+
+Two memos, so that neither can hand one resource's findings to another:
+
+- the wire form of a resource (``resource_wire``) or of a whole stack (``stack_wire``), by
+  the identity of the request being answered (the SDK builds new args for every policy, from
+  one request), else of the args given to every policy (tests, the bench); the object is held
+  while remembered, so that its id stays its own;
+- the findings (``resource_result``), by URN, type, name, context and a hash of the wire
+  form's content: equal properties in another request (the stack policies' outputs, where
+  they equal the inputs) share them, and other properties under the same URN (a preview,
+  then an up) never do.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
+import marshal
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -18,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from pulumi_policy import PolicyResource
 
 from residency_guard import api
 from residency_guard.catalog.model import Catalog, Gateway
@@ -28,27 +42,99 @@ from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scan import load_settings
 from residency_guard.scanners.stackfile import repo_declaration
-from residency_guard.stackregion import Declaration, resolve_region
-from residency_guard.values import Value
+from residency_guard.stackregion import REGION_KEY, REGION_TAG, Declaration, resolve_region
+from residency_guard.values import UNKNOWN_SENTINEL, Value, decodes
 
 from . import region as region_sources
+from . import wire
 from .config import PackSettings
+from .wire import WireProps
 
 PACK_DIR = Path(__file__).resolve().parents[1]
-_MEMO_SIZE = 2048
+# Findings kept (digests and findings, no properties): a whole stack's, so that the stack
+# policies find what the resource policies found on equal properties.
+_MEMO_SIZE = 65_536
+_WIRE_SIZE = 64  # resources kept in wire form: the six policies ask one after another
+_STACKS_SIZE = 1  # stacks kept in wire form: the three stack policies ask one after another
 
 
 @dataclass(frozen=True)
 class ResourceResult:
-    """The core's findings on one resource, and the values they were read from."""
+    """The core's findings on one resource, and its values unknown at preview."""
 
     findings: tuple[Finding, ...]
-    values: tuple[Value, ...]
+    unknown_values: tuple[Value, ...]  # in the order of ``resource_values``
     ctx: StackContext | None = field(default=None, compare=False, repr=False)
+    unknown_paths: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        paths = frozenset(v.dotted_path() for v in self.unknown_values)
+        object.__setattr__(self, "unknown_paths", paths)
+
+
+class _UnknownsGate:
+    """Keeps every string that is, or decodes to values that may be, unknown; a ciphertext-only
+    secret (walked as the text ``""``) too. ``resource_values`` with it yields every unknown
+    value the full walk yields, in the same order, and few others."""
+
+    def hot_key(self, key: str) -> bool:
+        return False
+
+    def keep(self, text: str, name: str) -> bool:
+        return text == UNKNOWN_SENTINEL or not text or decodes(text)
+
+
+_UNKNOWNS_GATE = _UnknownsGate()
+
+
+def unknown_values(resource: Resource, form: WireProps | None = None) -> tuple[Value, ...]:
+    """The values of ``resource`` unknown at preview (``resource_values``, unknown only);
+    ``form``: its properties' wire form, whose scan may already rule them out."""
+    if form is not None and not form.may_hold_unknowns:
+        return ()
+    return tuple(v for v in resource_values(resource, gate=_UNKNOWNS_GATE) if v.unknown)
+
+
+@dataclass
+class Wired:
+    """A resource's wire form, remembered for the object it was read from (``source``: the
+    servicer's request, or the args a test or the bench passes to every policy)."""
+
+    source: object  # held: an id is only unique while its object is alive
+    wire: WireProps
+    _digest: bytes | None = field(default=None, repr=False)
 
     @property
-    def unknown_paths(self) -> frozenset[str]:
-        return frozenset(v.dotted_path() for v in self.values if v.unknown)
+    def props(self) -> dict[str, Any]:
+        return self.wire.props
+
+    @property
+    def digest(self) -> bytes:
+        """The content's hash: findings are shared across requests with equal properties."""
+        if self._digest is None:
+            self._digest = content_digest(self.props)
+        return self._digest
+
+
+def content_digest(props: dict[str, Any]) -> bytes:
+    """A hash of ``props``' content, types and key order (``True``, ``1`` and ``1.0`` differ):
+    two digests are equal only for equal content, but for a SHA-256 collision. Content that is
+    not plain data (a type marshal refuses) gets a digest of its own, shared with nothing."""
+    try:
+        # Version 2: no references to objects seen before (version 3 has them, by refcount).
+        data = marshal.dumps(props, 2)
+    except ValueError:
+        return b"unique:" + os.urandom(32)
+    return hashlib.sha256(data).digest()
+
+
+@dataclass(frozen=True)
+class StackWire:
+    """Every resource of an ``AnalyzeStack`` call in wire form, by URN (shared by the stack
+    policies of that call)."""
+
+    source: object
+    resources: dict[str, Wired]
 
 
 @dataclass
@@ -64,7 +150,12 @@ class PackState:
     _catalogs: dict[tuple[Any, ...], Catalog] = field(default_factory=dict)
     _contexts: dict[tuple[Any, ...], StackContext] = field(default_factory=dict)
     _memo: OrderedDict[tuple[Any, ...], ResourceResult] = field(default_factory=OrderedDict)
+    _wire: OrderedDict[tuple[int, str], Wired] = field(default_factory=OrderedDict)
+    _stacks: OrderedDict[int, StackWire] = field(default_factory=OrderedDict)
+    _indexes: OrderedDict[int, tuple[object, dict[str, Any]]] = field(default_factory=OrderedDict)
     _components: dict[str, dict[str, Declaration]] = field(default_factory=dict)
+    _components_seen: int = 0  # changes to _components: a key of _resource_contexts
+    _resource_contexts: dict[tuple[Any, ...], StackContext] = field(default_factory=dict)
     _reported: set[tuple[str, str, str]] = field(default_factory=set)
     calls: int = 0  # core traversals run: the memo's effect, visible to tests
 
@@ -102,7 +193,10 @@ class PackState:
 
     def remember_component(self, stack: str, urn: str, declaration: Declaration) -> None:
         with self._lock:
-            self._components.setdefault(stack, {})[urn] = declaration
+            known = self._components.setdefault(stack, {})
+            if known.get(urn) != declaration:
+                known[urn] = declaration
+                self._components_seen += 1
 
     def components(self, stack: str) -> list[Declaration]:
         with self._lock:
@@ -124,6 +218,28 @@ class PackState:
             repo_declaration(repo, stack),
         ]
         return [d for d in found if d is not None] + list(components)
+
+    def resource_context(
+        self, stack: str, settings: PackSettings, stack_tags: Mapping[str, str]
+    ) -> StackContext:
+        """``context`` for the declarations a resource policy sees (``declarations`` with the
+        components remembered so far), remembered by what those declarations read."""
+        key = (
+            stack,
+            settings,
+            stack_tags.get(REGION_TAG),
+            self.config_of_stack().get(REGION_KEY),
+            self._components_seen,
+        )
+        with self._lock:
+            cached = self._resource_contexts.get(key)
+        if cached is not None:
+            return cached
+        declarations = self.declarations(stack, settings, stack_tags, self.components(stack))
+        ctx = self.context(stack, declarations, settings)
+        with self._lock:
+            self._resource_contexts[key] = ctx
+        return ctx
 
     def context(
         self,
@@ -165,22 +281,86 @@ class PackState:
 
     # --- findings ------------------------------------------------------------------------
 
+    def resource_wire(self, urn: str, props: Mapping[str, Any], holder: object) -> Wired:
+        """``urn``'s properties in wire form (``wire.engine_properties``), read once for every
+        policy that answers the same request: the servicer's request (the engine sends one per
+        resource, and the SDK builds new args for each policy), else ``holder`` (the args a
+        test or the bench passes to every policy, never changed in between)."""
+        request = wire.servicer_request()
+        index = self._request_index(request)
+        found = request is not None and (
+            urn in index if index is not None else getattr(request, "urn", None) == urn
+        )
+        source = request if found else holder
+        key = (id(source), urn)
+        with self._lock:
+            cached = self._wire.get(key)
+            if cached is not None and cached.source is source:
+                self._wire.move_to_end(key)
+                return cached
+        raw = wire.properties_in(request, urn, index) if found else None
+        wired = Wired(source, wire.wire_form(raw if raw is not None else props))
+        with self._lock:
+            self._wire[key] = wired
+            while len(self._wire) > _WIRE_SIZE:
+                self._wire.popitem(last=False)
+        return wired
+
+    def stack_wire(self, resources: Sequence[PolicyResource], holder: object) -> StackWire:
+        """Every resource of a stack in wire form, read once for the stack policies of one
+        ``AnalyzeStack`` call (or of one ``holder``, as ``resource_wire``)."""
+        request = wire.servicer_request()
+        index = self._request_index(request)
+        source = request if index is not None else holder
+        with self._lock:
+            cached = self._stacks.get(id(source))
+            if cached is not None and cached.source is source:
+                return cached
+        found: dict[str, Wired] = {}
+        for resource in resources:  # a URN twice: the request's first, else the last resource's
+            raw = None
+            if index is not None:
+                if resource.urn in found:
+                    continue
+                raw = wire.properties_in(request, resource.urn, index)
+            data = raw if raw is not None else resource.props
+            found[resource.urn] = Wired(source, wire.wire_form(data))
+        stack = StackWire(source, found)
+        with self._lock:
+            self._stacks[id(source)] = stack
+            while len(self._stacks) > _STACKS_SIZE:
+                self._stacks.popitem(last=False)
+        return stack
+
+    def _request_index(self, request: Any) -> dict[str, Any] | None:
+        """An ``AnalyzeStackRequest``'s resources by URN, built once per request."""
+        if request is None or getattr(request, "resources", None) is None:
+            return None
+        with self._lock:
+            cached = self._indexes.get(id(request))
+            if cached is not None and cached[0] is request:
+                return cached[1]
+        index = wire.request_resources(request) or {}
+        with self._lock:
+            self._indexes[id(request)] = (request, index)
+            while len(self._indexes) > _STACKS_SIZE:
+                self._indexes.popitem(last=False)
+        return index
+
     def resource_result(
-        self, resource_type: str, name: str, urn: str, props: Mapping[str, Any], ctx: StackContext
+        self, resource_type: str, name: str, urn: str, wired: Wired, ctx: StackContext
     ) -> ResourceResult:
         """Every core finding on one resource, computed once per (resource, props, context)."""
-        digest = hashlib.sha256(
-            json.dumps(props, sort_keys=True, separators=(",", ":"), default=str).encode()
-        ).hexdigest()
-        key = (urn, resource_type, name, digest, id(ctx))
+        key = (urn, resource_type, name, wired.digest, id(ctx))
         with self._lock:
             cached = self._memo.get(key)
             if cached is not None and cached.ctx is ctx:  # an id is only unique while alive
                 self._memo.move_to_end(key)
                 return cached
-        resource = Resource(resource_type, name, props, urn)
+        props = wired.props
         findings = api.check_resource(resource_type, name, props, ctx, urn=urn)
-        result = ResourceResult(tuple(findings), tuple(resource_values(resource)), ctx)
+        unknown = unknown_values(Resource(resource_type, name, props, urn), wired.wire)
+        result = ResourceResult(tuple(findings), unknown, ctx)
         with self._lock:
             self.calls += 1
             self._memo[key] = result

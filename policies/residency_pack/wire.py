@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import json_format
@@ -27,7 +28,7 @@ from pulumi_policy import proxy
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from residency_guard.values import UNKNOWN_SENTINEL
+from residency_guard.values import SECRET_SIG_KEY, UNKNOWN_SENTINEL, decoded_forms
 
 # Every unknown sentinel of the engine (sdk/go/common/resource/plugin/rpc.go). The core knows
 # the string one only; an unknown list or object becomes an unknown value under its key.
@@ -54,33 +55,131 @@ _SERVICER_CODES = frozenset(
 def engine_properties(urn: str, props: Mapping[str, Any]) -> dict[str, Any]:
     """The properties of ``urn`` in wire form (see the module's docstring)."""
     raw = request_properties(urn)
-    data = raw if raw is not None else serialize_properties(props)
-    normalized = normalize_unknowns(data)
-    return dict(normalized) if isinstance(normalized, Mapping) else {}
+    return wire_form(raw if raw is not None else props).props
 
 
 def request_properties(urn: str) -> dict[str, Any] | None:
     """The properties the engine sent for ``urn`` in the request being answered, if any."""
+    return properties_in(servicer_request(), urn)
+
+
+def servicer_request() -> Any | None:
+    """The ``request`` of the ``Analyze``/``AnalyzeStack`` call on the stack, if any."""
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code in _SERVICER_CODES:
-            return _properties_in(frame.f_locals.get("request"), urn)
+            return frame.f_locals.get("request")
         frame = frame.f_back  # type: ignore[assignment]
     return None
 
 
-def _properties_in(request: Any, urn: str) -> dict[str, Any] | None:
+def request_resources(request: Any) -> dict[str, Any] | None:
+    """An ``AnalyzeStackRequest``'s resources by URN (the first of each), else None."""
+    resources = getattr(request, "resources", None)
+    if resources is None:
+        return None
+    found: dict[str, Any] = {}
+    for resource in resources:
+        found.setdefault(resource.urn, resource)
+    return found
+
+
+def properties_in(
+    request: Any, urn: str, by_urn: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """``urn``'s properties in ``request`` (``by_urn``: its ``request_resources``), if any."""
     if request is None:
         return None
-    resources = getattr(request, "resources", None)
-    if resources is not None:  # AnalyzeStackRequest: find the resource by its URN
-        for resource in resources:
-            if resource.urn == urn:
-                return dict(json_format.MessageToDict(resource.properties))
-        return None
+    if by_urn is None:
+        by_urn = request_resources(request)
+    if by_urn is not None:  # AnalyzeStackRequest: find the resource by its URN
+        resource = by_urn.get(urn)
+        return None if resource is None else dict(json_format.MessageToDict(resource.properties))
     if getattr(request, "urn", None) != urn:
         return None
     return dict(json_format.MessageToDict(request.properties))
+
+
+@dataclass(frozen=True)
+class WireProps:
+    """A resource's properties in wire form, and whether a walk may find an unknown value."""
+
+    props: dict[str, Any]
+    # False only when no value inside is unknown: no unknown sentinel and no secret wrapper
+    # (its ciphertext-only form is unknown), in the data or in what a string decodes to.
+    may_hold_unknowns: bool
+
+
+def wire_form(data: Any) -> WireProps:
+    """``data`` as the engine marshals it (``serialize_properties``), every unknown sentinel
+    the string one (``normalize_unknowns``), in one pass over plain JSON data."""
+    scan = _Scan()
+    converted = _wire(data, scan)
+    props = dict(converted) if isinstance(converted, Mapping) else {}
+    return WireProps(props, scan.unknowns)
+
+
+class _Scan:
+    __slots__ = ("unknowns",)
+
+    def __init__(self) -> None:
+        self.unknowns = False
+
+
+def _wire(data: Any, scan: _Scan) -> Any:
+    # Exact types only: JSON data (a request's properties, a test's dict) is its own wire form,
+    # shared where nothing in it changes (nothing here or in the core writes to it); anything
+    # else (proxies, Secret, assets, a subclass) goes through the SDK's serializer.
+    kind = type(data)
+    if kind is str:
+        if data in UNKNOWN_SENTINELS:
+            scan.unknowns = True
+            return UNKNOWN_SENTINEL
+        if not scan.unknowns and _decodes_to_unknowns(data):
+            scan.unknowns = True
+        return data
+    if kind is dict:
+        if SECRET_SIG_KEY in data:
+            scan.unknowns = True
+        changed: dict[Any, Any] | None = None
+        for key, value in data.items():
+            new = _wire(value, scan)
+            if new is not value:
+                if changed is None:
+                    changed = dict(data)
+                changed[key] = new
+        return data if changed is None else changed
+    if kind is list:
+        items: list[Any] | None = None
+        for index, item in enumerate(data):
+            new = _wire(item, scan)
+            if new is not item:
+                if items is None:
+                    items = list(data)
+                items[index] = new
+        return data if items is None else items
+    if data is None or kind is bool or kind is int or kind is float:
+        return data
+    normalized = normalize_unknowns(serialize_properties(data))
+    if not scan.unknowns and may_hold_unknowns(normalized):
+        scan.unknowns = True
+    return normalized
+
+
+def may_hold_unknowns(data: Any) -> bool:
+    """Whether ``walk_data`` may find an unknown value in ``data`` (wire form): a superset of
+    the unknown sentinel and ciphertext-only secrets, here or in decoded text at any depth."""
+    if isinstance(data, str):
+        return data == UNKNOWN_SENTINEL or _decodes_to_unknowns(data)
+    if isinstance(data, Mapping):
+        return SECRET_SIG_KEY in data or any(may_hold_unknowns(v) for v in data.values())
+    if isinstance(data, list | tuple):
+        return any(may_hold_unknowns(item) for item in data)
+    return False
+
+
+def _decodes_to_unknowns(text: str) -> bool:
+    return any(may_hold_unknowns(inner) for _, inner in decoded_forms(text))
 
 
 def normalize_unknowns(data: Any) -> Any:

@@ -227,6 +227,32 @@ def test_analyze_stack_with_secrets_and_an_unknown_component_region(
     assert all(FAKE_KEY not in m for _, _, m, _ in diagnostics)
 
 
+def test_one_analyze_call_reads_the_properties_and_runs_the_core_once(
+    servicer: _PolicyAnalyzerServicer, state: PackState
+) -> None:
+    configure_stack(servicer)
+    assert [d[0] for d in analyze(servicer, DEPLOYMENT, env_deployment({}))] == []
+    assert state.calls == 1
+    # The same URN again, now with the global host (a preview, then an up): judged again.
+    diagnostics = analyze(servicer, DEPLOYMENT, env_deployment({"OPENAI_BASE_URL": GLOBAL_URL}))
+    assert [d[0] for d in diagnostics] == ["openai-endpoint-region"]
+    assert state.calls == 2
+
+
+def test_analyze_stack_reads_each_resource_by_its_urn(servicer: _PolicyAnalyzerServicer) -> None:
+    configure_stack(servicer)
+    resources = [
+        stack_resource(DEPLOYMENT, f"chat-{index}", env_deployment({"OPENAI_BASE_URL": url}))
+        for index, url in enumerate([EU_URL, GLOBAL_URL, EU_URL])
+    ]
+    diagnostics = analyze_stack(servicer, resources)
+    (summary,) = [m for name, _, m, _ in diagnostics if name == "openai-configuration-summary"]
+    assert "3 resource(s) of stack 'prod-eu'" in summary
+    assert "'chat-0': OPENAI_BASE_URL -> eu.api.openai.com" in summary
+    assert "'chat-1': OPENAI_BASE_URL -> api.openai.com" in summary
+    assert "'chat-2': OPENAI_BASE_URL -> eu.api.openai.com" in summary
+
+
 def test_analyze_stack_reports_a_region_conflict(servicer: _PolicyAnalyzerServicer) -> None:
     configure_stack(servicer, region="eu")
     diagnostics = analyze_stack(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pulumi_policy import Secret
@@ -16,8 +18,11 @@ from .helpers import (
     EU_URL,
     FAKE_KEY,
     GLOBAL_URL,
+    SECRET_SIG_KEY,
+    SECRET_SIG_VALUE,
     UNKNOWN,
     all_rules,
+    b64,
     policies,
     resource_args,
     run,
@@ -162,10 +167,7 @@ def test_the_dotenv_sink_default_path_is_no_host(state: PackState) -> None:
 
 MODEL_SHAPES = pytest.mark.parametrize(
     "shape",
-    [
-        pytest.param(shape, id=name)
-        for name, shape in ENV_SHAPES.items()
-    ],
+    [pytest.param(shape, id=name) for name, shape in ENV_SHAPES.items()],
 )
 
 
@@ -336,6 +338,52 @@ def test_an_azure_deployment_model_block_is_not_misread(state: PackState) -> Non
 def test_one_core_traversal_serves_every_resource_policy(state: PackState) -> None:
     run_resource_policies(state, resource_args(*k8s_deployment({"OPENAI_BASE_URL": GLOBAL_URL})))
     assert state.calls == 1
+
+
+def test_one_urn_with_other_properties_is_judged_again(state: PackState) -> None:
+    """Preview, then up: the same URN with other properties never gets the first findings."""
+    preview = run_resource_policies(
+        state, resource_args(*k8s_deployment({"OPENAI_BASE_URL": GLOBAL_URL}))
+    )
+    up = run_resource_policies(state, resource_args(*k8s_deployment({"OPENAI_BASE_URL": EU_URL})))
+    assert all_rules(preview) == ["RG001"]
+    assert all_rules(up) == []
+    assert state.calls == 2
+    # Equal properties in new args: the findings are shared, and said again.
+    again = run_resource_policies(
+        state, resource_args(*k8s_deployment({"OPENAI_BASE_URL": GLOBAL_URL}))
+    )
+    assert all_rules(again) == ["RG001"]
+    assert state.calls == 2
+
+
+def test_true_and_one_are_other_properties(state: PackState) -> None:
+    run_resource_policies(state, resource_args("aws:s3/bucket:Bucket", {"versioning": True}))
+    run_resource_policies(state, resource_args("aws:s3/bucket:Bucket", {"versioning": 1}))
+    assert state.calls == 2
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda env: json.dumps(env),
+        lambda env: b64(json.dumps(env)),
+        lambda env: b64(b64(json.dumps(env))),
+    ],
+    ids=["json", "base64-json", "base64-base64-json"],
+)
+def test_an_unknown_inside_encoded_text_is_pending(state: PackState, encode: Any) -> None:
+    props = k8s_deployment({"APP_CONFIG": encode({"OPENAI_BASE_URL": UNKNOWN})})
+    outcome = run(policies(state)["openai-endpoint-region"], resource_args(*props))
+    assert outcome.violations == []
+    assert outcome.pending is not None and "OPENAI_BASE_URL at app.spec" in outcome.pending
+
+
+def test_a_ciphertext_only_secret_is_unknown(state: PackState) -> None:
+    """A secret the engine sent without its value: known to be there, not what it is."""
+    props = k8s_deployment({"OPENAI_BASE_URL": {SECRET_SIG_KEY: SECRET_SIG_VALUE}})
+    outcome = run(policies(state)["openai-endpoint-region"], resource_args(*props))
+    assert outcome.pending is not None and "OPENAI_BASE_URL at app.spec" in outcome.pending
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])

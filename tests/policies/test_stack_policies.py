@@ -15,6 +15,7 @@ from .helpers import (
     policy_resource,
     resource_args,
     run,
+    run_resource_policies,
     stack_args,
     urn,
 )
@@ -217,6 +218,46 @@ def test_the_summary_says_which_values_were_unknown(state: PackState) -> None:
         "OPENAI_BASE_URL (unknown during preview; it will be checked at `pulumi up`)"
         in outcome.text
     )
+
+
+def test_the_summary_names_every_value_it_reads_by_name(state: PackState) -> None:
+    env = {"OPENAI_ORG_ID": "org-acme", "modelVersion": UNKNOWN, "LOG_LEVEL": "info"}
+    chat = policy_resource(*k8s_deployment(env), name="chat")
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat]))
+    assert outcome.text.endswith(
+        "- kubernetes:apps/v1:Deployment 'chat': OPENAI_ORG_ID; "
+        "modelVersion (unknown during preview; it will be checked at `pulumi up`)"
+    )
+
+
+def test_the_summary_reuses_what_the_resource_policies_found(state: PackState) -> None:
+    """The engine runs the stack policies after the resource policies: equal properties are
+    not judged twice, other properties (outputs) are."""
+    chat = k8s_deployment({"OPENAI_BASE_URL": EU_URL})
+    worker = lambda_function({"OPENAI_MODEL": "gpt-4.1-2025-04-14"})
+    run_resource_policies(state, resource_args(*chat, name="chat"))
+    run_resource_policies(state, resource_args(*worker, name="worker"))
+    assert state.calls == 2
+    worker_outputs = {**worker[1], "arn": "arn:aws:lambda:eu-west-1:123:function:worker"}
+    resources = [
+        policy_resource(*chat, name="chat"),
+        policy_resource(worker[0], worker_outputs, name="worker"),
+    ]
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args(resources))
+    assert "'chat': OPENAI_BASE_URL -> eu.api.openai.com" in outcome.text
+    assert "'worker': OPENAI_MODEL = gpt-4.1-2025-04-14" in outcome.text
+    assert state.calls == 3
+
+
+def test_the_stack_policies_alone_read_every_resource(state: PackState) -> None:
+    """No resource policy ran first (disabled, or a test): the stack policies judge alone."""
+    chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": EU_URL}), name="chat")
+    args = stack_args([chat])
+    for name in ("residency-region-declared", "azure-openai-linked"):
+        assert run(policies(state)[name], args).violations == []
+    outcome = run(policies(state)["openai-configuration-summary"], args)
+    assert "'chat': OPENAI_BASE_URL -> eu.api.openai.com" in outcome.text
+    assert state.calls == 1
 
 
 def test_no_openai_configuration_no_summary(state: PackState) -> None:
