@@ -81,15 +81,20 @@ def walk_data(
     With ``gate``, only the strings it keeps (and everything decoded from them) become values.
     """
     hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
-    stack: list[tuple[Any, tuple[str | int, ...], str, bool, bool]] = [
-        (data, path, name, secret, hot)
+    # (item, the path above it, its own step or None for the same path, name, secret, hot):
+    # a string's path is built only if it is kept, most are not.
+    stack: list[tuple[Any, tuple[str | int, ...], str | int | None, str, bool, bool]] = [
+        (data, path, None, name, secret, hot)
     ]
     while stack:
-        item, item_path, item_name, item_secret, item_hot = stack.pop()
+        item, above, step, item_name, item_secret, item_hot = stack.pop()
         if isinstance(item, str):
             if item_hot or gate is None or gate.keep(item, item_name):
+                item_path = above if step is None else (*above, step)
                 yield from _string_values(item, item_path, item_name, item_secret, depth)
-        elif isinstance(item, (dict, Mapping)):  # dict first: no ABC check for JSON
+            continue
+        item_path = above if step is None else (*above, step)
+        if isinstance(item, (dict, Mapping)):  # dict first: no ABC check for JSON
             if is_secret_wrapper(item):
                 inner = item.get("plaintext", item.get("value"))
                 if isinstance(inner, str) and "plaintext" in item:
@@ -99,19 +104,19 @@ def walk_data(
                     if item_hot or gate is None or gate.keep("", item_name):
                         yield Value(item_path, "", item_name, secret=True, unknown=True)
                 else:
-                    stack.append((inner, item_path, item_name, True, item_hot))
+                    stack.append((inner, item_path, None, item_name, True, item_hot))
                 continue
             entry_name = _entry_name(item)
             for key, child in reversed(list(item.items())):
-                key_text = str(key)
+                key_text = key if type(key) is str else str(key)
                 child_name = entry_name if (entry_name and key_text == "value") else key_text
                 child_hot = item_hot or gate is None or gate.hot_key(key_text)
-                stack.append((child, (*item_path, key_text), child_name, item_secret, child_hot))
+                stack.append((child, item_path, key_text, child_name, item_secret, child_hot))
         elif isinstance(item, list) or (
             isinstance(item, Sequence) and not isinstance(item, bytes | bytearray)
         ):
             for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], (*item_path, index), item_name, item_secret, item_hot))
+                stack.append((item[index], item_path, index, item_name, item_secret, item_hot))
 
 
 def _entry_name(item: Mapping[str, Any]) -> str:
