@@ -83,20 +83,10 @@ class FacetGate:
         self._texts = catalog.text_memo  # reads the catalog's gateways: one per catalog
 
     def hot_key(self, key: str) -> bool:
-        found = _HOT_KEYS.get(key)
-        if found is None:
-            if len(_HOT_KEYS) >= _MEMO_LIMIT:
-                _HOT_KEYS.clear()
-            found = _HOT_KEYS[key] = key_may_matter(key)
-        return found
+        return key_may_matter(key)
 
     def keep(self, text: str, name: str) -> bool:
-        by_name = _NAMES.get(name)
-        if by_name is None:
-            if len(_NAMES) >= _MEMO_LIMIT:
-                _NAMES.clear()
-            by_name = _NAMES[name] = name_may_matter(name)
-        if by_name:
+        if name_may_matter(name):
             return True
         found = self._texts.get(text)
         if found is None:
@@ -116,5 +106,3 @@ class FacetGate:
 
 
 _MEMO_LIMIT = 50_000
-_HOT_KEYS: dict[str, bool] = {}
-_NAMES: dict[str, bool] = {}

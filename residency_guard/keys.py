@@ -157,6 +157,9 @@ def _decodes_as_base64(text: str) -> bool:
     return any(kind == "base64" for kind, _ in decoded_forms(text))
 
 
+# The gate asks these two about every key and name of a preview: memoized like the name
+# functions above, with room for a large preview's distinct keys.
+@functools.lru_cache(maxsize=16384)
 def name_may_matter(name: str) -> bool:
     """Whether a value's name alone may make it an endpoint setting, a model or
     OPENAI_API_BASE (the facets gate, residency_guard.facets): a superset of what
@@ -166,6 +169,7 @@ def name_may_matter(name: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16384)
 def key_may_matter(key: str) -> bool:
     """Whether a key on a value's path may make it an endpoint setting, a model or a surface
     list item: a superset of what is_endpoint_value, names_model and lists_surfaces read of
@@ -186,11 +190,7 @@ def surface_hint(value: Value) -> str | None:
 
 def lists_surfaces(value: Value) -> bool:
     """Whether a value is an item of a surface list (``residency-guard:surfaces``)."""
-    return lists_surfaces_at(value.path)
-
-
-def lists_surfaces_at(path: tuple[str | int, ...]) -> bool:
-    for part in path[-2:]:  # noqa: SIM110 - a loop, not any(...): asked about every value
+    for part in value.path[-2:]:  # a loop, not any(...): asked about every value
         if isinstance(part, str) and bare_name(part) == SURFACES_KEY:
             return True
     return False
