@@ -82,12 +82,10 @@ class FacetGate:
         self.catalog = catalog
         self._texts = catalog.text_memo  # reads the catalog's gateways: one per catalog
 
-    def hot_key(self, key: str) -> bool:
-        return key_may_matter(key)
+    # The walk calls this for each key: the memoized function itself, no method around it.
+    hot_key = staticmethod(key_may_matter)
 
     def keep(self, text: str, name: str) -> bool:
-        if name_may_matter(name):
-            return True
         found = self._texts.get(text)
         if found is None:
             if len(self._texts) >= _MEMO_LIMIT:  # long-lived processes (checkov, the pack)
@@ -102,7 +100,7 @@ class FacetGate:
                     and bool(find_endpoints(text, self.catalog))
                 )
             )
-        return found
+        return found or name_may_matter(name)
 
 
 _MEMO_LIMIT = 50_000

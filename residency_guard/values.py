@@ -78,45 +78,135 @@ def walk_data(
 ) -> Iterator[Value]:
     """Every string in a JSON-like structure, nested JSON strings and base64 text decoded.
 
-    With ``gate``, only the strings it keeps (and everything decoded from them) become values.
+    With ``gate``, only the strings it keeps (and what they decode to, under the same gate)
+    become values. In document order.
     """
     hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
-    # (item, the path above it, its own step or None for the same path, name, secret, hot):
-    # a string's path is built only if it is kept, most are not.
-    stack: list[tuple[Any, tuple[str | int, ...], str | int | None, str, bool, bool]] = [
-        (data, path, None, name, secret, hot)
-    ]
-    while stack:
-        item, above, step, item_name, item_secret, item_hot = stack.pop()
-        if isinstance(item, str):
-            if item_hot or gate is None or gate.keep(item, item_name):
-                item_path = above if step is None else (*above, step)
-                yield from _string_values(item, item_path, item_name, item_secret, depth)
-            continue
-        item_path = above if step is None else (*above, step)
-        if isinstance(item, (dict, Mapping)):  # dict first: no ABC check for JSON
-            if is_secret_wrapper(item):
-                inner = item.get("plaintext", item.get("value"))
-                if isinstance(inner, str) and "plaintext" in item:
-                    with contextlib.suppress(ValueError):
-                        inner = json.loads(inner)
-                if inner is None:  # ciphertext only: known to be there, not what it is
-                    if item_hot or gate is None or gate.keep("", item_name):
-                        yield Value(item_path, "", item_name, secret=True, unknown=True)
-                else:
-                    stack.append((inner, item_path, None, item_name, True, item_hot))
-                continue
-            entry_name = _entry_name(item)
-            for key, child in reversed(list(item.items())):
-                key_text = key if type(key) is str else str(key)
-                child_name = entry_name if (entry_name and key_text == "value") else key_text
-                child_hot = item_hot or gate is None or gate.hot_key(key_text)
-                stack.append((child, item_path, key_text, child_name, item_secret, child_hot))
-        elif isinstance(item, list) or (
-            isinstance(item, Sequence) and not isinstance(item, bytes | bytearray)
+    out: list[Value] = []
+    _Walk(gate, out).item(data, path, name, secret, hot, depth, "")
+    return iter(out)
+
+
+class _Walk:
+    """One walk's gate and output. Iterative (a preview nests as deep as JSON allows) and
+    flat: a string or a number is handled where it is met; only containers are stacked."""
+
+    __slots__ = ("gate", "out")
+
+    def __init__(self, gate: Gate | None, out: list[Value]) -> None:
+        self.gate = gate
+        self.out = out
+
+    def item(
+        self, data: Any, path: tuple[str | int, ...], name: str, secret: bool, hot: bool,
+        depth: int, decoded: str,
+    ) -> None:  # fmt: skip
+        if isinstance(data, str):
+            if hot or self.gate is None or self.gate.keep(data, name):
+                self.string(data, path, name, secret, hot, depth, decoded)
+            return
+        frame = self.frame(data, path, name, secret, hot, depth, decoded)
+        if frame is not None:
+            self.frames([frame], depth, decoded)
+
+    def frame(
+        self, data: Any, path: tuple[str | int, ...], name: str, secret: bool, hot: bool,
+        depth: int, decoded: str,
+    ) -> _Frame | None:  # fmt: skip
+        """A container's children to visit, once a secret wrapper is opened; None for a
+        scalar (or a wrapper's string, handled here)."""
+        if isinstance(data, (dict, Mapping)):  # dict first: no ABC check for JSON
+            if not is_secret_wrapper(data):
+                entry_name = _entry_name(data)
+                return (iter(data.items()), path, name, secret, hot, True, entry_name)
+            inner = data.get("plaintext", data.get("value"))
+            if isinstance(inner, str) and "plaintext" in data:
+                with contextlib.suppress(ValueError):
+                    inner = json.loads(inner)
+            if inner is None:  # ciphertext only: known to be there, not what it is
+                if hot or self.gate is None or self.gate.keep("", name):
+                    self.out.append(
+                        Value(path, "", name, secret=True, unknown=True, decoded=decoded)
+                    )
+                return None
+            if isinstance(inner, str):
+                self.item(inner, path, name, True, hot, depth, decoded)
+                return None
+            return self.frame(inner, path, name, True, hot, depth, decoded)
+        if isinstance(data, list) or (
+            isinstance(data, Sequence) and not isinstance(data, str | bytes | bytearray)
         ):
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], item_path, index, item_name, item_secret, item_hot))
+            return (iter(enumerate(data)), path, name, secret, hot, False, "")
+        return None
+
+    def frames(self, stack: list[_Frame], depth: int, decoded: str) -> None:
+        # The hot loop of every scan: a preview has millions of items, nearly all cold.
+        # Without a gate `hot` is true everywhere, so keep and hot_key are never called.
+        gate = self.gate
+        keep = gate.keep if gate is not None else _keep_all
+        hot_key = gate.hot_key if gate is not None else _keep_all
+        frame = self.frame
+        while stack:
+            children, path, name, secret, hot, is_mapping, entry_name = stack[-1]
+            if is_mapping:
+                for step, child in children:
+                    kind = type(child)
+                    if kind is int or kind is bool or kind is float or child is None:
+                        continue
+                    if type(step) is not str:
+                        step = str(step)
+                    child_hot = hot or hot_key(step)
+                    child_name = entry_name if (entry_name and step == "value") else step
+                    if kind is str:
+                        if child_hot or keep(child, child_name):
+                            self.string(child, (*path, step), child_name, secret, child_hot,
+                                        depth, decoded)  # fmt: skip
+                        continue
+                    found = frame(child, (*path, step), child_name, secret, child_hot,
+                                  depth, decoded)  # fmt: skip
+                    if found is not None:
+                        stack.append(found)
+                        break  # the child's children first: document order
+                else:
+                    stack.pop()
+            else:
+                for step, child in children:
+                    kind = type(child)
+                    if kind is str:
+                        if hot or keep(child, name):
+                            self.string(child, (*path, step), name, secret, hot, depth, decoded)
+                        continue
+                    if kind is int or kind is bool or kind is float or child is None:
+                        continue
+                    found = frame(child, (*path, step), name, secret, hot, depth, decoded)
+                    if found is not None:
+                        stack.append(found)
+                        break
+                else:
+                    stack.pop()
+
+    def string(
+        self, text: str, path: tuple[str | int, ...], name: str, secret: bool, hot: bool,
+        depth: int, decoded: str,
+    ) -> None:  # fmt: skip
+        unknown = text == UNKNOWN_SENTINEL
+        self.out.append(
+            Value(path, "" if unknown else text, name, secret=secret, unknown=unknown,
+                  decoded=decoded)
+        )  # fmt: skip
+        if unknown or depth >= _MAX_NESTED:
+            return
+        for kind, inner in decoded_forms(text):
+            # What a string decodes to is read like any other data, under the same gate.
+            self.item(inner, path, name, secret, hot, depth + 1, decoded or kind)
+
+
+def _keep_all(*_: str) -> bool:
+    return True
+
+
+# (children as (step, child) pairs, path, name, secret, hot, a mapping's, its entry name)
+_Frame = tuple[Iterator[tuple[Any, Any]], tuple[str | int, ...], str, bool, bool, bool, str]
 
 
 def _entry_name(item: Mapping[str, Any]) -> str:
@@ -127,21 +217,6 @@ def _entry_name(item: Mapping[str, Any]) -> str:
         if isinstance(candidate, str):
             return candidate
     return ""
-
-
-def _string_values(
-    text: str, path: tuple[str | int, ...], name: str, secret: bool, depth: int
-) -> Iterator[Value]:
-    unknown = text == UNKNOWN_SENTINEL
-    yield Value(path, "" if unknown else text, name, secret=secret, unknown=unknown)
-    if unknown or depth >= _MAX_NESTED:
-        return
-    for kind, inner in decoded_forms(text):
-        for value in walk_data(inner, path, name=name, secret=secret, depth=depth + 1):
-            yield Value(
-                value.path, value.text, value.name, secret=value.secret,
-                unknown=value.unknown, decoded=kind,
-            )  # fmt: skip
 
 
 def decodes(text: str) -> bool:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import httpx2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from residency_guard.catalog import shipped_catalog
-from residency_guard.hosts import EndpointKind, Hazard, classify_endpoint, find_endpoints
+from residency_guard.hosts import (
+    _PLAIN_HOST,
+    EndpointKind,
+    Hazard,
+    classify_endpoint,
+    find_endpoints,
+)
 
 CATALOG = shipped_catalog()
 
@@ -83,3 +92,19 @@ def test_env_var_names_are_not_hosts() -> None:
 
 def test_unrelated_text_is_ignored() -> None:
     assert find_endpoints("https://example.com and postgres://db:5432", CATALOG) == []
+
+
+@given(st.from_regex(_PLAIN_HOST, fullmatch=True))
+def test_a_bare_word_is_read_as_the_client_reads_it(word: str) -> None:
+    # classify_endpoint reads a bare word without the parser: it must be the parser's reading.
+    url = httpx2.URL("https://" + word)
+    assert (url.raw_host, url.host, url.scheme, url.port, url.path, url.userinfo) == (
+        word.lower().encode(), word.lower(), "https", None, "/", b"",
+    )  # fmt: skip
+    endpoint = classify_endpoint(word, CATALOG)
+    assert endpoint.host == word.lower() and endpoint.hazards[-1] is Hazard.NO_SCHEME
+
+
+def test_a_secret_name_mentioning_openai_is_not_an_endpoint() -> None:
+    assert find_endpoints("search-000001-openai", CATALOG) == []
+    assert classify_endpoint("search-000001-openai", CATALOG).kind is EndpointKind.LOOKALIKE
