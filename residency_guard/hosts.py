@@ -32,6 +32,9 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _WEB_SCHEMES = ("http", "https", "ws", "wss")
 # A host name a resolver can look up (letters, digits, '-', '_', dots).
+# Where a name's head ends, and the dots IDNA maps to "." (a full-width host is still a host).
+_HEAD_END = re.compile(r"[:/\\]")
+_DOTS = (".", "\u3002", "\uff0e", "\uff61")
 # A word a URL parser reads as that host, lowercased, with nothing else (not all digits).
 _PLAIN_HOST = re.compile(r"(?=[A-Za-z0-9_-]*[A-Za-z_-])[A-Za-z0-9_-]{1,253}")
 _DNS_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
@@ -373,6 +376,8 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
         endpoint = classify_endpoint(candidate, catalog)
         if endpoint.kind is EndpointKind.OTHER:
             continue
+        if endpoint.kind is EndpointKind.INVALID and not _written_as_url(candidate):
+            continue  # a URN, an ARN, an Azure resource id: another kind of name, not a URL
         if _is_bare_word(endpoint):
             continue  # a word such as OPENAI_BASE_URL, not a host name
         endpoints.append(endpoint)
@@ -382,6 +387,19 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
     ):  # the whole value reaches another host, or the same one in another form (userinfo)
         endpoints.insert(0, whole)
     return endpoints
+
+
+def _written_as_url(candidate: str) -> bool:
+    """Whether free text is written as a URL or a host, so that the client failing to read it
+    is worth saying: a scheme of the web or ``//``, or a dotted name before any ``:`` or ``/``."""
+    text = candidate.strip().strip(_QUOTES).strip()
+    if "://" in text or text.startswith("//"):
+        return True
+    match = _SCHEME.match(text)
+    if match is not None and match.group(1).lower() in _WEB_SCHEMES:
+        return True
+    head = _HEAD_END.split(text, 1)[0]
+    return any(dot in head for dot in _DOTS)
 
 
 def _is_bare_word(endpoint: Endpoint) -> bool:

@@ -114,4 +114,30 @@ def test_finding_points_at_the_resource_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(data, indent=2))
     (finding,) = scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
     lines = path.read_text().splitlines()
-    assert '"urn": "urn:pulumi:prod-eu::shop::kubernetes:apps/v1:Deployment::api"' in lines[finding.line - 1]
+    assert (
+        '"urn": "urn:pulumi:prod-eu::shop::kubernetes:apps/v1:Deployment::api"'
+        in lines[finding.line - 1]
+    )
+
+
+def test_azure_resource_ids_and_urns_are_not_unusable_endpoints(tmp_path: Path) -> None:
+    """An Azure OpenAI account's id and a URN mention Azure and OpenAI but are no URLs: an EU
+    stack that exports them was reported (RG010) as holding an endpoint the client cannot use."""
+    account = {
+        "id": "/subscriptions/0000/resourceGroups/rg-eu/providers/"
+              "Microsoft.CognitiveServices/accounts/shop-openai",
+        "dependsOn": "urn:pulumi:prod-eu::shop::azure-native:cognitiveservices:Account::ai",
+        "arn": "arn:aws:secretsmanager:eu-central-1:1:secret:azure-openai-key",
+    }  # fmt: skip
+    data = preview("prod-eu", [("azure-native:web:WebApp", "site", account)], EU)
+    assert scan(tmp_path, data) == []
+
+
+def test_a_url_the_client_cannot_read_is_still_reported_in_free_text(tmp_path: Path) -> None:
+    for text in (
+        "https:/api.openai.com/v1",
+        "eu.api.openai.com:abc",
+        "https://eu.api.openai.com:x/v1",
+    ):
+        data = preview("prod-eu", [("azure-native:web:WebApp", "site", {"note": text})], EU)
+        assert scan(tmp_path, data) == [("RG010", "site")], text
