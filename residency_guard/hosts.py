@@ -239,7 +239,8 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
         # A bare host or host:port; httpx2 would read "host:443" as a scheme, so name one.
         url_text = "https://" + text
         hazards.append(Hazard.NO_SCHEME)
-    if Hazard.NO_SCHEME in hazards and _PLAIN_HOST.fullmatch(text):
+    plain = Hazard.NO_SCHEME in hazards and _PLAIN_HOST.fullmatch(text) is not None
+    if plain:
         # A bare word ("billing-openai", a secret's name): the parser's reading is known
         # (tests/core/test_hosts.py holds it to httpx2's), and a preview has thousands.
         raw_host = display_host = host = text.lower()
@@ -284,7 +285,7 @@ def _classify(text: str, catalog: Catalog) -> Endpoint:
     if port is not None and port != 443:
         hazards.append(Hazard.PORT)
     host = host.rstrip(".").lower()
-    if _is_ip(host):
+    if not plain and _is_ip(host):  # a plain word has a letter, '-' or '_': no address
         hazards.append(Hazard.IP_LITERAL)
     found = dict(
         text=original,

@@ -179,12 +179,22 @@ def key_may_matter(key: str) -> bool:
 
 
 def surface_hint(value: Value) -> str | None:
-    """The surface a model is for, when its name or path says so."""
-    for part in reversed([value.name, *[p for p in value.path if isinstance(p, str)]]):
-        lowered = part.lower()
-        for word, surface in SURFACE_HINTS:
-            if word in lowered:
-                return surface
+    """The surface a model is for, when its name or path says so (the nearest part that does)."""
+    for part in reversed(value.path):
+        if isinstance(part, str):
+            hint = _part_hint(part)
+            if hint is not None:
+                return hint
+    return _part_hint(value.name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _part_hint(part: str) -> str | None:
+    # Three rules ask about every model's path: its keys repeat, resource names do not.
+    lowered = part.lower()
+    for word, surface in SURFACE_HINTS:
+        if word in lowered:
+            return surface
     return None
 
 

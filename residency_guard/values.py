@@ -140,50 +140,52 @@ class _Walk:
         return None
 
     def frames(self, stack: list[_Frame], depth: int, decoded: str) -> None:
-        # The hot loop of every scan: a preview has millions of items, nearly all cold.
+        # The hot loop of every scan: a preview has millions of items, nearly all cold, so a
+        # plain dict, list or string is handled inline (a method call each costs seconds).
         # Without a gate `hot` is true everywhere, so keep and hot_key are never called.
         gate = self.gate
         keep = gate.keep if gate is not None else _keep_all
         hot_key = gate.hot_key if gate is not None else _keep_all
-        frame = self.frame
+        string, frame, push = self.string, self.frame, stack.append
         while stack:
             children, path, name, secret, hot, is_mapping, entry_name = stack[-1]
-            if is_mapping:
-                for step, child in children:
-                    kind = type(child)
-                    if kind is int or kind is bool or kind is float or child is None:
-                        continue
+            for step, child in children:
+                kind = type(child)
+                if kind is int or kind is bool or kind is float or child is None:
+                    continue
+                if is_mapping:
                     if type(step) is not str:
                         step = str(step)
                     child_hot = hot or hot_key(step)
                     child_name = entry_name if (entry_name and step == "value") else step
-                    if kind is str:
-                        if child_hot or keep(child, child_name):
-                            self.string(child, (*path, step), child_name, secret, child_hot,
-                                        depth, decoded)  # fmt: skip
-                        continue
-                    found = frame(child, (*path, step), child_name, secret, child_hot,
-                                  depth, decoded)  # fmt: skip
-                    if found is not None:
-                        stack.append(found)
-                        break  # the child's children first: document order
                 else:
-                    stack.pop()
+                    child_hot, child_name = hot, name
+                if kind is str:
+                    if child_hot or keep(child, child_name):
+                        string(child, (*path, step), child_name, secret, child_hot, depth,
+                               decoded)  # fmt: skip
+                    continue
+                if kind is dict and child.get(SECRET_SIG_KEY) != SECRET_SIG_VALUE:
+                    found: _Frame | None = (
+                        iter(child.items()), (*path, step), child_name, secret, child_hot,
+                        True, _entry_name(child) if "value" in child else "",
+                    )  # fmt: skip
+                elif kind is list:
+                    found = (iter(enumerate(child)), (*path, step), child_name, secret,
+                             child_hot, False, "")  # fmt: skip
+                elif isinstance(child, str):  # a subclass
+                    if child_hot or keep(child, child_name):
+                        string(child, (*path, step), child_name, secret, child_hot, depth,
+                               decoded)  # fmt: skip
+                    continue
+                else:  # a secret, another Mapping or Sequence
+                    found = frame(child, (*path, step), child_name, secret, child_hot, depth,
+                                  decoded)  # fmt: skip
+                if found is not None:
+                    push(found)
+                    break  # the child's children first: document order
             else:
-                for step, child in children:
-                    kind = type(child)
-                    if kind is str:
-                        if hot or keep(child, name):
-                            self.string(child, (*path, step), name, secret, hot, depth, decoded)
-                        continue
-                    if kind is int or kind is bool or kind is float or child is None:
-                        continue
-                    found = frame(child, (*path, step), name, secret, hot, depth, decoded)
-                    if found is not None:
-                        stack.append(found)
-                        break
-                else:
-                    stack.pop()
+                stack.pop()
 
     def string(
         self, text: str, path: tuple[str | int, ...], name: str, secret: bool, hot: bool,

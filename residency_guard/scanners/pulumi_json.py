@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,11 @@ from residency_guard.values import Value, walk_data
 
 
 def load_json(path: Path) -> Any:
-    text = read_text(path, MAX_JSON_BYTES)
+    """A preview or state export, parsed; an InputError naming the line where it is not JSON."""
+    return _parse(path, read_text(path, MAX_JSON_BYTES))
+
+
+def _parse(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -75,47 +78,37 @@ def _resources(data: Mapping[str, Any], kind: str) -> Iterator[tuple[Mapping[str
 class _LineIndex:
     """Lines of a JSON text, found lazily: a finding is rare, a resource is not.
 
-    A 100,000-resource preview is 400 MB: each lookup must not scan it from the top. The first
-    lookup finds every quoted URN in one pass (in valid JSON, the first match of a quoted
-    string without quotes or backslashes inside is its first occurrence); lines are counted
-    from the previous answer, since findings come in file order.
+    A 100,000-resource preview is 400 MB: a lookup must not scan it from the top each time.
+    Findings come in file order, so a resource's URN is looked for from the previous answer
+    on (its own entry, not an earlier mention as some child's parent), and from the top only
+    when it is not found there; lines are counted from the previous answer too.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._first: dict[str, int] | None = None
         self._cursor = (0, 1)  # (position, its line) of the last answer
 
-    def line_of(self, needle: str, after: int = 0) -> tuple[int, int]:
-        position = self._find(needle) if after == 0 else self.text.find(needle, after)
-        if position < 0:
-            return 0, 0
+    def line_of(self, needle: str) -> tuple[int, int]:
         base, line = self._cursor
+        position = self.text.find(needle, base)
+        if position < 0:
+            position = self.text.find(needle)
+            if position < 0:
+                return 0, 0
         if position < base:
             base, line = 0, 1
         line += self.text.count("\n", base, position)
         self._cursor = (position, line)
         return line, position - (self.text.rfind("\n", 0, position) + 1) + 1
 
-    def _find(self, needle: str) -> int:
-        if not _QUOTED_URN.fullmatch(needle):
-            return self.text.find(needle)
-        if self._first is None:
-            first: dict[str, int] = {}
-            for match in _QUOTED_URN.finditer(self.text):
-                first.setdefault(match.group(), match.start())
-            self._first = first
-        return self._first.get(needle, -1)
-
-
-_QUOTED_URN = re.compile(r'"urn:pulumi:[^"\\]*"')
-
 
 def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any = None) -> StackScan:
     """Judge every resource of a preview or a state export, against the stack's region."""
     file = str(path)
+    text: str | None = None
     if data is None:
-        data = load_json(path)
+        text = read_text(path, MAX_JSON_BYTES)
+        data = _parse(path, text)  # the text is kept: findings are located in it
     kind = json_kind(data)
     if kind is None:
         raise InputError(
@@ -161,7 +154,7 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
     for resource in resources:
         found = evaluate_resource(resource, ctx)
         if found:
-            index = index or _LineIndex(read_text(path, MAX_JSON_BYTES))
+            index = index or _LineIndex(text or read_text(path, MAX_JSON_BYTES))
             findings.extend(_locate(f, resource, index) for f in found)
     return StackScan(stack, file, kind, resolution, unique(findings), config_values)
 
