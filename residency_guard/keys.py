@@ -162,10 +162,14 @@ def _decodes_as_base64(text: str) -> bool:
 @functools.lru_cache(maxsize=16384)
 def name_may_matter(name: str) -> bool:
     """Whether a value's name alone may make it an endpoint setting, a model or
-    OPENAI_API_BASE (the facets gate, residency_guard.facets): a superset of what
-    is_endpoint_value, names_model and is_legacy_base read of the name."""
+    OPENAI_API_BASE or a surface list (the facets gate, residency_guard.facets): a superset
+    of what is_endpoint_value, names_model, is_legacy_base and lists_surfaces read of the name
+    and of a string's own key."""
     return bool(
-        _endpoint_by_name(name) or _name_says_model(name) or name.upper() == LEGACY_BASE_VAR
+        _endpoint_by_name(name)
+        or _name_says_model(name)
+        or name.upper() == LEGACY_BASE_VAR
+        or bare_name(name) == SURFACES_KEY  # `surfaces: chat`, a list of one
     )
 
 

@@ -59,7 +59,8 @@ class Gate(Protocol):
     """Which strings of a structure are worth a Value (``residency_guard.facets``)."""
 
     def hot_key(self, key: str) -> bool:
-        """Whether every string below this key (or path step) is kept."""
+        """Whether every string below this key of a container is kept (a string's own key is
+        its name, which ``keep`` reads)."""
         ...
 
     def keep(self, text: str, name: str) -> bool:
@@ -156,15 +157,19 @@ class _Walk:
                 if is_mapping:
                     if type(step) is not str:
                         step = str(step)
-                    child_hot = hot or hot_key(step)
                     child_name = entry_name if (entry_name and step == "value") else step
                 else:
-                    child_hot, child_name = hot, name
+                    child_name = name
                 if kind is str:
-                    if child_hot or keep(child, child_name):
-                        string(child, (*path, step), child_name, secret, child_hot, depth,
+                    # A string's own key is its name, which keep() reads: only the keys
+                    # above it make it hot.
+                    if hot or keep(child, child_name):
+                        # What it decodes to stands below its key, as a container's children.
+                        inner_hot = hot or (is_mapping and hot_key(step))
+                        string(child, (*path, step), child_name, secret, inner_hot, depth,
                                decoded)  # fmt: skip
                     continue
+                child_hot = hot or (is_mapping and hot_key(step))
                 if kind is dict and child.get(SECRET_SIG_KEY) != SECRET_SIG_VALUE:
                     found: _Frame | None = (
                         iter(child.items()), (*path, step), child_name, secret, child_hot,
@@ -174,7 +179,7 @@ class _Walk:
                     found = (iter(enumerate(child)), (*path, step), child_name, secret,
                              child_hot, False, "")  # fmt: skip
                 elif isinstance(child, str):  # a subclass
-                    if child_hot or keep(child, child_name):
+                    if hot or keep(child, child_name):
                         string(child, (*path, step), child_name, secret, child_hot, depth,
                                decoded)  # fmt: skip
                     continue
