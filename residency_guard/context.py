@@ -80,11 +80,11 @@ class StackContext:
         if last is not None and last[0] is value:
             return last[1]
         endpoint_key = is_endpoint_value(value)
-        if endpoint_key and any(kind == "base64" for kind, _ in decoded_forms(value.text)):
-            endpoint_key = False  # a Kubernetes Secret's data: its decoded value is the endpoint
         memo_key = (value.text, endpoint_key, value.unknown)
         found = self._endpoints.get(memo_key)
         if found is None:
+            if endpoint_key and any(kind == "base64" for kind, _ in decoded_forms(value.text)):
+                endpoint_key = False  # a Kubernetes Secret's data: the decoded value is read
             found = [] if value.unknown else find_endpoints(
                 value.text, self.catalog, endpoint_key=endpoint_key
             )  # fmt: skip

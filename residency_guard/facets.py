@@ -88,9 +88,8 @@ class FacetGate:
     def keep(self, text: str, name: str) -> bool:
         found = self._texts.get(text)
         if found is None:
-            if len(self._texts) >= _MEMO_LIMIT:  # long-lived processes (checkov, the pack)
-                self._texts.clear()
-            found = self._texts[text] = (
+            found = self._texts.remember(
+                text,
                 "sk-" in text
                 or sets_legacy_base(text)
                 or decodes(text)
@@ -98,9 +97,6 @@ class FacetGate:
                 or (
                     may_hold_endpoint(text, self.catalog)
                     and bool(find_endpoints(text, self.catalog))
-                )
+                ),
             )
         return found or name_may_matter(name)
-
-
-_MEMO_LIMIT = 50_000

@@ -212,16 +212,10 @@ def _scheme_start(token: str) -> int | None:
 def classify_endpoint(text: str, catalog: Catalog) -> Endpoint:
     """Read one URL or host the way the openai client would connect to it."""
     # Memoized per catalog: a thousand stacks name the same few hosts, and parsing is the cost.
-    memo = catalog.endpoint_memo
-    found: Endpoint | None = memo.get(text)
+    found: Endpoint | None = catalog.endpoint_memo.get(text)
     if found is None:
-        if len(memo) >= _MEMO_LIMIT:  # a long-lived process (checkov, the pack) stays bounded
-            memo.clear()
-        found = memo[text] = _classify(text, catalog)
+        found = catalog.endpoint_memo.remember(text, _classify(text, catalog))
     return found
-
-
-_MEMO_LIMIT = 50_000
 
 
 def _classify(text: str, catalog: Catalog) -> Endpoint:
@@ -350,12 +344,11 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
     """
     # Memoized per catalog, like classify_endpoint: the facets gate and then the rules ask
     # about the same texts, and texts repeat across resources and stacks.
-    memo = catalog.found_memo
-    found: list[Endpoint] | None = memo.get((text, endpoint_key))
+    found: list[Endpoint] | None = catalog.found_memo.get((text, endpoint_key))
     if found is None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        found = memo[(text, endpoint_key)] = _find_endpoints(text, catalog, endpoint_key)
+        found = catalog.found_memo.remember(
+            (text, endpoint_key), _find_endpoints(text, catalog, endpoint_key)
+        )
     return found
 
 

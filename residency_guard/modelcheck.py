@@ -59,6 +59,16 @@ def surface_for_model(catalog: Catalog, model: str, hint: str | None) -> str:
 
 def model_verdict(catalog: Catalog, region: Region, model: str, hint: str | None) -> ModelVerdict:
     """The verdict on one model id in one region (fine-tuned ids are judged by their base)."""
+    if catalog.regions.get(region.id) is not region:
+        return _verdict(catalog, region, model, hint)  # not this catalog's region to remember
+    key = (region.id, model, hint)  # three rules ask about each model value; models repeat
+    found: ModelVerdict | None = catalog.verdict_memo.get(key)
+    if found is None:
+        found = catalog.verdict_memo.remember(key, _verdict(catalog, region, model, hint))
+    return found
+
+
+def _verdict(catalog: Catalog, region: Region, model: str, hint: str | None) -> ModelVerdict:
     surface = surface_for_model(catalog, model, hint)
     base = base_model(model)
     if model in catalog.banned_models or base in catalog.banned_models:

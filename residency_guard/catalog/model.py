@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from residency_guard.errors import UnknownRegionError
+from residency_guard.memo import BoundedMemo
 
 
 class Processing(str, Enum):
@@ -143,25 +144,50 @@ class Catalog:
                     found.setdefault(model, set()).add(surface)
         return {model: frozenset(surfaces) for model, surfaces in found.items()}
 
+    # Memos of what was worked out against this catalog object: one per catalog, so that a
+    # catalog with other gateways (``dataclasses.replace``) starts its own.
     @functools.cached_property
-    def endpoint_memo(self) -> dict[str, Any]:
-        """Texts already read as endpoints against this catalog (``hosts.classify_endpoint``).
-
-        One per catalog object: a catalog with other gateways (``dataclasses.replace``) starts
-        its own.
-        """
-        return {}
+    def endpoint_memo(self) -> BoundedMemo[str, Any]:
+        """Texts already read as endpoints (``hosts.classify_endpoint``)."""
+        return BoundedMemo()
 
     @functools.cached_property
-    def found_memo(self) -> dict[tuple[str, bool], Any]:
-        """Texts already searched for endpoints against this catalog (``hosts.find_endpoints``)."""
-        return {}
+    def found_memo(self) -> BoundedMemo[tuple[str, bool], Any]:
+        """Texts already searched for endpoints (``hosts.find_endpoints``)."""
+        return BoundedMemo()
 
     @functools.cached_property
-    def text_memo(self) -> dict[str, bool]:
-        """Texts already judged by the facets gate against this catalog
-        (``facets.may_have_facets``), which reads the catalog's gateways."""
-        return {}
+    def text_memo(self) -> BoundedMemo[str, bool]:
+        """Texts already judged by the facets gate (``facets.FacetGate``), which reads the
+        catalog's gateways."""
+        return BoundedMemo()
+
+    @functools.cached_property
+    def verdict_memo(self) -> BoundedMemo[tuple[str, str, str | None], Any]:
+        """Model verdicts by (region, model, surface hint) (``modelcheck.model_verdict``)."""
+        return BoundedMemo()
+
+    @functools.cached_property
+    def path_memo(self) -> BoundedMemo[str, str | None]:
+        """The surface each URL path reaches (``surface_for_path``)."""
+        return BoundedMemo()
+
+    def surface_for_path(self, path: str) -> str | None:
+        """The surface a URL path reaches (``/v1/assistants/x`` -> ``assistants``)."""
+        if path in self.path_memo:  # every endpoint of a preview asks; paths repeat
+            return self.path_memo[path]
+        clean = "/" + path.strip("/")
+        found = None
+        for surface in self.surfaces.values():
+            if any(
+                (clean.startswith(prefix) or clean == prefix.rstrip("/"))
+                if prefix.endswith("/")
+                else (clean == prefix or clean.startswith(prefix + "/"))
+                for prefix in surface.paths
+            ):
+                found = surface.id
+                break
+        return self.path_memo.remember(path, found)
 
     def region(self, region_id: str) -> Region:
         """The region with this id; UnknownRegionError names the known ids."""

@@ -14,15 +14,7 @@ from residency_guard.values import Value, decoded_forms
 
 def surface_for_path(catalog: Catalog, path: str) -> str | None:
     """The surface a URL path reaches (``/v1/assistants/x`` -> ``assistants``)."""
-    clean = "/" + path.strip("/")
-    for surface in catalog.surfaces.values():
-        for prefix in surface.paths:
-            if prefix.endswith("/"):
-                if clean.startswith(prefix) or clean == prefix.rstrip("/"):
-                    return surface.id
-            elif clean == prefix or clean.startswith(prefix + "/"):
-                return surface.id
-    return None
+    return catalog.surface_for_path(path)
 
 
 class SurfaceNotCovered(Rule):
