@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from residency_guard.catalog import shipped_catalog
+from residency_guard.catalog.model import Gateway
 from residency_guard.hosts import (
     _PLAIN_HOST,
     EndpointKind,
     Hazard,
+    _is_bare_word,
     classify_endpoint,
     find_endpoints,
 )
@@ -108,3 +112,19 @@ def test_a_bare_word_is_read_as_the_client_reads_it(word: str) -> None:
 def test_a_secret_name_mentioning_openai_is_not_an_endpoint() -> None:
     assert find_endpoints("search-000001-openai", CATALOG) == []
     assert classify_endpoint("search-000001-openai", CATALOG).kind is EndpointKind.LOOKALIKE
+
+
+@given(st.from_regex(_PLAIN_HOST, fullmatch=True), st.sampled_from(["openai", "OpenAI", "azure"]))
+def test_a_bare_word_in_free_text_is_dropped_as_its_reading_would_be(word: str, name: str) -> None:
+    # find_endpoints skips classifying a plain word the catalog does not know: the full
+    # reading must agree that it is a bare word, no host.
+    text = f"{word}-{name}"
+    assert find_endpoints(text, CATALOG) == []
+    assert _is_bare_word(classify_endpoint(text, CATALOG))
+
+
+def test_a_gateway_without_a_dot_is_still_found_in_free_text() -> None:
+    gateway = Gateway("openai-proxy", "eu")
+    catalog = dataclasses.replace(CATALOG, gateways={"openai-proxy": gateway})
+    [endpoint] = find_endpoints("openai-proxy", catalog)
+    assert endpoint.kind is EndpointKind.GATEWAY and endpoint.region == "eu"
