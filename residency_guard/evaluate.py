@@ -53,12 +53,32 @@ def _reads_values(rule: Rule) -> bool:
     return getattr(rule.check_value, "__func__", None) is not Rule.check_value
 
 
+ResourceCheck = Callable[[Resource, StackContext], Iterable[Finding]]
+_DEFAULT_RESOURCE_CHECKS: list[ResourceCheck] = []
+
+
+def _resource_checks(rules: Mapping[str, Rule]) -> list[ResourceCheck]:
+    """check_resource of each rule that has its own: two of them, asked about every resource."""
+    if rules is RULES and _DEFAULT_RESOURCE_CHECKS:
+        return _DEFAULT_RESOURCE_CHECKS
+    checks: list[ResourceCheck] = [
+        rule.check_resource
+        for rule in rules.values()
+        if getattr(rule.check_resource, "__func__", None) is not Rule.check_resource
+    ]
+    if rules is RULES:
+        _DEFAULT_RESOURCE_CHECKS[:] = checks
+    return checks
+
+
 def resource_values(
     resource: Resource, prefix: tuple[str | int, ...] = (), gate: Gate | None = None
 ) -> Iterable[Value]:
     """A resource's property values, located at the resource where the format has no lines;
     with ``gate``, only the strings it keeps (``walk_data``)."""
-    props = {k: v for k, v in resource.props.items() if k not in SKIPPED_PROPS}
+    props = resource.props
+    if not SKIPPED_PROPS.isdisjoint(props):
+        props = {k: v for k, v in props.items() if k not in SKIPPED_PROPS}
     for value in walk_data(props, (resource.name, *prefix), gate=gate):
         if value.line or not resource.line:
             yield value
@@ -76,8 +96,8 @@ def evaluate_resource(
     # Only the strings that may have a facet become values: the rest could not be judged.
     values = resource_values(resource, gate=FacetGate(ctx.catalog))
     findings = evaluate_values(values, ctx, rules)
-    for rule in rules.values():
-        findings.extend(rule.check_resource(resource, ctx))
+    for check in _resource_checks(rules):
+        findings.extend(check(resource, ctx))
     return findings
 
 

@@ -139,8 +139,9 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
         inputs = _mapping(state.get("inputs"))
         outputs = _mapping(state.get("outputs"))
         # Outputs too: a provider may compute a host from the inputs. Inputs win on a clash.
-        resources.append(Resource(rtype, name, {**outputs, **inputs}, urn, file))
-        region = {**outputs, **inputs}.get("region")
+        props = {**outputs, **inputs}
+        resources.append(Resource(rtype, name, props, urn, file))
+        region = props.get("region")
         if rtype == COMPONENT_TYPE and isinstance(region, str):
             declarations.append(
                 Declaration(region, RegionSource.COMPONENT, f"{name}.region in {file}", 0, file)
