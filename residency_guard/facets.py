@@ -10,6 +10,7 @@ its declaration: a rule never finds anything on a value without the facets it re
 from __future__ import annotations
 
 import enum
+import re
 from typing import TYPE_CHECKING
 
 from residency_guard.hosts import find_endpoints, may_hold_endpoint
@@ -88,15 +89,27 @@ class FacetGate:
     def keep(self, text: str, name: str) -> bool:
         found = self._texts.get(text)
         if found is None:
-            found = self._texts.remember(
-                text,
-                "sk-" in text
-                or sets_legacy_base(text)
-                or decodes(text)
-                # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
-                or (
-                    may_hold_endpoint(text, self.catalog)
-                    and bool(find_endpoints(text, self.catalog))
-                ),
-            )
+            found = self._texts.remember(text, self._text_may_matter(text))
         return found or name_may_matter(name)
+
+    def _text_may_matter(self, text: str) -> bool:
+        if not self.catalog.gateways and _CLUES.search(text) is None:
+            return False  # one pass in C for the common case: an id, a label, a number
+        return (
+            "sk-" in text
+            or sets_legacy_base(text)
+            or decodes(text)
+            # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
+            or (may_hold_endpoint(text, self.catalog) and bool(find_endpoints(text, self.catalog)))
+        )
+
+
+# Every text _text_may_matter keeps (with no team gateways) has one of these clues: "sk-", a
+# JSON or base64 shape (values.decodes), OpenAI (OPENAI_API_BASE= too), Azure or an IDNA label
+# (hosts.mentions_openai), or a character outside ASCII (a look-alike may spell either).
+# tests/core/test_facets.py holds it to that.
+_CLUES = re.compile(
+    r"sk-|openai|azure|xn--|[^\x00-\x7f]"
+    r"|^\s*[\[{]|^\s*[A-Za-z0-9+/]{8,}={0,2}\s*$",
+    re.IGNORECASE,
+)

@@ -32,6 +32,7 @@ from residency_guard.context import Resource, StackContext
 from residency_guard.errors import InputError
 from residency_guard.facets import Facet, FacetGate, facets_of
 from residency_guard.findings import Finding, Severity
+from residency_guard.hosts import mentions_openai
 from residency_guard.repoconfig import RepoConfig, Unresolved
 from residency_guard.report import ReportInputs, build_report
 from residency_guard.reporters.base import RunReport
@@ -45,6 +46,7 @@ from residency_guard.values import (
     SECRET_SIG_VALUE,
     UNKNOWN_SENTINEL,
     Value,
+    decodes,
     walk_data,
 )
 from residency_guard.yamlfile import load_yaml, walk_yaml
@@ -401,6 +403,32 @@ def test_gate_keeps_every_value_with_a_facet_in_json(
     ungated = list(walk_data(data, prefix))
     gated = list(walk_data(data, prefix, gate=FacetGate(ctx.catalog)))
     assert_gate_keeps_every_value_with_a_facet(ungated, gated, ctx)
+
+
+ASCII = st.text(st.characters(max_codepoint=127), max_size=6)
+CLUE_WORDS = (
+    "openai", "azure", "xn--", "sk-", "OPENAI_API_BASE=", "{", "[", "aGVsbG8gd29y",
+    "\u043epenai", "\u0430zure", "\uff4f\uff50\uff45\uff4e\uff41\uff49",  # look-alikes
+)  # fmt: skip
+CLUE_TEXTS = st.one_of(
+    st.text(),
+    st.builds(
+        lambda before, word, upper, after: before + (word.upper() if upper else word) + after,
+        ASCII, st.sampled_from(CLUE_WORDS), st.booleans(), ASCII,
+    ),
+    st.binary(min_size=1, max_size=30).map(lambda raw: base64.b64encode(raw).decode()),
+    st.text(min_size=6, max_size=30).map(lambda text: base64.b64encode(text.encode()).decode()),
+    st.builds(json.dumps, st.lists(st.text(max_size=8), max_size=3)),
+)  # fmt: skip
+
+
+@given(text=CLUE_TEXTS)
+def test_a_text_without_a_clue_is_one_the_gate_would_drop_anyway(text: str) -> None:
+    """The gate's one-pass clue search only answers early what its full test would answer."""
+    if facets._CLUES.search(text) is None:
+        assert not (
+            "sk-" in text or "OPENAI_API_BASE=" in text or decodes(text) or mentions_openai(text)
+        ), text
 
 
 def placements(text: str) -> dict[str, Any]:
