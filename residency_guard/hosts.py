@@ -31,12 +31,12 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 # "https:/host" or "https:host", which httpx2 reads as URLs without a host.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _WEB_SCHEMES = ("http", "https", "ws", "wss")
-# A host name a resolver can look up (letters, digits, '-', '_', dots).
 # Where a name's head ends, and the dots IDNA maps to "." (a full-width host is still a host).
 _HEAD_END = re.compile(r"[:/\\]")
 _DOTS = (".", "\u3002", "\uff0e", "\uff61")
 # A word a URL parser reads as that host, lowercased, with nothing else (not all digits).
 _PLAIN_HOST = re.compile(r"(?=[A-Za-z0-9_-]*[A-Za-z_-])[A-Za-z0-9_-]{1,253}")
+# A host name a resolver can look up (letters, digits, '-', '_', dots).
 _DNS_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
 # Where the authority ends (httpx2 keeps a backslash in it, as userinfo or host).
 _AUTHORITY_END = re.compile(r"[/?#]")
