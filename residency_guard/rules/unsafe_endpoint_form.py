@@ -18,7 +18,8 @@ class UnsafeEndpointForm(Rule):
     scheme `https` (`wss` for Realtime), the exact host, the default port. It reports userinfo
     (`user@host`), backslashes, percent-encoding or non-ASCII characters in the host, IP
     literals, a trailing dot, another port, `http:`, `ws:` or any other scheme, a base URL
-    without a scheme, and values the HTTP client cannot parse at all.
+    without a scheme, and values the HTTP client cannot parse at all (in free text, those
+    written as a URL or a host: a URN or an Azure resource id that names OpenAI is no URL).
 
     ## Why is this bad?
     URL parsers disagree on such forms. `https://eu.api.openai.com\\@api.openai.com/v1` looks
