@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pulumi_policy import PolicyResource
 
@@ -49,6 +49,9 @@ from . import region as region_sources
 from . import wire
 from .config import PackSettings
 from .wire import WireProps
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 PACK_DIR = Path(__file__).resolve().parents[1]
 # Findings kept (digests and findings, no properties): a whole stack's, so that the stack
@@ -95,12 +98,34 @@ def unknown_values(resource: Resource, form: WireProps | None = None) -> tuple[V
     return tuple(v for v in resource_values(resource, gate=_UNKNOWNS_GATE) if v.unknown)
 
 
+class _Recent(Generic[K, V]):
+    """The ``size`` values used last, each kept with the object it was worked out for: the keys
+    hold ids, and an id is only unique while its object is alive, so the object is held and a
+    value is served only for that same object."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[K, tuple[object, V]] = OrderedDict()
+        self._size = size
+
+    def get(self, key: K, source: object) -> V | None:
+        item = self._items.get(key)
+        if item is None or item[0] is not source:
+            return None
+        self._items.move_to_end(key)
+        return item[1]
+
+    def put(self, key: K, source: object, value: V) -> None:
+        self._items[key] = (source, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
 @dataclass
 class Wired:
-    """A resource's wire form, remembered for the object it was read from (``source``: the
-    servicer's request, or the args a test or the bench passes to every policy)."""
+    """A resource's wire form, remembered (``PackState.resource_wire``) for the object it was
+    read from: the servicer's request, or the args a test or the bench passes to every policy."""
 
-    source: object  # held: an id is only unique while its object is alive
     wire: WireProps
     _digest: bytes | None = field(default=None, repr=False)
 
@@ -133,7 +158,6 @@ class StackWire:
     """Every resource of an ``AnalyzeStack`` call in wire form, by URN (shared by the stack
     policies of that call)."""
 
-    source: object
     resources: dict[str, Wired]
 
 
@@ -149,10 +173,12 @@ class PackState:
     _settings: dict[str | None, tuple[RepoConfig, Catalog]] = field(default_factory=dict)
     _catalogs: dict[tuple[Any, ...], Catalog] = field(default_factory=dict)
     _contexts: dict[tuple[Any, ...], StackContext] = field(default_factory=dict)
-    _memo: OrderedDict[tuple[Any, ...], ResourceResult] = field(default_factory=OrderedDict)
-    _wire: OrderedDict[tuple[int, str], Wired] = field(default_factory=OrderedDict)
-    _stacks: OrderedDict[int, StackWire] = field(default_factory=OrderedDict)
-    _indexes: OrderedDict[int, tuple[object, dict[str, Any]]] = field(default_factory=OrderedDict)
+    _memo: _Recent[tuple[Any, ...], ResourceResult] = field(
+        default_factory=lambda: _Recent(_MEMO_SIZE)
+    )
+    _wire: _Recent[tuple[int, str], Wired] = field(default_factory=lambda: _Recent(_WIRE_SIZE))
+    _stacks: _Recent[int, StackWire] = field(default_factory=lambda: _Recent(_STACKS_SIZE))
+    _indexes: _Recent[int, dict[str, Any]] = field(default_factory=lambda: _Recent(_STACKS_SIZE))
     _components: dict[str, dict[str, Declaration]] = field(default_factory=dict)
     _components_seen: int = 0  # changes to _components: a key of _resource_contexts
     _resource_contexts: dict[tuple[Any, ...], StackContext] = field(default_factory=dict)
@@ -294,16 +320,13 @@ class PackState:
         source = request if found else holder
         key = (id(source), urn)
         with self._lock:
-            cached = self._wire.get(key)
-            if cached is not None and cached.source is source:
-                self._wire.move_to_end(key)
-                return cached
+            cached = self._wire.get(key, source)
+        if cached is not None:
+            return cached
         raw = wire.properties_in(request, urn, index) if found else None
-        wired = Wired(source, wire.wire_form(raw if raw is not None else props))
+        wired = Wired(wire.wire_form(raw if raw is not None else props))
         with self._lock:
-            self._wire[key] = wired
-            while len(self._wire) > _WIRE_SIZE:
-                self._wire.popitem(last=False)
+            self._wire.put(key, source, wired)
         return wired
 
     def stack_wire(self, resources: Sequence[PolicyResource], holder: object) -> StackWire:
@@ -313,9 +336,9 @@ class PackState:
         index = self._request_index(request)
         source = request if index is not None else holder
         with self._lock:
-            cached = self._stacks.get(id(source))
-            if cached is not None and cached.source is source:
-                return cached
+            cached = self._stacks.get(id(source), source)
+        if cached is not None:
+            return cached
         found: dict[str, Wired] = {}
         for resource in resources:  # a URN twice: the request's first, else the last resource's
             raw = None
@@ -324,12 +347,10 @@ class PackState:
                     continue
                 raw = wire.properties_in(request, resource.urn, index)
             data = raw if raw is not None else resource.props
-            found[resource.urn] = Wired(source, wire.wire_form(data))
-        stack = StackWire(source, found)
+            found[resource.urn] = Wired(wire.wire_form(data))
+        stack = StackWire(found)
         with self._lock:
-            self._stacks[id(source)] = stack
-            while len(self._stacks) > _STACKS_SIZE:
-                self._stacks.popitem(last=False)
+            self._stacks.put(id(source), source, stack)
         return stack
 
     def _request_index(self, request: Any) -> dict[str, Any] | None:
@@ -337,14 +358,12 @@ class PackState:
         if request is None or getattr(request, "resources", None) is None:
             return None
         with self._lock:
-            cached = self._indexes.get(id(request))
-            if cached is not None and cached[0] is request:
-                return cached[1]
+            cached = self._indexes.get(id(request), request)
+        if cached is not None:
+            return cached
         index = wire.request_resources(request) or {}
         with self._lock:
-            self._indexes[id(request)] = (request, index)
-            while len(self._indexes) > _STACKS_SIZE:
-                self._indexes.popitem(last=False)
+            self._indexes.put(id(request), request, index)
         return index
 
     def resource_result(
@@ -353,19 +372,16 @@ class PackState:
         """Every core finding on one resource, computed once per (resource, props, context)."""
         key = (urn, resource_type, name, wired.digest, id(ctx))
         with self._lock:
-            cached = self._memo.get(key)
-            if cached is not None and cached.ctx is ctx:  # an id is only unique while alive
-                self._memo.move_to_end(key)
-                return cached
+            cached = self._memo.get(key, ctx)
+        if cached is not None:
+            return cached
         props = wired.props
         findings = api.check_resource(resource_type, name, props, ctx, urn=urn)
         unknown = unknown_values(Resource(resource_type, name, props, urn), wired.wire)
         result = ResourceResult(tuple(findings), unknown, ctx)
         with self._lock:
             self.calls += 1
-            self._memo[key] = result
-            while len(self._memo) > _MEMO_SIZE:
-                self._memo.popitem(last=False)
+            self._memo.put(key, ctx, result)
         return result
 
     def record_reported(self, urn: str, findings: Sequence[Finding]) -> None:

@@ -19,7 +19,7 @@ the wire form: a ``pulumi_policy.Secret`` value is a secret there, anything else
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,29 +141,28 @@ def _wire(data: Any, scan: _Scan) -> Any:
     if kind is dict:
         if SECRET_SIG_KEY in data:
             scan.unknowns = True
-        changed: dict[Any, Any] | None = None
-        for key, value in data.items():
-            new = _wire(value, scan)
-            if new is not value:
-                if changed is None:
-                    changed = dict(data)
-                changed[key] = new
-        return data if changed is None else changed
+        return _rewired(data, data.items(), scan)
     if kind is list:
-        items: list[Any] | None = None
-        for index, item in enumerate(data):
-            new = _wire(item, scan)
-            if new is not item:
-                if items is None:
-                    items = list(data)
-                items[index] = new
-        return data if items is None else items
+        return _rewired(data, enumerate(data), scan)
     if data is None or kind is bool or kind is int or kind is float:
         return data
     normalized = normalize_unknowns(serialize_properties(data))
     if not scan.unknowns and may_hold_unknowns(normalized):
         scan.unknowns = True
     return normalized
+
+
+def _rewired(data: Any, children: Iterable[tuple[Any, Any]], scan: _Scan) -> Any:
+    """A dict or list with its children in wire form: ``data`` itself when none changed (plain
+    JSON, the common case), else a copy (``type(data)(data)``) with the changed ones."""
+    changed = None
+    for step, child in children:
+        new = _wire(child, scan)
+        if new is not child:
+            if changed is None:
+                changed = type(data)(data)
+            changed[step] = new
+    return data if changed is None else changed
 
 
 def may_hold_unknowns(data: Any) -> bool:
