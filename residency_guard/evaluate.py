@@ -20,7 +20,7 @@ def evaluate_values(
     """Every value rule over every value that has a facet the rule reads."""
     # Only the rules that read values: a stack or resource rule's check_value is the base
     # class's no-op, and calling it for each of a preview's million values costs seconds.
-    active = _value_checks(rules)
+    active = _own_checks(rules, "check_value")
     findings: list[Finding] = []
     for value in values:
         facets = facets_of(value, ctx)
@@ -32,42 +32,23 @@ def evaluate_values(
     return findings
 
 
-ValueCheck = tuple[Callable[[Value, StackContext], Iterable[Finding]], int]
-_DEFAULT_CHECKS: list[ValueCheck] = []
+Check = tuple[Callable[..., Iterable[Finding]], int]
+_DEFAULT_CHECKS: dict[str, list[Check]] = {}
 
 
-def _value_checks(rules: Mapping[str, Rule]) -> list[ValueCheck]:
-    """(check_value, the facets it reads) of each rule that reads values; once for RULES."""
-    if rules is RULES and _DEFAULT_CHECKS:
-        return _DEFAULT_CHECKS
-    checks: list[ValueCheck] = [
-        (rule.check_value, int(rule.reads)) for rule in rules.values() if _reads_values(rule)
-    ]
-    if rules is RULES:
-        _DEFAULT_CHECKS[:] = checks
-    return checks
-
-
-def _reads_values(rule: Rule) -> bool:
-    """Whether ``rule`` has a check_value of its own (a subclass's or an instance's)."""
-    return getattr(rule.check_value, "__func__", None) is not Rule.check_value
-
-
-ResourceCheck = Callable[[Resource, StackContext], Iterable[Finding]]
-_DEFAULT_RESOURCE_CHECKS: list[ResourceCheck] = []
-
-
-def _resource_checks(rules: Mapping[str, Rule]) -> list[ResourceCheck]:
-    """check_resource of each rule that has its own: two of them, asked about every resource."""
-    if rules is RULES and _DEFAULT_RESOURCE_CHECKS:
-        return _DEFAULT_RESOURCE_CHECKS
-    checks: list[ResourceCheck] = [
-        rule.check_resource
+def _own_checks(rules: Mapping[str, Rule], method: str) -> list[Check]:
+    """(the rule's ``method``, the facets it reads) of each rule with a ``method`` of its own (a
+    subclass's or an instance's): the base class's is a no-op. Worked out once for RULES."""
+    if rules is RULES and method in _DEFAULT_CHECKS:
+        return _DEFAULT_CHECKS[method]
+    base = getattr(Rule, method)
+    checks: list[Check] = [
+        (getattr(rule, method), int(rule.reads))
         for rule in rules.values()
-        if getattr(rule.check_resource, "__func__", None) is not Rule.check_resource
+        if getattr(getattr(rule, method), "__func__", None) is not base
     ]
     if rules is RULES:
-        _DEFAULT_RESOURCE_CHECKS[:] = checks
+        _DEFAULT_CHECKS[method] = checks
     return checks
 
 
@@ -96,7 +77,8 @@ def evaluate_resource(
     # Only the strings that may have a facet become values: the rest could not be judged.
     values = resource_values(resource, gate=FacetGate(ctx.catalog))
     findings = evaluate_values(values, ctx, rules)
-    for check in _resource_checks(rules):
+    # Two rules of seventeen have a resource check; the others' would be called for nothing.
+    for check, _ in _own_checks(rules, "check_resource"):
         findings.extend(check(resource, ctx))
     return findings
 

@@ -160,7 +160,9 @@ class _Walk:
                     child_name = entry_name if (entry_name and step == "value") else step
                 else:
                     child_name = name
-                if kind is str:
+                if kind is str or (
+                    kind is not dict and kind is not list and isinstance(child, str)
+                ):
                     # A string's own key is its name, which keep() reads: only the keys
                     # above it make it hot.
                     if hot or keep(child, child_name):
@@ -178,11 +180,6 @@ class _Walk:
                 elif kind is list:
                     found = (iter(enumerate(child)), (*path, step), child_name, secret,
                              child_hot, False, "")  # fmt: skip
-                elif isinstance(child, str):  # a subclass
-                    if hot or keep(child, child_name):
-                        string(child, (*path, step), child_name, secret, child_hot, depth,
-                               decoded)  # fmt: skip
-                    continue
                 else:  # a secret, another Mapping or Sequence
                     found = frame(child, (*path, step), child_name, secret, child_hot, depth,
                                   decoded)  # fmt: skip
