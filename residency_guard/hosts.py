@@ -367,8 +367,6 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
     for candidate in candidate_urls(text):
         if not (mentions_openai(candidate) or _mentions_gateway(candidate, catalog)):
             continue
-        if _PLAIN_HOST.fullmatch(candidate) and not catalog.knows_host(candidate):
-            continue  # a bare word (a variable, a secret's name): read as a look-alike, dropped
         endpoint = classify_endpoint(candidate, catalog)
         if endpoint.kind is EndpointKind.OTHER:
             continue

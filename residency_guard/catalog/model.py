@@ -206,16 +206,6 @@ class Catalog:
         wanted = host.lower()
         return next((region for region in self.regions.values() if region.host == wanted), None)
 
-    def knows_host(self, host: str) -> bool:
-        """Whether ``host`` is a region's, a gateway's, a known misconfiguration or Azure's."""
-        wanted = host.lower()
-        return (
-            self.region_by_host(wanted) is not None
-            or wanted in self.gateways
-            or wanted in self.misconfigured_hosts
-            or wanted.endswith(self.azure_host_suffixes)
-        )
-
     def residency_hosts(self) -> frozenset[str]:
         """The API hosts of the regions that promise residency (not ``api.openai.com``)."""
         return frozenset(region.host for region in self.regions.values() if region.residency)

@@ -64,7 +64,9 @@ def test_single_stack_file_argument(tmp_path: Path) -> None:
 
 
 def test_fail_on_warning_vs_error(tmp_path: Path) -> None:
-    text = "config:\n  residency-guard:region: global\n  OPENAI_API_BASE: https://api.openai.com/v1\n"
+    text = (
+        "config:\n  residency-guard:region: global\n  OPENAI_API_BASE: https://api.openai.com/v1\n"
+    )
     folder = project(tmp_path, dev=text)
     assert run("check", cwd=folder).returncode == 0  # RG006 is a warning in a global stack
     assert run("check", "--fail-on", "warning", cwd=folder).returncode == 1

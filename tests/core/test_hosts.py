@@ -115,9 +115,8 @@ def test_a_secret_name_mentioning_openai_is_not_an_endpoint() -> None:
 
 
 @given(st.from_regex(_PLAIN_HOST, fullmatch=True), st.sampled_from(["openai", "OpenAI", "azure"]))
-def test_a_bare_word_in_free_text_is_dropped_as_its_reading_would_be(word: str, name: str) -> None:
-    # find_endpoints skips classifying a plain word the catalog does not know: the full
-    # reading must agree that it is a bare word, no host.
+def test_a_plain_word_naming_openai_in_free_text_is_no_endpoint(word: str, name: str) -> None:
+    # A secret's or a variable's name that mentions OpenAI is read as a bare word, no host.
     text = f"{word}-{name}"
     assert find_endpoints(text, CATALOG) == []
     assert _is_bare_word(classify_endpoint(text, CATALOG))

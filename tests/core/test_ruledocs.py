@@ -11,7 +11,13 @@ from residency_guard.rules import all_rules
 from residency_guard.rules.base import Rule
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References")
+SECTIONS = (
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+    "## References",
+)
 
 
 def test_docs_rules_md_is_current() -> None:
