@@ -226,6 +226,7 @@ def _surfaces(doc: _Doc) -> dict[str, Surface]:
             title=entry["title"],
             paths=tuple(entry["paths"]),
             takes_model=entry["takes_model"],
+            system_data=entry["system_data"],
         )
     return surfaces
 

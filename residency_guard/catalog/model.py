@@ -29,14 +29,22 @@ class Provenance:
     note: str = ""
 
 
+def is_api_path(path: str) -> bool:
+    """Whether a URL path names an OpenAI API endpoint (``/v1/<something>``), not just the
+    API root (``/v1``) that a base URL ends with."""
+    parts = [part for part in path.split("/") if part]
+    return len(parts) >= 2 and parts[0] == "v1"
+
+
 @dataclass(frozen=True)
 class Surface:
-    """An API surface (``chat``, ``assistants``...) and the URL paths that reach it."""
+    """An API surface (``chat``, ``assistants``...) and the endpoint paths that reach it."""
 
     id: str
     title: str
-    paths: tuple[str, ...]  # "/v1/chat/completions", "/v1/audio/" (a trailing slash is a prefix)
+    paths: tuple[str, ...]  # exact endpoint paths: "/v1/chat/completions"
     takes_model: bool = True
+    system_data: bool = False  # carries system data only: residency does not apply
 
 
 @dataclass(frozen=True)
@@ -172,21 +180,29 @@ class Catalog:
         """The surface each URL path reaches (``surface_for_path``)."""
         return BoundedMemo()
 
+    @functools.cached_property
+    def endpoint_owners(self) -> Mapping[str, str]:
+        """Every endpoint path the catalog lists, with the surface it belongs to."""
+        return {path: surface.id for surface in self.surfaces.values() for path in surface.paths}
+
     def surface_for_path(self, path: str) -> str | None:
-        """The surface a URL path reaches (``/v1/assistants/x`` -> ``assistants``)."""
+        """The surface a URL path reaches: the longest listed endpoint the path equals or
+        continues below with a resource (``/v1/files/file-1/content`` -> ``files``).
+
+        No family prefix: ``/v1/audio/voices`` reaches no audio endpoint. None for a path
+        the catalog does not know (``is_api_path`` says whether it is an API path at all).
+        """
         if path in self.path_memo:  # every endpoint of a preview asks; paths repeat
             return self.path_memo[path]
-        clean = "/" + path.strip("/")
+        clean = "/" + "/".join(part for part in path.split("/") if part)
+        owners = self.endpoint_owners
         found = None
-        for surface in self.surfaces.values():
-            if any(
-                (clean.startswith(prefix) or clean == prefix.rstrip("/"))
-                if prefix.endswith("/")
-                else (clean == prefix or clean.startswith(prefix + "/"))
-                for prefix in surface.paths
-            ):
-                found = surface.id
+        probe = clean
+        while probe.count("/") >= 2:  # "/v1/x" at the shortest
+            found = owners.get(probe)
+            if found is not None:
                 break
+            probe = probe.rsplit("/", 1)[0]
         return self.path_memo.remember(path, found)
 
     def region(self, region_id: str) -> Region:

@@ -18,6 +18,7 @@ MODEL = r"[A-Za-z0-9][A-Za-z0-9._:/-]*"
 ID = r"[a-z][a-z0-9_-]*"
 URL = r"https://\S+"
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+ENDPOINT_PATH = r"/v1(/[a-z0-9_.-]+)+"
 
 PROCESSING = ("in-region", "partial", "not-in-region")
 COVERAGE_FLAGS = ("stored", "processed")
@@ -54,8 +55,10 @@ SURFACES: Schema = {
             "type": "dict",
             "schema": {
                 "title": _text(required=True),
-                "paths": _list_of(_text(regex=r"/v1/\S*"), required=True),
+                # Exact endpoint paths: no trailing "/" (no prefix of a family).
+                "paths": _list_of(_text(regex=ENDPOINT_PATH), required=True),
                 "takes_model": {"type": "boolean", "default": True},
+                "system_data": {"type": "boolean", "default": False},
             },
         },
         required=True,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from residency_guard.catalog.model import Catalog
+from residency_guard.catalog.model import Catalog, Region, is_api_path
 from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
@@ -17,18 +17,28 @@ def surface_for_path(catalog: Catalog, path: str) -> str | None:
     return catalog.surface_for_path(path)
 
 
+def _allowed(catalog: Catalog, region: Region, surface: str) -> bool:
+    """Covered in the region, or carrying system data only (residency does not apply)."""
+    return region.covers(surface) or catalog.surfaces[surface].system_data
+
+
 class SurfaceNotCovered(Rule):
     """
     ## What it does
     Finds an API surface that the stack's region does not cover: a surface listed in the
     stack's `surfaces`, or reached by the path of an endpoint URL
-    (`https://eu.api.openai.com/v1/assistants`).
+    (`https://eu.api.openai.com/v1/assistants`). Paths are matched by the exact endpoint
+    paths the residency tables list (a resource below one counts: `/v1/files/{id}/content`
+    is Files); there is no family prefix, so `/v1/audio/voices` is not Audio. An OpenAI API
+    path that the catalog does not know at all is reported too, in a stack with residency:
+    it fails closed, like an unknown model.
 
     ## Why is this bad?
-    Residency covers some API surfaces only. Assistants, Threads, Conversations, Videos, the
-    legacy Completions and image variations are covered nowhere; Realtime and Evals only in
-    the US and the EU. Data sent to an uncovered surface is stored and processed outside the
-    region whatever host it goes to.
+    Residency covers some API surfaces only. Assistants, Threads, Conversations, Agents,
+    ChatKit, Containers, Uploads, custom voices, Videos, the legacy Completions and image
+    variations are covered nowhere; Realtime, GPT-Live and Evals only in the US and the EU.
+    Data sent to an uncovered surface is stored and processed outside the region whatever
+    host it goes to, and a new API the tables do not list yet is no exception.
 
     ## Example
     ```yaml
@@ -43,6 +53,11 @@ class SurfaceNotCovered(Rule):
       residency-guard:region: eu
       residency-guard:surfaces: [chat, responses]
     ```
+
+    An unknown path on a region host (`https://gb.api.openai.com/v1/telepathy`) is fixed
+    by using a listed endpoint, or, once OpenAI's tables list it, by refreshing the catalog
+    (`residency-guard catalog import`) or, for a path that carries system data only, by
+    adding it to a team catalog's surfaces.
 
     ## References
     - [OpenAI: your data, region tables](https://developers.openai.com/api/docs/guides/your-data)
@@ -72,15 +87,32 @@ class SurfaceNotCovered(Rule):
                     f"use one of: {known}",
                     value=value,
                 )
-            elif name and not region.covers(name):
+            elif name and not _allowed(ctx.catalog, region, name):
                 yield self._uncovered(ctx, value, name)
             return
         for endpoint in ctx.endpoints(value):
             if endpoint.kind not in (EndpointKind.OPENAI, EndpointKind.GATEWAY):
                 continue
             surface = surface_for_path(ctx.catalog, endpoint.path)
-            if surface is not None and not region.covers(surface):
+            if surface is None:
+                # Fail closed on OpenAI's own hosts; a gateway's paths are its own API.
+                if endpoint.kind is EndpointKind.OPENAI and is_api_path(endpoint.path):
+                    yield self._unknown_path(ctx, value, endpoint.path)
+            elif not _allowed(ctx.catalog, region, surface):
                 yield self._uncovered(ctx, value, surface)
+
+    def _unknown_path(self, ctx: StackContext, value: Value, path: str) -> Finding:
+        region = ctx.residency
+        assert region is not None
+        return self.finding(
+            ctx,
+            f"{stack_label(ctx)} reaches the API path '{quote(path)}', which no residency "
+            f"table lists; unknown API paths are denied",
+            "use an endpoint the catalog lists for "
+            f"{region.id} (`residency-guard catalog --region {region.id}`); if OpenAI's "
+            "tables now list it, refresh the catalog (`residency-guard catalog import`)",
+            value=value,
+        )
 
     def _uncovered(self, ctx: StackContext, value: Value, surface: str) -> Finding:
         region = ctx.residency

@@ -214,7 +214,8 @@ def test_realtime_and_evals_are_not_covered_outside_us_and_eu(
     [
         ("chat", ("/v1/chat/completions",), True),
         ("images", ("/v1/images/generations", "/v1/images/edits"), True),
-        ("fine_tuning", ("/v1/fine_tuning/",), True),
+        ("fine_tuning", ("/v1/fine_tuning/jobs",), True),
+        ("audio", ("/v1/audio/transcriptions", "/v1/audio/translations", "/v1/audio/speech"), True),
         ("files", ("/v1/files",), False),
         ("file_search", (), False),
     ],

@@ -234,6 +234,22 @@ def test_a_surface_the_region_does_not_cover_is_a_surface_violation(state: PackS
     assert outcome.rules == ["RG005"]
 
 
+@pytest.mark.parametrize(
+    ("url", "rules"),
+    [
+        ("https://eu.api.openai.com/v1/audio/voices", ["RG005"]),  # no /v1/audio/ prefix
+        ("https://eu.api.openai.com/v1/some-future-api", ["RG005"]),  # unknown: fails closed
+        ("https://eu.api.openai.com/v1/files/file-abc123/content", []),
+    ],
+)
+def test_surface_paths_are_judged_as_the_cli_judges_them(
+    state: PackState, url: str, rules: list[str]
+) -> None:
+    outcome = run(policies(state)["openai-surface-coverage"], resource_args(*k8s_deployment(
+        {"OPENAI_BASE_URL": url})))  # fmt: skip
+    assert outcome.rules == rules
+
+
 @pytest.mark.parametrize("shape", [k8s_deployment, lambda_function])
 def test_openai_api_base_is_a_legacy_violation(state: PackState, shape: Shape) -> None:
     outcomes = run_resource_policies(state, resource_args(*shape({"OPENAI_API_BASE": EU_URL})))
