@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -60,6 +60,9 @@ class Finding:
         ""  # the key path inside the document, e.g. "config.app:url" or "resources[3].inputs.env"
     )
     suppression: Suppression | None = None
+    # The same path as keys and indexes: the dotted form is ambiguous (``{"a.b": x}`` and
+    # ``{"a": {"b": y}}``), so whatever compares places compares these. Never printed.
+    key_path: tuple[str | int, ...] = field(default=(), repr=False)
 
     @property
     def location(self) -> Location:

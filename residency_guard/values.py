@@ -42,13 +42,19 @@ class Value:
     decoded: str = ""  # "json" or "base64" when the text was decoded from the value above
 
     def dotted_path(self) -> str:
-        out = ""
-        for part in self.path:
-            if isinstance(part, int):
-                out += f"[{part}]"
-            else:
-                out += f".{part}" if out else part
-        return out
+        return dotted(self.path)
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    """A key path as people read it (``res.env[0].value``); ambiguous, so never compared:
+    ``{"a.b": x}`` and ``{"a": {"b": y}}`` both read ``a.b``. Compare the tuples."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
 
 
 def is_secret_wrapper(data: Mapping[str, Any]) -> bool:

@@ -66,14 +66,17 @@ def resource_label(resource_type: str, name: str) -> str:
 
 
 def blocking(
-    findings: Iterable[Finding], rules: Container[str], unknown_paths: Container[str]
+    findings: Iterable[Finding],
+    rules: Container[str],
+    unknown_paths: Container[tuple[str | int, ...]],
 ) -> list[Finding]:
     """The findings of ``rules`` that are violations: errors, but none located at a value
     unknown at preview (RG011's "only known at up", RG012 reading the sentinel as a
-    location): ``pending_values`` says those are pending."""
+    location): ``pending_values`` says those are pending. Places are compared as key tuples:
+    a dotted path is ambiguous (``{"a.b": unknown, "a": {"b": "https://api.openai.com"}}``)."""
     return [
         f for f in findings
-        if f.rule in rules and f.severity is Severity.ERROR and f.path not in unknown_paths
+        if f.rule in rules and f.severity is Severity.ERROR and f.key_path not in unknown_paths
     ]  # fmt: skip
 
 

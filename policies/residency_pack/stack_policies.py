@@ -167,7 +167,7 @@ def _azure_linked(state: PackState) -> StackValidation:
             findings = api.check_resource(
                 resource.type, resource.name, resource.props, ctx, urn=resource.urn
             )
-            unknown_paths = {v.dotted_path() for v in unknown}
+            unknown_paths = {v.path for v in unknown}
             for finding in blocking(findings, AZURE_RULES, unknown_paths):
                 if not state.was_reported(resource.urn, finding):  # else said from the inputs
                     report_violation(violation_text(finding), resource.urn)

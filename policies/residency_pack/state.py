@@ -68,10 +68,10 @@ class ResourceResult:
     findings: tuple[Finding, ...]
     unknown_values: tuple[Value, ...]  # in the order of ``resource_values``
     ctx: StackContext | None = field(default=None, compare=False, repr=False)
-    unknown_paths: frozenset[str] = field(init=False, compare=False, repr=False)
+    unknown_paths: frozenset[tuple[str | int, ...]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        paths = frozenset(v.dotted_path() for v in self.unknown_values)
+        paths = frozenset(v.path for v in self.unknown_values)
         object.__setattr__(self, "unknown_paths", paths)
 
 

@@ -89,7 +89,7 @@ class AzureAccountOutsideRegion(Rule):
                 fix,
                 file=resource.file or ctx.file,
                 line=resource.line,
-                path=f"{resource.name}.location",
+                key_path=(resource.name, "location"),
             )
         elif azure.residency_region != region.id:
             yield self.finding(
@@ -99,5 +99,5 @@ class AzureAccountOutsideRegion(Rule):
                 fix,
                 file=resource.file or ctx.file,
                 line=resource.line,
-                path=f"{resource.name}.location",
+                key_path=(resource.name, "location"),
             )

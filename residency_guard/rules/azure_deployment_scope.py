@@ -58,7 +58,7 @@ class AzureDeploymentScope(Rule):
         if not sku:
             return
         where = dict(file=resource.file or ctx.file, line=resource.line,
-                     path=f"{resource.name}.sku.name")  # fmt: skip
+                     key_path=(resource.name, "sku", "name"))  # fmt: skip
         scope = ctx.catalog.azure_skus.get(sku)
         if scope is None:
             known = ", ".join(sorted(ctx.catalog.azure_skus))

@@ -11,7 +11,7 @@ from residency_guard.context import Resource, StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
-from residency_guard.values import Value
+from residency_guard.values import Value, dotted
 
 
 class Rule:
@@ -66,11 +66,12 @@ class Rule:
         file: str | None = None,
         line: int = 0,
         column: int = 0,
-        path: str = "",
+        key_path: tuple[str | int, ...] = (),
         severity: Severity | None = None,
     ) -> Finding:
         """A finding of this rule; every text it carries is redacted here, once for every front
         end (a key can stand in a message, a key name in the path, a region id, a file name)."""
+        where = value.path if value is not None else key_path
         return Finding(
             rule=self.id,
             severity=severity or self.severity,
@@ -81,7 +82,8 @@ class Rule:
             fix=redact(fix),
             stack=redact(ctx.stack),
             region=redact(ctx.region_id or ""),
-            path=redact(value.dotted_path() if value is not None else path),
+            path=redact(dotted(where)),
+            key_path=where,
         )
 
 

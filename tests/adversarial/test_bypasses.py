@@ -254,3 +254,23 @@ def test_idn_host_is_the_ascii_host_the_client_connects_to() -> None:
     endpoint = classify_endpoint(url, CATALOG)
     assert endpoint.host == openai_target(url).host == "xn--u-itb.api.openai.com"  # type: ignore[union-attr]
     assert Hazard.NON_ASCII in endpoint.hazards
+
+
+# -- issue 15 (i15b): the pack's places, the engine's reading of config keys, state outputs -----
+
+
+def test_pack_finding_is_not_dropped_by_an_unknown_with_the_same_dotted_path() -> None:
+    """``{"cfg.url": unknown}`` and ``{"cfg": {"url": ...}}`` share the dotted path ``cfg.url``;
+    the pack dropped the real finding as if it were located at the unknown value."""
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import (
+        GLOBAL_URL,
+        UNKNOWN,
+        all_rules,
+        resource_args,
+        run_resource_policies,
+    )
+
+    props = {"cfg.OPENAI_BASE_URL": UNKNOWN, "cfg": {"OPENAI_BASE_URL": GLOBAL_URL}}
+    args = resource_args("pulumi-python:dynamic:Resource", props)
+    assert "RG001" in all_rules(run_resource_policies(PackState(), args))
