@@ -28,6 +28,7 @@ import pulumi
 import pulumi.dynamic
 from pulumi.runtime import rpc
 
+from components.dynamic import OnceSerialized
 from components.openai_residency import OpenAIResidency
 from residency_guard.api import LABEL_REGION
 from residency_guard.scanners.dotenv import GENERATED_MARKER
@@ -131,8 +132,9 @@ class DotenvFileProvider(pulumi.dynamic.ResourceProvider):
         return {"path": path, "content": content, "sha256": _digest(content)}
 
 
-class DotenvFile(pulumi.dynamic.Resource, module="residency-guard", name="DotenvFile"):
-    """A local dotenv file (``pulumi-python:dynamic/residency-guard:DotenvFile``)."""
+class DotenvFile(OnceSerialized, module="residency-guard", name="DotenvFile"):
+    """A local dotenv file (``pulumi-python:dynamic/residency-guard:DotenvFile``); its provider
+    is serialised once per program (``components.dynamic``: many sinks in one program)."""
 
     path: pulumi.Output[str]
     sha256: pulumi.Output[str]
