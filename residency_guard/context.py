@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from residency_guard.catalog.model import Catalog, Region
 from residency_guard.hosts import Endpoint, find_endpoints
@@ -13,6 +13,9 @@ from residency_guard.repoconfig import RepoConfig
 from residency_guard.stackregion import RegionResolution
 from residency_guard.values import Value, decoded_forms
 from residency_guard.yamlfile import Ambiguity
+
+if TYPE_CHECKING:
+    from residency_guard.sources.document import MissingEnvironment
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class StackContext:
     repo: RepoConfig = field(default_factory=RepoConfig)
     ambiguities: Sequence[Ambiguity] = ()
     resources: Mapping[str, Resource] = field(default_factory=dict)  # by name, for Azure links
+    # ESC environments the stack imports that the scanned input does not hold (RG021).
+    missing_environments: Sequence[MissingEnvironment] = ()
     _endpoints: dict[tuple[str, bool, bool], list[Endpoint]] = field(default_factory=dict)
     # The last value asked about: the endpoint rules ask one after the other about each value.
     _last: tuple[Value, list[Endpoint]] | None = field(default=None, repr=False, compare=False)

@@ -17,6 +17,8 @@ FILE_NAME = "residency-guard.yaml"
 _SCHEMA: dict[str, Any] = {
     "stacks": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": "string"}},
     "catalog": {"type": ["string", "list"], "schema": {"type": "string"}},
+    "esc": {"type": "string", "empty": False},
+    "paths": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": "string"}},
     "unresolved": {"type": "string", "allowed": ["deny", "warn", "allow"]},
     "fail-on": {"type": "string", "allowed": ["note", "warning", "error"]},
     "suppressions": {
@@ -65,6 +67,30 @@ class RepoConfig:
     unresolved: Unresolved = Unresolved.DENY
     fail_on: str = "error"
     suppressions: tuple[RepoSuppression, ...] = field(default_factory=tuple)
+    esc: Path | None = None  # the folder of ESC environment definitions (`esc:`)
+    paths: tuple[tuple[str, str, int], ...] = ()  # (glob relative to the file, region, line)
+
+    def region_for_path(self, path: Path) -> tuple[str, str, int] | None:
+        """The first ``paths:`` glob that matches ``path``, as (glob, region, line).
+
+        Globs are relative to this file's folder, as fnmatch reads them (``*`` crosses
+        folders); a folder's name matches every file beneath it.
+        """
+        if not self.paths or self.path is None:
+            return None
+        try:
+            relative = path.resolve().relative_to(self.path.parent.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            return None
+        for pattern, region, line in self.paths:
+            bare = pattern.removeprefix("./").rstrip("/")
+            if (
+                fnmatch.fnmatchcase(relative, bare)
+                or relative.startswith(bare + "/")
+                or (bare.startswith("**/") and fnmatch.fnmatchcase(relative, bare[3:]))
+            ):
+                return pattern, region, line
+        return None
 
     def region_for_stack(self, stack: str) -> tuple[str, str, int] | None:
         """The first ``stacks:`` glob that matches, as (glob, region, line)."""
@@ -137,9 +163,16 @@ def load_repo_config(path: Path | None) -> RepoConfig:
         )
         for index, item in enumerate(data.get("suppressions") or [])
     )
+    paths = tuple(
+        (str(pattern), str(region), lines.get(("paths", str(pattern)), 0))
+        for pattern, region in (data.get("paths") or {}).items()
+    )
+    esc = data.get("esc")
     return RepoConfig(
         path=path,
         stacks=stacks,
+        esc=(path.parent / esc) if esc else None,
+        paths=paths,
         catalog_files=tuple((path.parent / c).resolve() for c in catalog_list),
         unresolved=Unresolved(data.get("unresolved", "deny")),
         fail_on=data.get("fail-on", "error"),

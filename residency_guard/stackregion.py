@@ -16,9 +16,11 @@ REGION_TAG = "residency-guard:region"
 class RegionSource(str, Enum):
     """A place a region can be declared, in order of precedence (first wins, any clash is RG009)."""
 
+    COMMAND_LINE = "command line"  # `check --region R FILE...`
     POLICY_CONFIG = "policy-pack config"
     STACK_TAG = "stack tag"
     STACK_CONFIG = "stack config"
+    ESC = "esc"  # an ESC environment's pulumiConfig: stack config below the stack file's
     REPO_MAPPING = "residency-guard.yaml"
     COMPONENT = "component"
 

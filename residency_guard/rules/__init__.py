@@ -9,6 +9,7 @@ from residency_guard.rules.azure_deployment_scope import AzureDeploymentScope
 from residency_guard.rules.banned_model import BannedModel
 from residency_guard.rules.base import Rule, build_registry
 from residency_guard.rules.endpoint_outside_region import EndpointOutsideRegion
+from residency_guard.rules.esc_environment_not_found import EscEnvironmentNotFound
 from residency_guard.rules.invalid_suppression import InvalidSuppression
 from residency_guard.rules.legacy_api_base import LegacyApiBase
 from residency_guard.rules.model_alias import ModelAlias
@@ -41,6 +42,7 @@ _RULE_CLASSES: tuple[type[Rule], ...] = (
     YamlAmbiguity,
     InvalidSuppression,
     UnknownRegion,
+    EscEnvironmentNotFound,
 )
 
 

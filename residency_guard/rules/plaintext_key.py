@@ -10,6 +10,9 @@ from residency_guard.rules.base import Rule
 from residency_guard.values import Value
 
 
+_ESC_EXPOSED = (("environmentVariables",), ("pulumiConfig",), ("files",))
+
+
 class PlaintextApiKey(Rule):
     """
     ## What it does
@@ -55,6 +58,13 @@ class PlaintextApiKey(Rule):
             else "pass it as a secret: read it with config.require_secret(...) or wrap it in "
             "pulumi.Output.secret(...)"
         )
+        if value.path[:1] == ("values",) and value.path[1:2] in _ESC_EXPOSED:
+            # An ESC definition in the repository (sources/esc.py): plain text, or
+            # `fn::secret: <plaintext>` that only `esc` encrypts when it saves.
+            fix = (
+                "keep only its ciphertext in the repository: set it with `esc env set <env> "
+                f"{value.dotted_path().removeprefix('values.')} --secret` and export the definition without --show-secrets"
+            )
         for key in find_keys(value.text):
             where = f"'{value.name}'" if value.name else "a value"
             yield self.finding(

@@ -15,6 +15,7 @@ from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_YAML_BYTES, SourceCache
+from residency_guard.sources.esc import esc_folder, resolve_stack_environment
 from residency_guard.stackregion import (
     REGION_KEY,
     Declaration,
@@ -103,21 +104,34 @@ def scan_stack_file(
             "a stack file holds a mapping (config:, ...) at the top", file=file, line=1,
             fix="see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/",
         )  # fmt: skip
-    declarations = stack_declarations(document, file, stack, repo)
+    project = sources.document(project_file) if project_file is not None else None
+    project_name = (scalar_text(project.get("name")) or "") if project is not None else ""
+    # The ESC environments it imports: their pulumiConfig is stack config below the file's own.
+    esc = resolve_stack_environment(
+        document, esc_folder(repo, path, project_file), project_name
+    )  # fmt: skip
+    declarations = stack_declarations(document, file, stack, repo) + esc.declarations
     if project_default_region is not None and not any(
-        d.source is RegionSource.STACK_CONFIG for d in declarations
+        d.source in (RegionSource.STACK_CONFIG, RegionSource.ESC) for d in declarations
     ):
         declarations.append(project_default_region)
     resolution = resolve_region(declarations)
-    ctx = StackContext(catalog, stack, file, resolution, repo, ambiguities=document.ambiguities)
+    ctx = StackContext(
+        catalog, stack, file, resolution, repo, ambiguities=document.ambiguities,
+        missing_environments=esc.missing,
+    )  # fmt: skip
     # Only the values that may have a facet: the rules read no other, nor does the report.
     gate = FacetGate(catalog)
     values = list(walk_yaml(document, gate=gate))
     findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
-    if project_file is not None:
-        project = sources.document(project_file)
+    for esc_file, esc_values in esc.values.items():
+        # Judged against this stack's region, located in the environment's definition.
+        esc_ctx = StackContext(catalog, stack, esc_file, resolution, repo)
+        findings += evaluate_values(esc_values, esc_ctx)
+    if project_file is not None and project is not None:
         config = document.get("config")
         overridden = set(document.mapping(config)) if config else set()
+        overridden |= esc.config_keys | {f"{project_name}:{k}" for k in esc.config_keys}
         defaults = project_defaults(project, overridden, gate)
         # Judged against this stack's region, located in the project file.
         project_ctx = StackContext(catalog, stack, str(project_file), resolution, repo)

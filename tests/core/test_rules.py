@@ -47,6 +47,7 @@ CASES = [
     ("RG015", "config:\n  residency-guard:region: eu\n  a:url: https://eu.api.openai.com/v1\n"
      "  a:url: https://eu.api.openai.com/v1\n", stack("eu", a__url=EU_URL)),
     ("RG017", stack("europe"), stack("eu")),
+    ("RG021", "environment: [shop/prod-eu]\n" + stack("eu"), stack("eu")),
 ]  # fmt: skip
 
 
