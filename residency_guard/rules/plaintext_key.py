@@ -9,7 +9,6 @@ from residency_guard.redact import find_keys, redact_key
 from residency_guard.rules.base import Rule
 from residency_guard.values import Value
 
-
 _ESC_EXPOSED = (("environmentVariables",), ("pulumiConfig",), ("files",))
 
 
@@ -63,7 +62,8 @@ class PlaintextApiKey(Rule):
             # `fn::secret: <plaintext>` that only `esc` encrypts when it saves.
             fix = (
                 "keep only its ciphertext in the repository: set it with `esc env set <env> "
-                f"{value.dotted_path().removeprefix('values.')} --secret` and export the definition without --show-secrets"
+                f"{value.dotted_path().removeprefix('values.')} --secret` and export the "
+                "definition without --show-secrets"
             )
         for key in find_keys(value.text):
             where = f"'{value.name}'" if value.name else "a value"
