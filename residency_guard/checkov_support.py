@@ -45,7 +45,7 @@ from residency_guard.redact import redact
 from residency_guard.repoconfig import RepoConfig, find_repo_config
 from residency_guard.rules import RULES
 from residency_guard.scan import load_settings
-from residency_guard.scanners.discover import PROJECT_FILES, project_targets
+from residency_guard.scanners.discover import PROJECT_FILES, Target, project_targets
 from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, read_text
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, scan_stack_file, stack_name_of
@@ -207,7 +207,14 @@ def settings_for(path: Path) -> tuple[RepoConfig, Catalog]:
 
 
 def project_region(path: Path) -> Declaration | None:
-    """The default region of the Pulumi project whose stack ``path`` is, as the CLI reads it.
+    """The default region of the Pulumi project whose stack ``path`` is, as the CLI reads it."""
+    target = project_target(path)
+    return target.project_region if target is not None else None
+
+
+def project_target(path: Path) -> Target | None:
+    """The stack file ``path`` as its Pulumi project lists it (its default region, its project
+    file: the project's name and config defaults), as the CLI reads it.
 
     The nearest ``Pulumi.yaml`` upwards whose ``stackConfigDir`` holds the file, stopping where
     ``find_repo_config`` stops (a ``.git`` folder). A stack file of no project has none.
@@ -220,7 +227,7 @@ def project_region(path: Path) -> Declaration | None:
             if project.is_file():
                 for found in project_targets(project):
                     if found.kind == "stack-file" and found.path.resolve() == target:
-                        return found.project_region
+                        return found
         if (candidate / ".git").exists():
             break
     return None
@@ -237,7 +244,13 @@ def _suppressed(scan: StackScan, repo: RepoConfig) -> list[Finding]:
 
 def _stack_file(path: Path) -> list[Finding]:
     repo, catalog = settings_for(path)
-    scan = scan_stack_file(path, catalog, repo, project_default_region=project_region(path))
+    found = project_target(path)
+    scan = scan_stack_file(
+        path, catalog, repo,
+        project_default_region=found.project_region if found is not None else None,
+        project_file=found.project_file.absolute() if found is not None and found.project_file
+        else None,
+    )  # fmt: skip
     return _suppressed(scan, repo)
 
 

@@ -49,6 +49,13 @@ class _Reader(_Loader):
         return tag
 
 
+def is_merge_key(node: yaml.Node) -> bool:
+    """A merge key as yaml.v3 reads one (``isMerge``): the text ``<<``, plain or tagged
+    ``!!merge``. ``!!merge name:`` is the plain key ``name`` to the engine (PyYAML merges it);
+    a quoted or ``!!str`` ``<<`` is a plain key to both."""
+    return node.tag == MERGE_TAG and node.value == "<<"
+
+
 _ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
 # yaml.v3 refuses documents whose alias expansion dwarfs their size ("excessive aliasing");
 # the same spirit, in node visits: generous for real files, fatal for alias bombs.
@@ -86,6 +93,8 @@ class YamlDocument:
     _duplicates: dict[int, list[tuple[str, yaml.Node, yaml.Node, yaml.Node]]] = field(
         default_factory=dict, repr=False
     )
+    # Keys tagged ``!!merge`` whose text is not ``<<``: plain keys to the engine.
+    _false_merges: list[yaml.Node] = field(default_factory=list, repr=False)
 
     def mapping(self, node: yaml.Node | None = None) -> dict[str, yaml.Node]:
         """The effective key -> value nodes of a mapping, merge keys applied first-source-wins."""
@@ -111,7 +120,7 @@ class YamlDocument:
         Iterative (a chain of 10,000 merges cannot exhaust the stack) and memoized (a merge-key
         bomb, 10 sources of 10 sources of..., costs its size, not 10^n).
         """
-        plain = _plain_entries(node, self._duplicates)
+        plain = _plain_entries(node, self._duplicates, self._false_merges)
         if plain is not None:  # no merge key, the common case: no machinery needed
             self._merged[id(node)] = plain
             return plain
@@ -139,7 +148,7 @@ class YamlDocument:
         explicit: dict[str, yaml.Node] = {}
         merged: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if is_merge_key(key_node):
                 for source in _merge_list(value_node):
                     entries = self._merged.get(id(source), {})
                     self.spend(1 + len(entries), source)
@@ -187,7 +196,19 @@ def load_yaml(text: str, file: str) -> YamlDocument:
             _check_structure(document, 3 * len(text) + 1, aliased="*" in text)
         except RecursionError:  # never expected (every walk is iterative): fail closed anyway
             raise _too_deep(file, None) from None
+        for key_node in document._false_merges:
+            document.ambiguities.append(_false_merge(key_node))
     return document
+
+
+def _false_merge(key_node: yaml.Node) -> Ambiguity:
+    return Ambiguity(
+        key_node.start_mark.line + 1,
+        key_node.start_mark.column + 1,
+        f"'!!merge {key_node.value}' is the plain key '{key_node.value}' to the Pulumi engine "
+        "(yaml.v3 merges only '<<'); PyYAML-based tools merge its value instead",
+        f"write '<<:' to merge, or drop the '!!merge' tag to keep the key '{key_node.value}'",
+    )
 
 
 def _too_deep(file: str, line: int | None) -> InputError:
@@ -260,15 +281,20 @@ def scalar_text(node: yaml.Node | None) -> str | None:
 def _plain_entries(
     node: yaml.MappingNode,
     duplicates: dict[int, list[tuple[str, yaml.Node, yaml.Node, yaml.Node]]],
+    false_merges: list[yaml.Node],
 ) -> dict[str, yaml.Node] | None:
     """A mapping's entries as ``_combine`` reads them, or None when it has a merge key; keys
-    written twice go to ``duplicates``."""
+    written twice go to ``duplicates``, keys tagged ``!!merge`` that are no ``<<`` to
+    ``false_merges``."""
     entries: dict[str, yaml.Node] = {}
     keys: dict[str, yaml.Node] = {}
     twice = []
+    tagged = []
     for key_node, value_node in node.value:
         if key_node.tag == MERGE_TAG:
-            return None
+            if key_node.value == "<<":
+                return None
+            tagged.append(key_node)
         name = scalar_text(key_node)
         if name is None:
             continue
@@ -278,6 +304,7 @@ def _plain_entries(
             entries[name] = value_node
             keys[name] = key_node
     duplicates[id(node)] = twice  # even empty: marks the mapping as read here
+    false_merges.extend(tagged)
     return entries
 
 
@@ -292,7 +319,7 @@ def _merge_sources(node: yaml.MappingNode) -> list[yaml.MappingNode]:
     return [
         source
         for key_node, value_node in node.value
-        if key_node.tag == MERGE_TAG
+        if is_merge_key(key_node)
         for source in _merge_list(value_node)
     ]
 
@@ -388,7 +415,9 @@ def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
         return
     seen: dict[str, yaml.Node] = {}
     for key_node, _value_node in node.value:
-        key = "<<" if key_node.tag == MERGE_TAG else scalar_text(key_node)
+        if key_node.tag == MERGE_TAG and not is_merge_key(key_node):
+            document._false_merges.append(key_node)
+        key = "<<" if is_merge_key(key_node) else scalar_text(key_node)
         if key is None:
             continue
         if key in seen:
@@ -517,7 +546,7 @@ def _duplicate_entries(
     hidden = []
     for key_node, value_node in node.value:
         key = scalar_text(key_node)
-        if key is None or key_node.tag == MERGE_TAG:
+        if key is None or is_merge_key(key_node):
             continue
         if key in seen:
             hidden.append((key, value_node))

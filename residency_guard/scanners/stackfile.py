@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from residency_guard.catalog.model import Catalog
+from residency_guard.configkeys import Spelling, engine_key, spellings
 from residency_guard.context import StackContext
 from residency_guard.errors import InputError
 from residency_guard.evaluate import evaluate_stack, evaluate_values, unique
@@ -24,7 +25,14 @@ from residency_guard.stackregion import (
     resolve_region,
 )
 from residency_guard.values import Gate, Value
-from residency_guard.yamlfile import YamlDocument, is_null, load_yaml, scalar_text, walk_yaml
+from residency_guard.yamlfile import (
+    Ambiguity,
+    YamlDocument,
+    is_null,
+    load_yaml,
+    scalar_text,
+    walk_yaml,
+)
 
 
 @dataclass
@@ -62,16 +70,20 @@ def repo_declaration(repo: RepoConfig, stack: str) -> Declaration | None:
 
 
 def stack_declarations(
-    document: YamlDocument, file: str, stack: str, repo: RepoConfig
+    document: YamlDocument, file: str, stack: str, repo: RepoConfig, project: str | None = None
 ) -> list[Declaration]:
+    """Every claim about the stack's region: each way its file spells the region key (the
+    engine reads them as one key and lets Go's map order pick: a second one is RG009 when it
+    disagrees) and the repo config's mapping."""
     declarations = []
-    node = document.get("config", REGION_KEY)
-    text = scalar_text(node)
-    if node is not None and text is not None:
-        line = node.start_mark.line + 1
-        declarations.append(
-            Declaration(text, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
-        )
+    written = spellings(document, document.get("config"), project).get(REGION_KEY, [])
+    for spelling in written:
+        text = scalar_text(spelling.value)
+        if text is not None:
+            line = spelling.line
+            declarations.append(
+                Declaration(text, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
+            )
     mapped = repo_declaration(repo, stack)
     if mapped is not None:
         declarations.append(mapped)
@@ -105,19 +117,23 @@ def scan_stack_file(
             fix="see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/",
         )  # fmt: skip
     project = sources.document(project_file) if project_file is not None else None
-    project_name = (scalar_text(project.get("name")) or "") if project is not None else ""
+    project_name = scalar_text(project.get("name")) if project is not None else None
     # The ESC environments it imports: their pulumiConfig is stack config below the file's own.
     esc = resolve_stack_environment(
-        document, esc_folder(repo, path, project_file), project_name
+        document, esc_folder(repo, path, project_file), project_name or ""
     )  # fmt: skip
-    declarations = stack_declarations(document, file, stack, repo) + esc.declarations
+    declarations = stack_declarations(document, file, stack, repo, project_name)
+    declarations += esc.declarations
     if project_default_region is not None and not any(
         d.source in (RegionSource.STACK_CONFIG, RegionSource.ESC) for d in declarations
     ):
         declarations.append(project_default_region)
     resolution = resolve_region(declarations)
+    config = document.get("config")
+    written = spellings(document, config, project_name)
+    ambiguities = [*document.ambiguities, *respellings(written)]
     ctx = StackContext(
-        catalog, stack, file, resolution, repo, ambiguities=document.ambiguities,
+        catalog, stack, file, resolution, repo, ambiguities=ambiguities,
         missing_environments=esc.missing,
     )  # fmt: skip
     # Only the values that may have a facet: the rules read no other, nor does the report.
@@ -129,9 +145,7 @@ def scan_stack_file(
         esc_ctx = StackContext(catalog, stack, esc_file, resolution, repo)
         findings += evaluate_values(esc_values, esc_ctx)
     if project_file is not None and project is not None:
-        config = document.get("config")
-        overridden = set(document.mapping(config)) if config else set()
-        overridden |= esc.config_keys | {f"{project_name}:{k}" for k in esc.config_keys}
+        overridden = set(written) | {engine_key(k, project_name) or k for k in esc.config_keys}
         defaults = project_defaults(project, overridden, gate)
         # Judged against this stack's region, located in the project file.
         project_ctx = StackContext(catalog, stack, str(project_file), resolution, repo)
@@ -139,20 +153,38 @@ def scan_stack_file(
     return StackScan(stack, file, "stack-file", resolution, unique(findings), values)
 
 
+def respellings(written: dict[str, list[Spelling]]) -> list[Ambiguity]:
+    """One ambiguity per second spelling of a config key: the engine's pick is Go map order."""
+    found = []
+    for engine, forms in written.items():
+        first = forms[0]
+        for other in forms[1:]:
+            found.append(
+                Ambiguity(
+                    other.line, other.value.start_mark.column + 1,
+                    f"'{other.key}' and '{first.key}' (line {first.line}) are one config key "
+                    f"to the Pulumi engine ('{engine}'); which value it reads depends on Go's "
+                    "map order", f"keep one '{engine}'",
+                )
+            )  # fmt: skip
+    return found
+
+
 def project_defaults(
     project: YamlDocument, overridden: set[str], gate: Gate | None = None
 ) -> list[Value]:
     """The config values a project file (``Pulumi.yaml``) gives every stack that does not set
-    them itself: ``key: value``, ``key: {default: value}`` or ``{value: ...}``.
+    them itself (``overridden``: the keys the stack sets, as the engine reads them):
+    ``key: value``, ``key: {default: value}`` or ``{value: ...}``.
 
     A stack inherits them as if its own file said so: an `OPENAI_BASE_URL` default there reaches
     every workload of every stack that does not override it.
     """
-    name = scalar_text(project.get("name")) or ""
+    name = scalar_text(project.get("name"))
     values: list[Value] = []
     for key, node in project.mapping(project.get("config")).items():
-        full = key if ":" in key else f"{name}:{key}"
-        if key == REGION_KEY or key in overridden or full in overridden:
+        full = engine_key(key, name) or key
+        if full == REGION_KEY or full in overridden:
             continue
         target: yaml.Node | None = node
         if isinstance(node, yaml.MappingNode):

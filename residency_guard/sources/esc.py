@@ -32,6 +32,7 @@ from typing import Any, TypeAlias
 
 import yaml
 
+from residency_guard.configkeys import engine_key
 from residency_guard.errors import InputError
 from residency_guard.keys import is_endpoint_value
 from residency_guard.repoconfig import RepoConfig
@@ -126,7 +127,7 @@ def resolve_stack_environment(
     if isinstance(config, dict):
         resolved.config_keys = set(config)
         for key, item in config.items():
-            full = key if ":" in key or not project else f"{project}:{key}"
+            full = engine_key(key, project or None) or key
             if full == REGION_KEY and isinstance(item, Leaf) and item.text and not item.dynamic:
                 where = f"{item.file}:{item.line}"
                 resolved.declarations.append(

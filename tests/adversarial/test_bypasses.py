@@ -274,3 +274,71 @@ def test_pack_finding_is_not_dropped_by_an_unknown_with_the_same_dotted_path() -
     props = {"cfg.OPENAI_BASE_URL": UNKNOWN, "cfg": {"OPENAI_BASE_URL": GLOBAL_URL}}
     args = resource_args("pulumi-python:dynamic:Resource", props)
     assert "RG001" in all_rules(run_resource_policies(PackState(), args))
+
+
+def scan_project(folder: Path, project: str, stacks: dict[str, str]) -> list[tuple[str, str]]:
+    """(file name, rule) of every finding of `check <folder>` on a project named ``project``
+    with the given ``Pulumi.<stack>.yaml`` texts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Pulumi.yaml").write_text(project, encoding="utf-8")
+    for stack, text in stacks.items():
+        (folder / f"Pulumi.{stack}.yaml").write_text(text, encoding="utf-8")
+    config = folder.parent / "residency-guard.yaml"
+    config.write_text("stacks: {}\n", encoding="utf-8")
+    run = scan_paths([folder], config=config)
+    assert run.errors == []
+    return sorted({(Path(f.file).name, f.rule) for f in run.findings})
+
+
+# Class 3: `!!merge name:` is the plain key `name` to yaml.v3; PyYAML (and the gate) merged it,
+# so a project default looked overridden while the engine used it.
+MERGE_TAGGED_OVERRIDE = (
+    "name: shop\nruntime: python\nconfig:\n  OPENAI_BASE_URL:\n"
+    "    default: https://api.openai.com/v1\n",
+    "config:\n  residency-guard:region: eu\n"
+    "  !!merge overrides: {shop:OPENAI_BASE_URL: 'https://eu.api.openai.com/v1'}\n",
+)
+
+
+def test_merge_tag_on_a_plain_key_is_no_merge(tmp_path: Path) -> None:
+    project, stack = MERGE_TAGGED_OVERRIDE
+    assert scan_project(tmp_path, project, {"prod-eu": stack}) == [
+        ("Pulumi.prod-eu.yaml", "RG015"),
+        ("Pulumi.yaml", "RG001"),  # the default the engine really uses
+    ]
+
+
+# Class 4: one config key, several spellings; measured with `pulumi config get` (engine
+# v3.274.0): each of these files reads as `eu` in some runs and `global` in others.
+REGION_RESPELLINGS = {
+    "bare key in the project's namespace": "  region: global\n  residency-guard:region: eu\n",
+    "legacy <ns>:config:<key>": "  residency-guard:config:region: global\n"
+    "  residency-guard:region: eu\n",
+    "both, agreeing": "  residency-guard:config:region: eu\n  residency-guard:region: eu\n",
+}
+
+
+@pytest.mark.parametrize("body", REGION_RESPELLINGS.values(), ids=list(REGION_RESPELLINGS))
+def test_a_second_spelling_of_the_region_key_is_never_a_silent_pick(
+    tmp_path: Path, body: str
+) -> None:
+    project = "name: residency-guard\nruntime: python\n"
+    found = scan_project(tmp_path, project, {"prod-eu": "config:\n" + body})
+    expected = {("Pulumi.prod-eu.yaml", "RG015")}
+    if "global" in body:
+        expected.add(("Pulumi.prod-eu.yaml", "RG009"))
+    assert set(found) == expected
+
+
+def test_a_merge_tagged_region_is_no_region_to_the_engine(tmp_path: Path) -> None:
+    """`!!merge r: {residency-guard:region: eu}` is the key `residency-guard:r` to the engine:
+    the stack declares no region (RG008), where the gate read `eu`."""
+    stack = "config:\n  !!merge r: {residency-guard:region: eu}\n"
+    found = scan_project(tmp_path, "name: shop\nruntime: python\n", {"prod-x": stack})
+    assert found == [("Pulumi.prod-x.yaml", "RG008"), ("Pulumi.prod-x.yaml", "RG015")]
+
+
+def test_a_bare_region_key_in_another_project_is_that_project_s_key(tmp_path: Path) -> None:
+    """No false alarm: in a project named `shop`, `region` is `shop:region`."""
+    stack = "config:\n  region: us-east-1\n  residency-guard:region: eu\n"
+    assert scan_project(tmp_path, "name: shop\nruntime: python\n", {"prod-eu": stack}) == []
