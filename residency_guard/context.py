@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from residency_guard.catalog.model import Catalog, Region
-from residency_guard.hosts import Endpoint, find_endpoints
+from residency_guard.endpoints import endpoints_of
+from residency_guard.hosts import Endpoint
 from residency_guard.keys import is_endpoint_value
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.stackregion import RegionResolution
-from residency_guard.values import Value, decoded_forms
+from residency_guard.values import Value
 from residency_guard.yamlfile import Ambiguity
 
 if TYPE_CHECKING:
@@ -84,15 +85,9 @@ class StackContext:
         last = self._last
         if last is not None and last[0] is value:
             return last[1]
-        endpoint_key = is_endpoint_value(value)
-        memo_key = (value.text, endpoint_key, value.unknown)
+        memo_key = (value.text, is_endpoint_value(value), value.unknown)
         found = self._endpoints.get(memo_key)
         if found is None:
-            if endpoint_key and any(kind == "base64" for kind, _ in decoded_forms(value.text)):
-                endpoint_key = False  # a Kubernetes Secret's data: the decoded value is read
-            found = [] if value.unknown else find_endpoints(
-                value.text, self.catalog, endpoint_key=endpoint_key
-            )  # fmt: skip
-            self._endpoints[memo_key] = found
+            found = self._endpoints[memo_key] = endpoints_of(value, self.catalog)
         self._last = (value, found)
         return found

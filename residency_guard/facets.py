@@ -13,6 +13,7 @@ import enum
 import re
 from typing import TYPE_CHECKING
 
+from residency_guard.endpoints import assigns_endpoint
 from residency_guard.hosts import find_endpoints, may_hold_endpoint
 from residency_guard.keys import (
     is_endpoint_value,
@@ -35,7 +36,8 @@ class Facet(enum.IntFlag):
 
     NONE = 0
     ENDPOINT = enum.auto()  # holds an endpoint that concerns OpenAI traffic (ctx.endpoints)
-    ENDPOINT_NAME = enum.auto()  # stands under an endpoint setting's name, whatever it holds
+    # stands under an endpoint setting's name (or assigns one, NAME=value), whatever it holds
+    ENDPOINT_NAME = enum.auto()
     MODEL = enum.auto()  # names a model
     SURFACES = enum.auto()  # is an item of a surface list
     LEGACY_BASE = enum.auto()  # is or sets OPENAI_API_BASE
@@ -57,7 +59,7 @@ def facets_of(value: Value, ctx: StackContext) -> int:
     found = 0
     if ctx.endpoints(value):
         found |= _ENDPOINT
-    if is_endpoint_value(value):
+    if is_endpoint_value(value) or assigns_endpoint(value.text):
         found |= _ENDPOINT_NAME
     if not value.unknown and names_model(value):
         found |= _MODEL
@@ -101,6 +103,7 @@ class FacetGate:
             or decodes(text)
             # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
             or (may_hold_endpoint(text, self.catalog) and bool(find_endpoints(text, self.catalog)))
+            or assigns_endpoint(text)
         )
 
 

@@ -6,6 +6,7 @@ classified by the host the client would connect to, never by what it looks like.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 import unicodedata
@@ -96,6 +97,9 @@ class Endpoint:
     correction: str | None = None  # for MISCONFIGURED
     hazards: tuple[Hazard, ...] = ()
     error: str = ""  # for INVALID
+    # The value of an endpoint setting (OPENAI_BASE_URL...), whatever its host: a host that
+    # is no OpenAI host is still where OpenAI traffic goes.
+    setting: bool = False
 
     @property
     def is_openai_bound(self) -> bool:
@@ -359,8 +363,8 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
             return []  # known only where it runs: RG011's case, not a host
         if not value:
             # openai-python falls back to its default host when OPENAI_BASE_URL is empty.
-            return [classify_endpoint("https://api.openai.com/v1", catalog)]
-        return [classify_endpoint(value, catalog)]
+            value = "https://api.openai.com/v1"
+        return [dataclasses.replace(classify_endpoint(value, catalog), setting=True)]
     if not may_hold_endpoint(text, catalog):
         return []
     endpoints = []

@@ -11,7 +11,7 @@ import binascii
 import contextlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,8 +21,12 @@ SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 # The engine's sentinel for a value not known until `up` (sdk/go/common/resource/plugin).
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Names that carry the real key of a {name, value} entry (Kubernetes/ECS/Cloud Run env,
-# App Service app settings, GitHub Actions variables).
-_ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
+# App Service app settings, GitHub Actions variables, SSM parameters, Key Vault secrets;
+# CloudFormation capitalises them: {Name, Value}).
+ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName", "Name", "Key")
+# The keys of an entry that hold its value (a Key Vault secret's is `properties.value`).
+ENTRY_VALUE_KEYS = ("value", "Value")
+ENTRY_PROPERTIES = "properties"
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_NESTED = 4  # JSON inside base64 inside JSON...: deeper than any real config goes
@@ -163,7 +167,7 @@ class _Walk:
                 if is_mapping:
                     if type(step) is not str:
                         step = str(step)
-                    child_name = entry_name if (entry_name and step == "value") else step
+                    child_name = entry_name if (entry_name and step in ENTRY_VALUE_KEYS) else step
                 else:
                     child_name = name
                 if kind is str or (
@@ -179,9 +183,15 @@ class _Walk:
                     continue
                 child_hot = hot or (is_mapping and hot_key(step))
                 if kind is dict and child.get(SECRET_SIG_KEY) != SECRET_SIG_VALUE:
+                    if is_mapping and entry_name and step == ENTRY_PROPERTIES:
+                        inner_entry = entry_name  # a Key Vault secret's properties.value
+                    elif "value" in child or "Value" in child or ENTRY_PROPERTIES in child:
+                        inner_entry = _entry_name(child)
+                    else:
+                        inner_entry = ""
                     found: _Frame | None = (
                         iter(child.items()), (*path, step), child_name, secret, child_hot,
-                        True, _entry_name(child) if "value" in child else "",
+                        True, inner_entry,
                     )  # fmt: skip
                 elif kind is list:
                     found = (iter(enumerate(child)), (*path, step), child_name, secret,
@@ -220,11 +230,22 @@ _Frame = tuple[Iterator[tuple[Any, Any]], tuple[str | int, ...], str, bool, bool
 
 
 def _entry_name(item: Mapping[str, Any]) -> str:
-    if "value" not in item:
+    properties = item.get(ENTRY_PROPERTIES)
+    return entry_name(
+        any(key in item for key in ENTRY_VALUE_KEYS)
+        or (isinstance(properties, Mapping) and "value" in properties),
+        lambda key: candidate if isinstance(candidate := item.get(key), str) else None,
+    )
+
+
+def entry_name(has_value: bool, text_of: Callable[[str], str | None]) -> str:
+    """The name a ``{name, value}`` entry gives its value (``text_of(key)``: the entry's string
+    under a key, or None), or "" for a mapping that is no such entry."""
+    if not has_value:
         return ""
-    for key in _ENTRY_NAME_KEYS:
-        candidate = item.get(key)
-        if isinstance(candidate, str):
+    for key in ENTRY_NAME_KEYS:
+        candidate = text_of(key)
+        if candidate is not None:
             return candidate
     return ""
 

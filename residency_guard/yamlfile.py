@@ -9,14 +9,23 @@ other kind would see something else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import yaml
 
 from residency_guard.errors import InputError
 from residency_guard.keys import is_endpoint_value
-from residency_guard.values import Gate, Value, decoded_forms, walk_data
+from residency_guard.values import (
+    ENTRY_PROPERTIES,
+    ENTRY_VALUE_KEYS,
+    Gate,
+    Value,
+    decoded_forms,
+    entry_name,
+    walk_data,
+)
 
 try:  # libyaml is an order of magnitude faster; PyYAML's pure loader is the same reading
     from yaml import CSafeLoader as _Loader
@@ -56,7 +65,6 @@ def is_merge_key(node: yaml.Node) -> bool:
     return node.tag == MERGE_TAG and node.value == "<<"
 
 
-_ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName")
 # yaml.v3 refuses documents whose alias expansion dwarfs their size ("excessive aliasing");
 # the same spirit, in node visits: generous for real files, fatal for alias bombs.
 _VISIT_FLOOR = 200_000
@@ -478,9 +486,12 @@ def walk_yaml(
     if start is None:
         return
     hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
-    stack: list[tuple[yaml.Node, tuple[str | int, ...], str, bool]] = [(start, path, name, hot)]
+    # (node, path, name, hot, the entry name a Key Vault secret's `properties` inherits)
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], str, bool, str]] = [
+        (start, path, name, hot, "")
+    ]
     while stack:
-        current, current_path, name, current_hot = stack.pop()
+        current, current_path, name, current_hot, inherited = stack.pop()
         if isinstance(current, yaml.ScalarNode):
             scalar = scalar_text(current)
             if not (current_hot or gate is None or gate.keep(scalar or "", name)):
@@ -512,23 +523,31 @@ def walk_yaml(
                     secure.start_mark.column + 1, secret=True, unknown=True,
                 )  # fmt: skip
                 continue
-            entry_name = ""
-            if "value" in entries:
-                for key in _ENTRY_NAME_KEYS:
-                    entry = scalar_text(entries.get(key))
-                    if entry is not None:
-                        entry_name = entry
-                        break
+            properties = entries.get(ENTRY_PROPERTIES)
+            entry = inherited or entry_name(
+                any(key in entries for key in ENTRY_VALUE_KEYS)
+                or (
+                    isinstance(properties, yaml.MappingNode)
+                    and "value" in _all_entries(document, properties)
+                ),
+                functools.partial(_entry_text, entries),
+            )
             for key, child in reversed(list(entries.items())):
-                child_name = entry_name if (entry_name and key == "value") else key
+                child_name = entry if (entry and key in ENTRY_VALUE_KEYS) else key
                 child_hot = current_hot or gate is None or gate.hot_key(key)
-                stack.append((child, (*current_path, key), child_name, child_hot))
+                # A Key Vault secret's value is its `properties.value`.
+                passed = entry if key == ENTRY_PROPERTIES else ""
+                stack.append((child, (*current_path, key), child_name, child_hot, passed))
             for key, child in reversed(_duplicate_entries(document, current)):
                 child_hot = current_hot or gate is None or gate.hot_key(key)
-                stack.append((child, (*current_path, key), key, child_hot))
+                stack.append((child, (*current_path, key), key, child_hot, ""))
         elif isinstance(current, yaml.SequenceNode):
             for index in range(len(current.value) - 1, -1, -1):
-                stack.append((current.value[index], (*current_path, index), name, current_hot))
+                stack.append((current.value[index], (*current_path, index), name, current_hot, ""))
+
+
+def _entry_text(entries: Mapping[str, yaml.Node], key: str) -> str | None:
+    return scalar_text(entries.get(key))
 
 
 def _all_entries(document: YamlDocument, node: yaml.MappingNode) -> dict[str, yaml.Node]:

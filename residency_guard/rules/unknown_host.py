@@ -6,7 +6,6 @@ from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
-from residency_guard.keys import is_endpoint_value
 from residency_guard.rules.base import Rule, stack_label
 from residency_guard.values import Value
 
@@ -68,11 +67,7 @@ class UnknownOpenAIHost(Rule):
                     fallback,
                     value=value,
                 )
-            elif (
-                endpoint.kind is EndpointKind.OTHER
-                and region is not None
-                and is_endpoint_value(value)
-            ):
+            elif endpoint.kind is EndpointKind.OTHER and region is not None and endpoint.setting:
                 yield self.finding(
                     ctx,
                     f"{stack_label(ctx)} sends OpenAI traffic to {endpoint.host}, which is "

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from residency_guard.context import StackContext
+from residency_guard.endpoints import unresolved_assignments
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
@@ -72,6 +73,16 @@ class UnresolvedEndpoint(Rule):
                     severity=severity,
                 )
         if not is_endpoint_value(value):
+            for name in unresolved_assignments(value.text):  # `OPENAI_BASE_URL=${HOST}` in text
+                yield self.finding(
+                    ctx,
+                    f"{stack_label(ctx)}: the OpenAI endpoint '{name}' is interpolated "
+                    f"('{quote(value.text)}'), so only the workload sees its value",
+                    f"set it to the literal {region.base_url}, or set `unresolved: warn` in "
+                    "residency-guard.yaml",
+                    value=value,
+                    severity=severity,
+                )
             return
         if value.unknown and not value.secret:
             what = "is only known at `pulumi up` (the policy pack checks it then)"

@@ -67,9 +67,9 @@ class UnsafeEndpointForm(Rule):
                     value=value,
                 )
                 continue
-            if not endpoint.is_openai_bound and not endpoint_key:
+            if not endpoint.is_openai_bound and not endpoint.setting:
                 continue
-            hazards = [h for h in endpoint.hazards if endpoint_key or h is not Hazard.NO_SCHEME]
+            hazards = [h for h in endpoint.hazards if endpoint.setting or h is not Hazard.NO_SCHEME]
             if not hazards:
                 continue
             names = ", ".join(h.value for h in hazards)

@@ -19,6 +19,7 @@ from residency_guard.repoconfig import RepoConfig, Unresolved
 from residency_guard.scan import scan_paths
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from tests.adversarial.oracle import openai_target
+from tests.checkov_env.conftest import checkov_bin  # noqa: F401 (a fixture, for checkov_records)
 from tests.core.helpers import rules_of, scan_yaml
 
 CATALOG = shipped_catalog()
@@ -342,3 +343,211 @@ def test_a_bare_region_key_in_another_project_is_that_project_s_key(tmp_path: Pa
     """No false alarm: in a project named `shop`, `region` is `shop:region`."""
     stack = "config:\n  region: us-east-1\n  residency-guard:region: eu\n"
     assert scan_project(tmp_path, "name: shop\nruntime: python\n", {"prod-eu": stack}) == []
+
+
+# -- issue 15, class 1: NAME=URL in free text, and entries named by their variable -------------
+# The name that precedes a value decides what the value is, wherever it is written: its host is
+# judged like an OPENAI_BASE_URL key's, so a Bedrock endpoint or a proxy is no longer "unrelated".
+
+BEDROCK_URL = "https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1"
+US_PROXY = "https://llm-proxy.us.example/v1"
+SEPARATOR_TRICK = 'https://eu.api.openai.com"@evil.io/v1'
+# Each form hands the workload everything after `NAME=` (Compose, Docker, systemd, Dockerfile).
+FREE_TEXT_FORMS = {
+    "compose-list-item": "  app:environment:\n    - {line}\n",
+    "docker-envs-flow": "  app:envs: [{quoted_line}]\n",
+    "dockerfile-env-space": "  app:dockerfile: |\n    FROM python:3.12\n    ENV {name} {value}\n",
+    "dockerfile-env-equals": "  app:dockerfile: |\n    FROM python:3.12\n    ENV {line}\n",
+    "systemd-environment": "  app:unit: |\n    [Service]\n    Environment={line}\n",
+    "systemd-environment-quoted": '  app:unit: |\n    [Service]\n    Environment="{line}"\n',
+}
+
+
+def free_text(form: str, value: str, name: str = "OPENAI_BASE_URL") -> str:
+    line = f"{name}={value}"
+    return FREE_TEXT_FORMS[form].format(
+        line=line, quoted_line=json.dumps(line), name=name, value=value
+    )
+
+
+@pytest.mark.parametrize("form", sorted(FREE_TEXT_FORMS))
+@pytest.mark.parametrize("value", [BEDROCK_URL, US_PROXY])
+def test_name_equals_url_in_free_text_is_judged_by_its_name(form: str, value: str) -> None:
+    """`OPENAI_BASE_URL=<url>` inside a string was judged only if the URL mentioned OpenAI:
+    a Bedrock endpoint or a US proxy there passed, though the client sends to it."""
+    assert leaves_eu(value)
+    assert eu(free_text(form, value)) == ["RG002"]
+    assert eu(free_text(form, "https://eu.api.openai.com/v1")) == []
+
+
+def test_separator_in_the_userinfo_of_a_list_item() -> None:
+    """A Compose list item's value is everything after `=`, `"` included: the client reaches
+    evil.io, while the text split at the quote showed a clean EU URL."""
+    assert leaves_eu(SEPARATOR_TRICK)
+    assert eu("  app:environment:\n    - 'OPENAI_BASE_URL=" + SEPARATOR_TRICK + "'\n") == [
+        "RG002", "RG010",
+    ]  # fmt: skip
+
+
+def _shell_value(script: str) -> str:
+    """What a POSIX shell exports as OPENAI_BASE_URL after running ``script`` (the oracle)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["sh", "-c", f'{script}\nprintf %s "$OPENAI_BASE_URL"'],
+        capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]},
+    )  # fmt: skip
+    return out.stdout
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        f"export OPENAI_BASE_URL={BEDROCK_URL}",
+        f"export OPENAI_BASE_URL='{US_PROXY}' && true",
+        'OPENAI_BASE_URL="https://eu.api.openai.com"@evil.io/v1; export OPENAI_BASE_URL',
+    ],
+)
+def test_export_in_a_shell_script_is_judged_by_its_name(script: str) -> None:
+    value = _shell_value(script)
+    assert leaves_eu(value)
+    assert eu(f"  app:startupScript: {json.dumps(script)}\n") in (["RG002"], ["RG002", "RG010"])
+
+
+def test_interpolated_name_equals_url_in_free_text_is_unresolved() -> None:
+    """`OPENAI_BASE_URL=${PROXY}/v1` in a list item: as under the key itself, RG011."""
+    assert eu("  app:environment:\n    - OPENAI_BASE_URL=${PROXY}/v1\n") == ["RG011"]
+    assert eu("  app:OPENAI_BASE_URL: ${PROXY}/v1\n") == ["RG011"]
+
+
+ENTRY_SHAPES = {
+    # CloudFormation / ECS JSON capitalise the keys of an environment entry.
+    "cloudformation-json": lambda v: "  app:taskDefinition: " + json.dumps(json.dumps(
+        {"ContainerDefinitions": [{"Environment": [{"Name": "OPENAI_BASE_URL", "Value": v}]}]}
+    )) + "\n",
+    "cloudformation-yaml": lambda v: (
+        "  app:container:\n    Environment:\n      - Name: OPENAI_BASE_URL\n"
+        f"        Value: {v}\n"
+    ),
+    # A Key Vault secret named after the variable holds its value in properties.value.
+    "key-vault-secret": lambda v: (
+        "  app:secret:\n    secretName: OPENAI-BASE-URL\n    properties:\n"
+        f"      value: {v}\n"
+    ),
+    "ssm-parameter": lambda v: (
+        f"  app:parameter:\n    name: /app/OPENAI_BASE_URL\n    type: String\n    value: {v}\n"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", sorted(ENTRY_SHAPES))
+def test_an_entry_named_after_the_variable_is_judged_by_that_name(shape: str) -> None:
+    """`{"Name": "OPENAI_BASE_URL", "Value": ...}` and a secret whose *name* is the variable:
+    only lower-case `{name, value}` entries were read as one setting."""
+    assert eu(ENTRY_SHAPES[shape](BEDROCK_URL)) == ["RG002"]
+    assert eu(ENTRY_SHAPES[shape]("https://eu.api.openai.com/v1")) == []
+
+
+def _preview(resources: list[tuple[str, str, dict[str, object]]]) -> dict[str, object]:
+    return {
+        "config": {"residency-guard:region": "eu"},
+        "steps": [
+            {
+                "op": "create",
+                "urn": f"urn:pulumi:prod-eu::shop::{kind}::{name}",
+                "newState": {"type": kind, "inputs": inputs},
+            }
+            for kind, name, inputs in resources
+        ],
+    }
+
+
+# Resources whose inputs write the variable's name before its value, as providers take them.
+NAMED_VALUE_RESOURCES: list[tuple[str, str, dict[str, object]]] = [
+    ("docker:index/container:Container", "api", {"envs": [f"OPENAI_BASE_URL={BEDROCK_URL}"]}),
+    ("azure-native:keyvault:Secret", "base-url",
+     {"secretName": "OPENAI-BASE-URL", "properties": {"value": US_PROXY}}),
+    ("aws:ssm/parameter:Parameter", "base-url",
+     {"name": "/app/OPENAI_BASE_URL", "type": "String", "value": BEDROCK_URL}),
+    ("aws:ecs/taskDefinition:TaskDefinition", "task", {"containerDefinitions": json.dumps(
+        [{"name": "api", "environment": [{"Name": "OPENAI_BASE_URL", "Value": US_PROXY}]}])}),
+]  # fmt: skip
+
+
+def test_named_values_in_a_preview_are_endpoints(tmp_path: Path) -> None:
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(_preview(NAMED_VALUE_RESOURCES), indent=1), encoding="utf-8")
+    findings = scan_pulumi_json(path, CATALOG, RepoConfig()).findings
+    assert [(f.rule, f.path) for f in findings] == [
+        ("RG002", "api.envs[0]"),
+        ("RG002", "base-url.properties.value"),
+        ("RG002", "base-url.value"),
+        ("RG002", "task.containerDefinitions[0].environment[0].Value"),
+    ]
+
+
+@pytest.mark.parametrize(("kind", "name", "inputs"), NAMED_VALUE_RESOURCES)
+def test_named_values_are_endpoints_in_the_pack(
+    kind: str, name: str, inputs: dict[str, object], tmp_path: Path
+) -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import all_rules, resource_args, run_resource_policies
+
+    state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="")
+    outcomes = run_resource_policies(state, resource_args(kind, inputs, name=name))
+    assert all_rules(outcomes) == ["RG002"]
+    assert outcomes["openai-endpoint-region"].rules == ["RG002"]
+
+
+# -- the same inputs through checkov (its own environment, scripts/checkov-gate) ---------------
+
+CHECKOV_TREE: dict[str, str] = {
+    "shop/Pulumi.yaml": "name: shop\nruntime: python\n",
+    # class 1: a Compose list item and a Dockerfile, each naming a Bedrock endpoint
+    "shop/Pulumi.prod-eu-named.yaml": (
+        "config:\n  residency-guard:region: eu\n"
+        + free_text("compose-list-item", BEDROCK_URL)
+        + free_text("dockerfile-env-space", US_PROXY).replace("app:dockerfile", "app:image")
+    ),
+    "named-preview.json": json.dumps(_preview(NAMED_VALUE_RESOURCES), indent=1),
+}
+# Which checks fail on which file; every other check passes there.
+CHECKOV_FAILED: dict[str, set[str]] = {
+    "shop/Pulumi.prod-eu-named.yaml": {"RG002"},
+    "named-preview.json": {"RG002"},
+}
+
+
+@pytest.fixture(scope="module")
+def checkov_records(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], str]:
+    """``scripts/checkov-gate`` once over CHECKOV_TREE: (file, rule) -> checkov's status."""
+    request.getfixturevalue("checkov_bin")  # builds (or reuses) checkov's environment
+    import subprocess
+
+    from tests.checkov.conftest import GATE, parse_records
+    from tests.checkov_env.conftest import CHECKOV_ENV, RUN_TIMEOUT_S, _clean_env
+
+    tree = tmp_path_factory.mktemp("bypasses") / "repo"
+    (tree / ".git").mkdir(parents=True)
+    for name, text in CHECKOV_TREE.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        [str(GATE), str(tree), "-o", "json"], capture_output=True, text=True,
+        timeout=RUN_TIMEOUT_S, cwd=tree, env=_clean_env(CHECKOV_ENV),
+        stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    return {(r.file, r.rule): r.status for r in parse_records(json.loads(proc.stdout))}
+
+
+@pytest.mark.checkov
+@pytest.mark.parametrize("file", sorted(CHECKOV_FAILED))
+def test_checkov_fails_the_bypasses_of_issue_15(
+    checkov_records: dict[tuple[str, str], str], file: str
+) -> None:
+    failed = {rule for (name, rule), status in checkov_records.items()
+              if name == file and status == "FAILED"}  # fmt: skip
+    assert failed == CHECKOV_FAILED[file]
