@@ -28,7 +28,7 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 
 from residency_guard.context import StackContext
-from residency_guard.keys import is_endpoint_name, lists_surfaces
+from residency_guard.keys import is_endpoint_value, lists_surfaces
 from residency_guard.rules import RULES
 from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
 from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES
@@ -52,7 +52,9 @@ AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
 
 
 def _reads_endpoint(resource_type: str, value: Value) -> bool:
-    return is_endpoint_name(value.name)
+    # The rules' own classification: by the value's name or the keys above it
+    # (`app:openai: {baseUrl: ...}`), never by the name alone.
+    return is_endpoint_value(value)
 
 
 def _reads_model(resource_type: str, value: Value) -> bool:

@@ -26,7 +26,7 @@ from residency_guard.evaluate import resource_values
 from residency_guard.facets import FacetGate
 from residency_guard.findings import Severity
 from residency_guard.hosts import EndpointKind
-from residency_guard.keys import is_endpoint_name, names_model
+from residency_guard.keys import is_endpoint_name, is_endpoint_value, names_model
 from residency_guard.redact import find_keys, redact
 from residency_guard.rules import RULES
 from residency_guard.rules.azure_account_region import ACCOUNT_TYPES, is_openai_account
@@ -193,11 +193,12 @@ def openai_markers(
     for value in values:
         label = value.name or value.dotted_path()
         if value.unknown:
-            if is_endpoint_name(value.name) or "model" in value.name.lower():
+            if is_endpoint_value(value) or "model" in value.name.lower():
                 markers.append(f"{label} ({CHECKED_AT_UP})")
             continue
         hosts = [e.host for e in ctx.endpoints(value)
-                 if e.is_openai_bound and e.kind is not EndpointKind.INVALID]  # fmt: skip
+                 if (e.is_openai_bound or e.setting)
+                 and e.kind is not EndpointKind.INVALID]  # fmt: skip
         if hosts:
             markers.append(f"{label} -> {', '.join(dict.fromkeys(hosts))}")
         elif find_keys(value.text):

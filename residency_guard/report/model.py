@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from residency_guard.catalog.model import Catalog, Region
+from residency_guard.endpoints import endpoints_of
 from residency_guard.findings import Finding, Severity
-from residency_guard.hosts import Endpoint, EndpointKind, find_endpoints
-from residency_guard.keys import is_endpoint_name, lists_surfaces, names_model, surface_hint
+from residency_guard.hosts import Endpoint, EndpointKind
+from residency_guard.keys import lists_surfaces, names_model, surface_hint
 from residency_guard.modelcheck import model_verdict, surface_for_model
 from residency_guard.redact import redact_data
 from residency_guard.rules import RULES
@@ -284,8 +285,7 @@ def _scan_items(scan: StackScan, catalog: Catalog) -> tuple[list[Data], list[Dat
     for value in scan.values:
         if value.unknown:
             continue
-        endpoint_key = is_endpoint_name(value.name)
-        for endpoint in find_endpoints(value.text, catalog, endpoint_key=endpoint_key):
+        for endpoint in endpoints_of(value, catalog):  # the rules' reading (issue 15, class 10)
             mark: tuple[Any, ...] = ("endpoint", value.line, value.column, endpoint.text)
             if mark in seen:
                 continue

@@ -551,3 +551,82 @@ def test_checkov_fails_the_bypasses_of_issue_15(
     failed = {rule for (name, rule), status in checkov_records.items()
               if name == file and status == "FAILED"}  # fmt: skip
     assert failed == CHECKOV_FAILED[file]
+
+
+# -- issue 15, class 10: one "is this an endpoint?" for every front end --------------------------
+# The CLI's rules classified by value (name or an OpenAI-named key above it); the report and
+# the pack's predicates by the key name alone, so `app:openai: {baseUrl: ...}` was RG002 in the
+# CLI, missing from the report's endpoint table, and, unknown at preview, given no note.
+
+INTERNAL_URL = "https://llm.internal.example/v1"
+# Where an endpoint setting's value may stand in a resource's inputs (or a stack's config),
+# and whether it is one. Each is asked of the CLI, the report and the pack.
+ENDPOINT_PLACES: list[tuple[str, dict[str, object], bool]] = [
+    ("env var name", {"OPENAI_BASE_URL": "@"}, True),
+    ("camel-case name", {"openaiBaseUrl": "@"}, True),
+    ("nested under an OpenAI key", {"openai": {"baseUrl": "@"}}, True),
+    ("nested deeper", {"settings": {"openai": {"api": {"url": "@"}}}}, True),
+    ("k8s env entry", {"env": [{"name": "OPENAI_BASE_URL", "value": "@"}]}, True),
+    ("CloudFormation entry", {"Environment": [{"Name": "OPENAI_BASE_URL", "Value": "@"}]}, True),
+    ("a url under another key", {"telemetry": {"url": "@"}}, False),
+    ("a logo under an OpenAI key", {"openai": {"logoUrl": "@"}}, False),
+]
+
+
+def _placed(shape: object, value: str) -> object:
+    if shape == "@":
+        return value
+    if isinstance(shape, dict):
+        return {k: _placed(v, value) for k, v in shape.items()}
+    if isinstance(shape, list):
+        return [_placed(v, value) for v in shape]
+    return shape
+
+
+def _cli_and_report(tmp_path: Path, inputs: object) -> tuple[list[str], list[str]]:
+    """The CLI's rules and the report's endpoint hosts for an EU stack file whose config holds
+    ``inputs`` (each top-level key as an `app:` key; the report lists a stack file's values)."""
+    from residency_guard.report.model import ReportInputs, build_report
+
+    assert isinstance(inputs, dict)
+    config = {"residency-guard:region": "eu", **{f"app:{k}": v for k, v in inputs.items()}}
+    path = tmp_path / "Pulumi.prod-eu.yaml"
+    path.write_text(json.dumps({"config": config}), encoding="utf-8")  # JSON is YAML
+    run = scan_paths([path])
+    assert not run.errors
+    report = build_report(run, ReportInputs("test", "2026-01-15T00:00:00Z", "n/a", "n/a", "0" * 64))
+    hosts = [e["host"] for stack in report["stacks"] for e in stack["endpoints"]]
+    return rules_of(run.findings), hosts
+
+
+@pytest.mark.parametrize(("where", "shape", "is_endpoint"), ENDPOINT_PLACES)
+def test_one_endpoint_classification_for_cli_report_and_pack(
+    where: str, shape: object, is_endpoint: bool, tmp_path: Path
+) -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import UNKNOWN, resource_args, run_resource_policies
+
+    rules, hosts = _cli_and_report(tmp_path, _placed(shape, INTERNAL_URL))
+    assert (rules == ["RG002"]) is is_endpoint, (where, rules)
+    assert ("llm.internal.example" in hosts) is is_endpoint, (where, hosts)
+    pack = run_resource_policies(
+        PackState(), resource_args("pulumi-python:dynamic:Resource", _placed(shape, INTERNAL_URL))
+    )
+    assert (pack["openai-endpoint-region"].rules == ["RG002"]) is is_endpoint, where
+    unknown = run_resource_policies(
+        PackState(), resource_args("pulumi-python:dynamic:Resource", _placed(shape, UNKNOWN))
+    )
+    note = unknown["openai-endpoint-region"].pending or ""
+    assert ("unknown during preview" in note) is is_endpoint, (where, note)
+
+
+def test_structured_endpoint_is_in_the_report_and_pending_in_the_pack(tmp_path: Path) -> None:
+    """The reproduction of class 10, as the issue gives it."""
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import UNKNOWN, resource_args, run_resource_policies
+
+    rules, hosts = _cli_and_report(tmp_path, {"openai": {"baseUrl": INTERNAL_URL}})
+    assert rules == ["RG002"] and "llm.internal.example" in hosts
+    args = resource_args("pulumi-python:dynamic:Resource", {"openai": {"baseUrl": UNKNOWN}})
+    note = run_resource_policies(PackState(), args)["openai-endpoint-region"].pending
+    assert note is not None and "openai.baseUrl" in note
