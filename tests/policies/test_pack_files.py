@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,12 +14,34 @@ from policies.residency_pack import PackState, all_policies
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
-def test_pulumi_policy_yaml_runs_python_in_the_project_venv() -> None:
+def _pyproject() -> dict[str, Any]:
+    with (PACK_DIR.parent / "pyproject.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_pulumi_policy_yaml_names_a_virtualenv_inside_the_pack() -> None:
+    # Published, the folder is all there is: the CLI installs requirements.txt into ./venv.
     project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
     assert project["runtime"]["name"] == "python"
     venv = (PACK_DIR / project["runtime"]["options"]["virtualenv"]).resolve()
-    assert venv == PACK_DIR.parent / ".venv"
-    assert project["version"] and project["description"]
+    assert venv == PACK_DIR / "venv"
+    assert project["description"]
+
+
+def test_pack_version_is_the_package_version() -> None:
+    project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
+    assert project["version"] == _pyproject()["project"]["version"]
+
+
+def test_pack_files_name_no_path_outside_the_folder() -> None:
+    for name in ("PulumiPolicy.yaml", "requirements.txt"):
+        text = (PACK_DIR / name).read_text(encoding="utf-8")
+        assert "../" not in text and "file:" not in text and "-e " not in text, name
+
+
+def test_pack_virtualenv_and_caches_stay_out_of_git_and_the_published_tarball() -> None:
+    ignored = (PACK_DIR / ".gitignore").read_text(encoding="utf-8").split()
+    assert "venv/" in ignored and "__pycache__/" in ignored
 
 
 def test_main_only_builds_the_policy_pack() -> None:
@@ -33,9 +57,18 @@ def test_main_only_builds_the_policy_pack() -> None:
     assert isinstance(call.value.func, ast.Name) and call.value.func.id == "PolicyPack"
 
 
-def test_requirements_name_the_core_with_its_pulumi_extra() -> None:
-    lines = (PACK_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert "residency-guard[pulumi]" in [line.strip() for line in lines]
+def test_requirements_pin_the_core_at_the_package_version_with_its_pulumi_extra() -> None:
+    lines = [
+        line.strip()
+        for line in (PACK_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    version = _pyproject()["project"]["version"]
+    assert lines == [f"residency-guard[pulumi]=={version}"]
+    # The extra pins the pack's runtime (one place for pins: pyproject.toml).
+    pins = _pyproject()["project"]["optional-dependencies"]["pulumi"]
+    assert sorted(p.split("==")[0] for p in pins) == ["pulumi", "pulumi-policy"]
+    assert all("==" in p for p in pins)
 
 
 def test_policy_names_are_unique_and_none_is_reserved(tmp_path: Path) -> None:
