@@ -44,12 +44,12 @@ from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
 from residency_guard.repoconfig import RepoConfig, find_repo_config
 from residency_guard.rules import RULES
-from residency_guard.scan import load_settings
-from residency_guard.scanners.discover import PROJECT_FILES, Target, project_targets
-from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, read_text
+from residency_guard.scan import load_settings, scan_target
+from residency_guard.scanners.discover import PROJECT_FILES, discover
+from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
-from residency_guard.scanners.stackfile import StackScan, scan_stack_file, stack_name_of
-from residency_guard.stackregion import Declaration, resolve_region
+from residency_guard.scanners.stackfile import StackScan, stack_name_of
+from residency_guard.stackregion import resolve_region
 from residency_guard.suppressions import apply_suppressions, suppress_scans
 from residency_guard.values import Value, walk_data
 from residency_guard.yamlfile import load_yaml, walk_yaml
@@ -84,6 +84,7 @@ class Kind(str, Enum):
     STACK_FILE = "stack-file"
     PREVIEW = "preview"
     STATE = "state"
+    PROJECT = "project"  # Pulumi.yaml: its config defaults, judged for every stack of it
     OTHER = "other"  # any other YAML or JSON: only the key detector (RG007) looks at it
 
 
@@ -135,6 +136,13 @@ def _describe(rule_id: str, findings: Sequence[Finding]) -> dict[str, str]:
     return info
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return a == b
+
+
 # ---------------------------------------------------------------------------------------------
 # One judgement per file and process, memoized on (framework, path, mtime, size).
 
@@ -171,7 +179,9 @@ def judge_file(path: Path, framework: str) -> FileJudgement:
 def _judge_uncached(path: Path, framework: str) -> FileJudgement:
     if framework == "yaml":
         if stack_name_of(path) is not None:
-            return _guarded(Kind.STACK_FILE, lambda: _stack_file(path))
+            return _guarded(Kind.STACK_FILE, lambda: _cli_view(path))
+        if path.name in PROJECT_FILES:
+            return _guarded(Kind.PROJECT, lambda: _project_file(path))
         return _guarded(Kind.OTHER, lambda: _other_yaml(path))
     if framework == "json":
         try:
@@ -206,33 +216,6 @@ def settings_for(path: Path) -> tuple[RepoConfig, Catalog]:
     return _settings[key]
 
 
-def project_region(path: Path) -> Declaration | None:
-    """The default region of the Pulumi project whose stack ``path`` is, as the CLI reads it."""
-    target = project_target(path)
-    return target.project_region if target is not None else None
-
-
-def project_target(path: Path) -> Target | None:
-    """The stack file ``path`` as its Pulumi project lists it (its default region, its project
-    file: the project's name and config defaults), as the CLI reads it.
-
-    The nearest ``Pulumi.yaml`` upwards whose ``stackConfigDir`` holds the file, stopping where
-    ``find_repo_config`` stops (a ``.git`` folder). A stack file of no project has none.
-    """
-    target = path.resolve()
-    folder = target.parent
-    for candidate in (folder, *folder.parents):
-        for name in PROJECT_FILES:
-            project = candidate / name
-            if project.is_file():
-                for found in project_targets(project):
-                    if found.kind == "stack-file" and found.path.resolve() == target:
-                        return found
-        if (candidate / ".git").exists():
-            break
-    return None
-
-
 def _today() -> datetime.date:
     return datetime.date.today()
 
@@ -242,16 +225,40 @@ def _suppressed(scan: StackScan, repo: RepoConfig) -> list[Finding]:
     return scan.findings
 
 
-def _stack_file(path: Path) -> list[Finding]:
+def _cli_view(path: Path) -> list[Finding]:
+    """What ``residency-guard check <path>`` reports in ``path`` itself, suppressions applied.
+
+    The CLI's own discovery of the file: a stack file with its project's default region and
+    the config defaults of its ``Pulumi.yaml``, a ``Pulumi.yaml`` with every stack of its
+    project (a default there is judged against each stack that inherits it), the repo's
+    ``stacks:`` mapping and catalog. A finding is the verdict of the file it lies in: a
+    project default fails ``Pulumi.yaml``, where the CLI locates it and where it is fixed.
+    """
     repo, catalog = settings_for(path)
-    found = project_target(path)
-    scan = scan_stack_file(
-        path, catalog, repo,
-        project_default_region=found.project_region if found is not None else None,
-        project_file=found.project_file.absolute() if found is not None and found.project_file
-        else None,
-    )  # fmt: skip
-    return _suppressed(scan, repo)
+    targets, errors = discover([path])
+    for error in errors:
+        if error.file is None or _same_file(error.file, str(path)):
+            raise error
+    sources = SourceCache()
+    scans: list[StackScan] = []
+    for target in targets:
+        try:
+            scans.append(scan_target(target, catalog, repo, sources))
+        except ResidencyGuardError:
+            if _same_file(str(target.path), str(path)):
+                raise
+            # another stack of the project: it fails its own checks, closed
+    suppress_scans(scans, repo, _today(), sources.texts)
+    return [f for scan in scans for f in scan.findings if _same_file(f.file, str(path))]
+
+
+def _project_file(path: Path) -> list[Finding]:
+    """A ``Pulumi.yaml``: the CLI's findings in it, and the key detector over all of it."""
+    found = _cli_view(path)
+    keys = [f for f in _other_yaml(path) if not any(
+        (g.rule, g.line, g.path) == (f.rule, f.line, f.path) for g in found
+    )]  # fmt: skip
+    return unique([*found, *keys])
 
 
 def _load_json(path: Path) -> Any:
@@ -474,7 +481,6 @@ __all__ = [
     "install_log_redaction",
     "judge",
     "judge_file",
-    "project_region",
     "scrub_log_text",
     "settings_for",
 ]

@@ -33,6 +33,12 @@ FAILED: dict[str, set[str]] = {
     "shop/Pulumi.prod-eu-esc.yaml": {"RG021"},  # imports an ESC environment not in the repo
     "shop/Pulumi.broken-eu.yaml": ALL,  # the core refuses it: fail closed, every check
     "lab/Pulumi.lab.yaml": {"RG008"},
+    # A project's Pulumi.yaml: judged with every stack of the project, as the CLI does.
+    "shop/Pulumi.yaml": set(),
+    "lab/Pulumi.yaml": set(),
+    "defaults/Pulumi.yaml": {"RG001"},  # the global host is the default prod-eu inherits
+    "defaults/Pulumi.prod-eu.yaml": set(),  # the finding lies in Pulumi.yaml, as in the CLI
+    "defaults/Pulumi.prod-eu-own.yaml": set(),  # overrides the default with the EU host
     "preview.json": {"RG001", "RG004", "RG007", "RG012", "RG013"},
     "state.json": {"RG001", "RG006", "RG007"},
 }  # fmt: skip
@@ -47,8 +53,6 @@ KEY_ONLY = {
     "other/settings.json": "PASSED",
     "residency-guard.yaml": "PASSED",
     "team-catalog.yaml": "PASSED",
-    "shop/Pulumi.yaml": "PASSED",
-    "lab/Pulumi.yaml": "PASSED",
 }
 # checkov cannot parse these: no check runs, checkov says nothing and exits 0 for them.
 UNPARSED = {"shop/Pulumi.typo-eu.yaml", "other/broken.json"}
@@ -129,7 +133,9 @@ def test_failures_name_lines_and_key_paths(records: list[Record]) -> None:
 
 def test_parity_with_the_cli(records: list[Record], fixture_tree: Path) -> None:
     """The (rule, file) pairs `residency-guard check` reports are the ones checkov fails."""
-    run = scan_paths([fixture_tree / p for p in ("shop", "lab", "preview.json", "state.json")])
+    run = scan_paths(
+        [fixture_tree / p for p in ("shop", "lab", "defaults", "preview.json", "state.json")]
+    )
 
     def rel(file: str) -> str:
         return Path(file).resolve().relative_to(fixture_tree.resolve()).as_posix()
@@ -149,7 +155,10 @@ def test_parity_with_the_cli(records: list[Record], fixture_tree: Path) -> None:
     # The CLI refuses both broken stack files (exit 2); checkov fails the one it can parse
     # and never sees the other: the CLI is the fail-closed gate.
     assert cli_errors == errors | {"shop/Pulumi.typo-eu.yaml"}
-    assert {rel(f) for f in run.files} | cli_errors == set(FAILED) | {"shop/Pulumi.typo-eu.yaml"}
+    projects = {f for f in FAILED if f.endswith("/Pulumi.yaml")}  # judged with their stacks
+    assert {rel(f) for f in run.files} | cli_errors | projects == set(FAILED) | {
+        "shop/Pulumi.typo-eu.yaml"
+    }
 
 
 def test_the_gate_exits_1_on_failures(gate_json: CheckovRun) -> None:

@@ -21,6 +21,7 @@ from residency_guard.checkov_support import (
 )
 from residency_guard.findings import Severity
 from residency_guard.rules import RULES
+from residency_guard.scanners.discover import Target
 
 from .conftest import CANARY, REPO
 
@@ -40,7 +41,10 @@ POLICIES = REPO / "policies" / "checkov"
         ("other/workflow.yml", "yaml", "RG001", Status.UNKNOWN),  # not a stack file
         ("other/workflow.yml", "yaml", "RG007", Status.PASSED),
         ("other/deployment.yaml", "yaml", "RG007", Status.FAILED),
-        ("shop/Pulumi.yaml", "yaml", "RG008", Status.UNKNOWN),
+        ("shop/Pulumi.yaml", "yaml", "RG008", Status.PASSED),  # judged with its stacks
+        ("defaults/Pulumi.yaml", "yaml", "RG001", Status.FAILED),  # a default prod-eu inherits
+        ("defaults/Pulumi.prod-eu.yaml", "yaml", "RG001", Status.PASSED),  # lies in Pulumi.yaml
+        ("defaults/Pulumi.prod-eu-own.yaml", "yaml", "RG001", Status.PASSED),
         ("preview.json", "json", "RG012", Status.FAILED),
         ("state.json", "json", "RG007", Status.FAILED),
         ("other/settings.json", "json", "RG001", Status.UNKNOWN),  # not a preview or state
@@ -70,13 +74,13 @@ def test_a_file_is_scanned_once_for_every_check(
     stack = tmp_path / "Pulumi.prod-eu.yaml"
     shutil.copy(fixture_tree / "shop/Pulumi.prod-eu.yaml", stack)
     calls: list[Path] = []
-    real = checkov_support.scan_stack_file
+    real = checkov_support.scan_target
 
-    def counting(path: Path, *args: object, **kwargs: object) -> object:
-        calls.append(path)
-        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+    def counting(target: Target, *args: object, **kwargs: object) -> object:
+        calls.append(target.path)
+        return real(target, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(checkov_support, "scan_stack_file", counting)
+    monkeypatch.setattr(checkov_support, "scan_target", counting)
     verdicts = {rule: judge(rule, stack, "yaml").status for rule in CHECKOV_RULES}
     assert len(calls) == 1
     assert verdicts["RG001"] is Status.FAILED
