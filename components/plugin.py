@@ -14,8 +14,9 @@ of the component's outputs; two things are added here that it cannot do:
   message and fix. The stock host wraps any exception of the constructor into an error that
   appends a Python traceback.
 
-Only ``OpenAIResidency`` is published: the host supports the ``index`` module only, and the
-sinks (``residency-guard:sinks:*``) take a Python component object as input.
+Published: ``OpenAIResidency`` and ``OpenAIDotenv`` (the dotenv sink taking the component's
+``env`` and ``labels`` outputs). The other sinks (``residency-guard:sinks:*``) take a Python
+component object as input, and the host supports the ``index`` module only.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
+from components.openai_dotenv import OpenAIDotenv
 from components.openai_residency import OpenAIResidency, ResidencyInputError
 
 PACKAGE = "residency-guard"  # the token prefix of stackregion.COMPONENT_TYPE
 SECRET_INPUTS = ("apiKey",)
 SECRET_OUTPUTS = ("env",)
+SINK_SECRET_INPUTS = ("env",)  # OpenAIDotenv: the env it writes holds the key
 
 
 def package_version() -> str:
@@ -51,6 +54,9 @@ def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
         resource["inputProperties"][name]["secret"] = True
     for name in SECRET_OUTPUTS:
         resource["properties"][name]["secret"] = True
+    sink = schema["resources"][f"{PACKAGE}:index:{OpenAIDotenv.__name__}"]
+    for name in SINK_SECRET_INPUTS:
+        sink["inputProperties"][name]["secret"] = True
     return schema
 
 
@@ -58,7 +64,9 @@ class ResidencyComponentProvider(ComponentProvider):
     """The SDK's component provider, with secret flags and clean refusals."""
 
     def __init__(self, version: str | None = None) -> None:
-        super().__init__([OpenAIResidency], PACKAGE, version=version or package_version())
+        super().__init__(
+            [OpenAIResidency, OpenAIDotenv], PACKAGE, version=version or package_version()
+        )
         self.schema = json.dumps(mark_secrets(json.loads(self.schema or "{}")))
 
     def construct(

@@ -15,6 +15,8 @@ from pulumi.errors import InputPropertiesError
 from components.plugin import ResidencyComponentProvider, schema
 from residency_guard.api import check_declaration
 from residency_guard.stackregion import COMPONENT_TYPE
+
+DOTENV_TYPE = "residency-guard:index:OpenAIDotenv"
 from tests.components.conftest import FAKE_KEY, Engine
 
 COMPONENTS = Path(__file__).resolve().parents[2] / "components"
@@ -31,13 +33,23 @@ def resource(published: dict[str, Any]) -> dict[str, Any]:
     return resources[COMPONENT_TYPE]
 
 
-def test_the_package_publishes_one_component_under_the_shared_token(
+def test_the_package_publishes_the_component_and_its_dotenv_sink(
     published: dict[str, Any],
 ) -> None:
     assert published["name"] == "residency-guard"
-    assert list(published["resources"]) == [COMPONENT_TYPE]
-    assert published["resources"][COMPONENT_TYPE]["isComponent"] is True
+    assert list(published["resources"]) == [COMPONENT_TYPE, DOTENV_TYPE]
+    assert all(r["isComponent"] is True for r in published["resources"].values())
     assert published["types"] == {}
+
+
+def test_the_dotenv_sink_takes_the_components_env_as_a_secret(
+    published: dict[str, Any],
+) -> None:
+    sink = published["resources"][DOTENV_TYPE]
+    assert sorted(sink["requiredInputs"]) == ["env", "labels"]
+    assert sink["inputProperties"]["env"].get("secret") is True
+    assert sink["inputProperties"]["path"]["type"] == "string"
+    assert list(sink["properties"]) == ["path"]
 
 
 def test_inputs(resource: dict[str, Any]) -> None:
