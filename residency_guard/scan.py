@@ -30,6 +30,7 @@ class ScanRun:
     scans: list[StackScan] = field(default_factory=list)
     errors: list[ResidencyGuardError] = field(default_factory=list)
     suppressions: SuppressionAudit = field(default_factory=SuppressionAudit)
+    other_repos: list[RepoConfig] = field(default_factory=list)  # configs of the other files
 
     @property
     def findings(self) -> list[Finding]:
@@ -39,6 +40,28 @@ class ScanRun:
     @property
     def files(self) -> list[str]:
         return [scan.file for scan in self.scans]
+
+    @property
+    def fail_on(self) -> str:
+        """The strictest ``fail-on`` of the repo configs that judged this run's files."""
+        levels = ("note", "warning", "error")
+        return min((r.fail_on for r in (self.repo, *self.other_repos)), key=levels.index)
+
+    def joined(self, other: ScanRun) -> ScanRun:
+        """This run and the files another repo config judged (the first run's settings head
+        the report)."""
+        audit, more = self.suppressions, other.suppressions
+        merged = SuppressionAudit(
+            today=audit.today or more.today,
+            entries=audit.entries + more.entries,
+            applied=audit.applied + more.applied,
+            expired=audit.expired + more.expired,
+            findings=audit.findings + more.findings,
+        )
+        return ScanRun(
+            self.catalog, self.repo, [*self.scans, *other.scans], [*self.errors, *other.errors],
+            merged, [*self.other_repos, other.repo, *other.other_repos],
+        )  # fmt: skip
 
 
 def load_settings(
@@ -74,23 +97,72 @@ def scan_paths(
 ) -> ScanRun:  # fmt: skip
     """Scan every path; a file that cannot be read is an error, and the rest still completes.
 
-    Suppressions are judged on ``today``; callers pass it (None: the caller's clock, read once).
+    Each file is judged with its own nearest ``residency-guard.yaml`` (its folder, then parents
+    up to the repository root) unless ``config`` names one for all: ``check a b`` and
+    ``check b a`` agree. Suppressions are judged on ``today``; callers pass it (None: the
+    caller's clock, read once).
     """
-    repo, catalog = load_settings(paths, config, catalogs)
-    run = ScanRun(catalog, repo)
+    day = today or datetime.date.today()
     targets, errors = discover(list(paths))
-    run.errors.extend(errors)
+    groups = _by_repo_config(targets, paths, config)
+    run: ScanRun | None = None
     sources = SourceCache()
-    for target in targets:
+    for config_path, group in groups.items():
         try:
-            run.scans.append(scan_target(target, catalog, repo, sources))
+            repo = load_repo_config(config_path)
+            catalog = load_catalog([*repo.catalog_files, *catalogs])
         except ResidencyGuardError as error:
-            run.errors.append(error)
-        except RecursionError:
-            run.errors.append(InputError("nested too deeply to scan safely", file=str(target.path)))
-        except MemoryError:
-            run.errors.append(InputError("too large to scan in memory", file=str(target.path)))
-    run.suppressions = suppress_scans(
-        run.scans, repo, today or datetime.date.today(), sources.texts
-    )
+            if run is None and len(groups) == 1:
+                raise  # one config for the whole run: its error is the run's, as before
+            errors.append(error)
+            continue
+        part = ScanRun(catalog, repo)
+        for target in group:
+            _scan_into(part, target, catalog, repo, sources)
+        part.suppressions = suppress_scans(part.scans, repo, day, sources.texts)
+        run = part if run is None else run.joined(part)
+    if run is None:  # every config was unreadable: defaults, so that the errors are reported
+        run = ScanRun(load_catalog(list(catalogs)), RepoConfig())
+    run.errors[:0] = errors
     return run
+
+
+def _by_repo_config(
+    targets: Sequence[Target], paths: Sequence[Path], config: Path | None
+) -> dict[Path | None, list[Target]]:
+    """Targets grouped by the repo config that judges them, in the order first met."""
+    if config is not None:
+        return {config: list(targets)}
+    nearest: dict[Path, Path | None] = {}  # by folder: a project's stacks share one
+    groups: dict[Path | None, list[Target]] = {}
+    for target in targets:
+        folder = target.path.parent
+        if folder not in nearest:
+            nearest[folder] = _as_given(find_repo_config(target.path))
+        groups.setdefault(nearest[folder], []).append(target)
+    if not groups:  # nothing to scan: the first path's settings, for the report's header
+        groups[find_repo_config(paths[0] if paths else Path("."))] = []
+    return groups
+
+
+def _as_given(path: Path | None) -> Path | None:
+    """A config found in a parent, named from the working folder as the user would name it."""
+    if path is None or not path.is_absolute():
+        return path
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _scan_into(
+    run: ScanRun, target: Target, catalog: Catalog, repo: RepoConfig, sources: SourceCache
+) -> None:
+    try:
+        run.scans.append(scan_target(target, catalog, repo, sources))
+    except ResidencyGuardError as error:
+        run.errors.append(error)
+    except RecursionError:
+        run.errors.append(InputError("nested too deeply to scan safely", file=str(target.path)))
+    except MemoryError:
+        run.errors.append(InputError("too large to scan in memory", file=str(target.path)))

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         catalogs=[Path(c) for c in args.catalog],
         today=datetime.date.today(),  # suppressions expire by the user's clock, read once
     )
-    fail_on = Severity(args.fail_on or run.repo.fail_on)
+    fail_on = Severity(args.fail_on or run.fail_on)
     errors = [redact(e.one_line()) for e in run.errors]
     findings = run.findings
     report = RunReport(

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         catalogs=catalogs,
         today=datetime.date.today(),
     )
-    fail_on = Severity(args.fail_on or run.repo.fail_on)
+    fail_on = Severity(args.fail_on or run.fail_on)
     folder = _folder(paths[0]) if paths else Path(".")
     config_folder = run.repo.path.parent if run.repo.path is not None else None
     inputs = [*run.files, *(str(p) for p in (*run.repo.catalog_files, *catalogs))]

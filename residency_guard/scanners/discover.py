@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_name_of
@@ -43,10 +45,25 @@ def classify_file(path: Path) -> str | None:
     return None
 
 
+def stack_config_dir(document: YamlDocument, project_file: Path) -> str:
+    """The folder of a project's stack files, as the engine reads it: ``stackConfigDir``, or
+    the legacy string form ``config: <dir>`` (the engine refuses both at once)."""
+    modern = scalar_text(document.get("stackConfigDir"))
+    node = document.get("config")
+    legacy = scalar_text(node) if isinstance(node, yaml.ScalarNode) else None
+    if legacy and modern:
+        raise InputError(
+            "Should not use both config and stackConfigDir to define the stack directory",
+            file=str(project_file), line=node.start_mark.line + 1 if node else None,
+            fix="use only stackConfigDir",
+        )  # fmt: skip
+    return modern or legacy or "."
+
+
 def project_targets(project_file: Path) -> list[Target]:
-    """The stack files of a Pulumi project, honouring ``stackConfigDir``."""
+    """The stack files of a Pulumi project, honouring ``stackConfigDir`` (or ``config: <dir>``)."""
     document = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
-    config_dir = scalar_text(document.get("stackConfigDir")) or "."
+    config_dir = stack_config_dir(document, project_file)
     try:
         folder = (project_file.parent / config_dir).resolve()
     except (RuntimeError, OSError):  # a symlink loop (RuntimeError on Python 3.11)
@@ -90,7 +107,10 @@ def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
             document = load_yaml(read_text(project, MAX_YAML_BYTES), str(project))
         except ResidencyGuardError:
             return None  # the project file's own problems show when the project is scanned
-        config_dir = scalar_text(document.get("stackConfigDir")) or "."
+        try:
+            config_dir = stack_config_dir(document, project)
+        except ResidencyGuardError:
+            return None  # the project file's own problems show when the project is scanned
         if Path(os.path.realpath(project.parent / config_dir)) == folder:
             return _relative(project), document
         return None
@@ -145,7 +165,14 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
                 targets.extend(_folder_targets(path, errors))
             elif path.exists() or path.is_symlink():
                 if path.name in PROJECT_FILES:
-                    targets.extend(project_targets(path))
+                    found = project_targets(path)
+                    if not any(t.kind == "stack-file" for t in found):
+                        # Nothing to judge is never a green run, as for the project's folder.
+                        raise InputError(
+                            "no stack files (Pulumi.<stack>.yaml) in this Pulumi project",
+                            file=str(path), fix="pass the stack files, or commit them",
+                        )  # fmt: skip
+                    targets.extend(found)
                     continue
                 kind = classify_file(path)
                 if kind is None:
@@ -173,6 +200,7 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
 def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Target]:
     targets: list[Target] = []
     projects = 0
+    known = len(errors)  # a project refused below already says why nothing was judged
 
     def unreadable(error: OSError) -> None:  # a folder left out is an error, never a skip
         errors.append(
@@ -192,7 +220,7 @@ def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Tar
                 targets.extend(project_targets(project))
             except ResidencyGuardError as error:
                 errors.append(error)
-    if not targets:  # nothing to judge is never a green run
+    if not targets and len(errors) == known:  # nothing to judge is never a green run
         what = (
             "no stack files (Pulumi.<stack>.yaml) in the Pulumi project here"
             if projects
