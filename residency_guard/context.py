@@ -44,7 +44,7 @@ class StackContext:
     resources: Mapping[str, Resource] = field(default_factory=dict)  # by name, for Azure links
     # ESC environments the stack imports that the scanned input does not hold (RG021).
     missing_environments: Sequence[MissingEnvironment] = ()
-    _endpoints: dict[tuple[str, bool, bool], list[Endpoint]] = field(default_factory=dict)
+    _endpoints: dict[tuple[str, bool, bool, str], list[Endpoint]] = field(default_factory=dict)
     # The last value asked about: the endpoint rules ask one after the other about each value.
     _last: tuple[Value, list[Endpoint]] | None = field(default=None, repr=False, compare=False)
     # (resolution, catalog, region, residency): every value rule asks, for every value.
@@ -85,7 +85,9 @@ class StackContext:
         last = self._last
         if last is not None and last[0] is value:
             return last[1]
-        memo_key = (value.text, is_endpoint_value(value), value.unknown)
+        # An empty text's name decides more (keys.unset_when_empty): it joins the key then.
+        empty_name = "" if value.text else value.name
+        memo_key = (value.text, is_endpoint_value(value), value.unknown, empty_name)
         found = self._endpoints.get(memo_key)
         if found is None:
             found = self._endpoints[memo_key] = endpoints_of(value, self.catalog)

@@ -23,7 +23,12 @@ from residency_guard.hosts import (
     find_endpoints,
     interpolates_host,
 )
-from residency_guard.keys import LEGACY_BASE_VAR, is_endpoint_name, is_endpoint_value
+from residency_guard.keys import (
+    LEGACY_BASE_VAR,
+    is_endpoint_name,
+    is_endpoint_value,
+    unset_when_empty,
+)
 from residency_guard.values import Value, decoded_forms
 
 # `NAME=` where a shell, Compose, Docker, systemd or a Dockerfile reads an assignment: at the
@@ -55,6 +60,8 @@ def endpoints_of(value: Value, catalog: Catalog) -> list[Endpoint]:
     if is_endpoint_value(value) and not any(
         kind == "base64" for kind, _ in decoded_forms(value.text)
     ):  # a Kubernetes Secret's data: the decoded value is read (a value of its own)
+        if not value.text.strip() and unset_when_empty(value.name):
+            return []  # an empty AZURE_OPENAI_ENDPOINT: Azure left unconfigured
         return find_endpoints(value.text, catalog, endpoint_key=True)
     return endpoints_in_text(value.text, catalog)
 
@@ -84,6 +91,8 @@ def _assigned_endpoints(assignment: Assignment, catalog: Catalog) -> list[Endpoi
     for reading in assignment.readings:
         if interpolates_host(reading):
             continue  # known only where it runs: RG011 (unresolved_assignments)
+        if not reading.strip(_QUOTES).strip() and unset_when_empty(assignment.name):
+            continue  # `AZURE_OPENAI_ENDPOINT=`: Azure left unconfigured
         for endpoint in find_endpoints(reading, catalog, endpoint_key=True):
             if out and endpoint.kind is EndpointKind.INVALID:
                 continue  # the rest of a command line after a URL the shell reads whole

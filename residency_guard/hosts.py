@@ -56,6 +56,23 @@ _FILE_SUFFIXES = frozenset(
 )  # fmt: skip
 
 
+# Words that pick a backend rather than name a host (`OPENAI_HOST=azure`, `openaiChatHost: ollama`
+# in RAG templates, `llmProvider: foundry`): a setting named like an endpoint that holds one of
+# these selects a provider, and no client connects to a host of that name. Lower case.
+PROVIDER_SELECTORS = frozenset(
+    {"openai", "azure", "azure_openai", "azureopenai", "azure-openai", "azure_custom", "aoai",
+     "ollama", "foundry", "azure_foundry", "azureml", "github", "github_models", "local",
+     "localai", "lmstudio", "llamafile", "llamacpp", "vllm", "litellm", "anthropic", "bedrock",
+     "vertex", "vertexai", "google", "gemini", "mistral", "groq", "together", "huggingface",
+     "cohere", "deepseek", "openrouter", "none", "disabled", "mock", "fake"}
+)  # fmt: skip
+
+
+def selects_provider(text: str) -> bool:
+    """Whether a value picks a backend by name (``azure``, ``ollama``...), not a host."""
+    return text.strip().strip(_QUOTES).strip().lower() in PROVIDER_SELECTORS
+
+
 class EndpointKind(str, Enum):
     """What a host turned out to be."""
 
@@ -105,6 +122,19 @@ class Endpoint:
     def is_openai_bound(self) -> bool:
         """Whether this endpoint is meant for OpenAI traffic by its host alone."""
         return self.kind not in (EndpointKind.OTHER, EndpointKind.INVALID)
+
+    @property
+    def is_openai_web_page(self) -> bool:
+        """One of OpenAI's own hosts that serve people, not the API (``platform.openai.com``,
+        ``status.``, ``help.``, ``openai.com``), written plainly. In free text such a host
+        is a link; set as an endpoint it is still judged (the client would send there)."""
+        if self.kind is not EndpointKind.LOOKALIKE or set(self.hazards) - {Hazard.NO_SCHEME}:
+            return False
+        host = self.host
+        if host != "openai.com" and not host.endswith(".openai.com"):
+            return False
+        # "api-eu.openai.com", "api2.openai.com": misspelt API hosts, not pages.
+        return not any("api" in label for label in host.split("."))
 
 
 def skeleton(text: str) -> str:
@@ -361,6 +391,8 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
         value = text.strip().strip(_QUOTES).strip()
         if interpolates_host(value):
             return []  # known only where it runs: RG011's case, not a host
+        if selects_provider(value):
+            return []  # `OPENAI_HOST=azure`: a backend picked by name, no host
         if not value:
             # openai-python falls back to its default host when OPENAI_BASE_URL is empty.
             value = "https://api.openai.com/v1"
@@ -378,6 +410,8 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
             continue  # a URN, an ARN, an Azure resource id: another kind of name, not a URL
         if _is_bare_word(endpoint):
             continue  # a word such as OPENAI_BASE_URL, not a host name
+        if endpoint.is_openai_web_page:
+            continue  # a link to platform.openai.com in prose or under another name
         endpoints.append(endpoint)
     whole = _whole_reading(text, catalog)
     if whole is not None and not any(
@@ -425,7 +459,11 @@ def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:
     if not _SEPARATORS.search(value) or not (_has_scheme(value) or value.startswith("//")):
         return None  # no separators: the one candidate above was the whole value
     endpoint = classify_endpoint(value, catalog)
-    if endpoint.kind in (EndpointKind.OTHER, EndpointKind.INVALID) or _is_bare_word(endpoint):
+    if (
+        endpoint.kind in (EndpointKind.OTHER, EndpointKind.INVALID)
+        or _is_bare_word(endpoint)
+        or endpoint.is_openai_web_page
+    ):
         return None
     if not (_DNS_NAME.fullmatch(endpoint.host) or Hazard.IP_LITERAL in endpoint.hazards):
         return None  # "https://eu.api.openai.com is ours": prose, no host a resolver can find

@@ -88,6 +88,13 @@ def _endpoint_by_name(name: str) -> bool | None:
     return None
 
 
+def unset_when_empty(name: str) -> bool:
+    """Whether an empty value under this endpoint name leaves it unconfigured rather than
+    sending to the client's default host: an Azure endpoint (``AZURE_OPENAI_ENDPOINT``), which
+    the openai client never falls back from to api.openai.com. OPENAI_BASE_URL empty does."""
+    return "azure" in bare_name(name)
+
+
 def is_legacy_base(value: Value) -> bool:
     """Whether a value is OPENAI_API_BASE, by its name or as ``OPENAI_API_BASE=`` in its text."""
     if value.name.upper() == LEGACY_BASE_VAR:
@@ -111,12 +118,14 @@ def names_model(value: Value) -> bool:
     models; ``model: {format: OpenAI, version: "2024-11-20"}`` (an Azure deployment) does not.
     """
     text = _model_token(value.text)
-    if text is None:
+    if text is None or _other_providers_model(text):
         return False
     named = _name_says_model(value.name)
     if named is None:
         named = bool(value.path) and _path_says_model(value.path[-3:])
-    if not named:
+    if not named or _names_other_provider(value.name):
+        return False
+    if any(isinstance(p, str) and _names_other_provider(p) for p in value.path):
         return False
     # A base64 value (a Kubernetes Secret's data) is judged by its decoded form.
     return not (not value.decoded and _decodes_as_base64(text))
@@ -131,6 +140,40 @@ def _model_token(text: str) -> str | None:
     if not text or text.lower() in _NOT_MODELS or not _MODEL_TOKEN.match(text) or text.isdigit():
         return None
     return text
+
+
+# Names that put a model under another provider or under Azure's deployment rules (RG012,
+# RG013 judge Azure accounts and deployments; OpenAI's snapshot lists do not apply there).
+_OTHER_PROVIDER_WORDS = (
+    "azure", "deployment", "ollama", "llama", "anthropic", "claude", "gemini", "vertex",
+    "bedrock", "huggingface", "cohere", "mistral", "groq", "deepseek", "lmstudio", "vllm",
+    "gguf",
+)  # fmt: skip
+# Model families no OpenAI endpoint serves (Ollama's library, Hugging Face repos, other APIs).
+_OTHER_FAMILIES = (
+    "llama", "codellama", "tinyllama", "mistral", "mixtral", "codestral", "qwen", "gemma",
+    "phi", "nomic-embed", "mxbai-embed", "all-minilm", "bge-", "snowflake-arctic", "deepseek",
+    "starcoder", "granite", "command-r", "claude", "gemini", "falcon", "vicuna", "orca",
+    "llava", "smollm", "olmo", "yi-", "zephyr", "openchat", "neural-chat", "dolphin",
+)  # fmt: skip
+# Local model files (llama.cpp, GPT4All, transformers exports).
+_MODEL_FILE_SUFFIXES = (".gguf", ".ggml", ".bin", ".safetensors", ".onnx", ".pt")
+
+
+@functools.lru_cache(maxsize=4096)
+def _other_providers_model(text: str) -> bool:
+    """Whether a model id is another provider's: a family OpenAI does not serve, an Ollama
+    tag (``llama3.1:8b``; OpenAI ids have no ':' but fine-tuned ``ft:`` ones), a model file."""
+    lowered = text.lower()
+    if ":" in lowered and not lowered.startswith("ft:"):
+        return True
+    return lowered.startswith(_OTHER_FAMILIES) or lowered.endswith(_MODEL_FILE_SUFFIXES)
+
+
+@functools.lru_cache(maxsize=16384)
+def _names_other_provider(name: str) -> bool:
+    lowered = name.rsplit(":", 1)[-1].lower()
+    return any(word in lowered for word in _OTHER_PROVIDER_WORDS)
 
 
 @functools.lru_cache(maxsize=4096)

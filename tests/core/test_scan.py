@@ -36,8 +36,14 @@ def test_project_file_without_stacks_exits_2_like_its_folder(tmp_path: Path) -> 
 
 
 def test_project_file_with_stacks_is_judged(tmp_path: Path) -> None:
-    _project(tmp_path / "app", "app", {"prod": "config:\n  residency-guard:region: eu\n"
-                                               "  app:openaiBaseUrl: https://api.openai.com/v1\n"})
+    _project(
+        tmp_path / "app",
+        "app",
+        {
+            "prod": "config:\n  residency-guard:region: eu\n"
+            "  app:openaiBaseUrl: https://api.openai.com/v1\n"
+        },
+    )
     assert _verdicts("app/Pulumi.yaml", cwd=tmp_path) == (1, [("app/Pulumi.prod.yaml", "RG001")])
 
 

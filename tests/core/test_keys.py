@@ -1,0 +1,128 @@
+"""What a setting's name and value say: provider selectors, other providers' models, Azure
+deployment settings, empty Azure endpoints, OpenAI web pages (the false-positive classes of
+issue 16, each beside the finding that must stay)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.helpers import rules_of, scan_yaml
+
+
+def _eu(name: str, value: str) -> list[str]:
+    return rules_of(scan_yaml(f"config:\n  residency-guard:region: eu\n  {name}: {value}\n"))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("app:OPENAI_HOST", "azure"),
+        ("app:openaiChatHost", "ollama"),
+        ("app:openaiEmbedHost", "openai"),
+        ("app:OPENAI_HOST", "azure_custom"),
+        ("app:llmProvider", "foundry"),
+        ("app:openaiEndpoint", "'Azure'"),
+    ],
+)
+def test_provider_selector_under_an_endpoint_name_is_no_host(name: str, value: str) -> None:
+    assert _eu(name, value) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("app:OPENAI_HOST", "openai-proxy", ["RG002", "RG010"]),  # an in-cluster host name
+        ("app:OPENAI_BASE_URL", "https://api.openai.com/v1", ["RG001"]),
+        ("app:openaiChatHost", "eu.api.openai.com", ["RG010"]),  # a host, without https
+    ],
+)
+def test_hosts_under_the_same_names_stay_findings(
+    name: str, value: str, expected: list[str]
+) -> None:
+    assert _eu(name, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("app:OLLAMA_MODEL", "llama3.1:8b"),
+        ("app:OLLAMA_EMBEDDING_MODEL", "nomic-embed-text"),
+        ("app:ollamaChatModel", "gpt-oss:20b"),  # OpenAI's open weights, served by Ollama
+        ("app:chatModel", "llama3.2"),
+        ("app:embeddingModel", "nomic-embed-text:latest"),
+        ("app:chatModel", "mistral:7b-instruct"),
+        ("app:chatModel", "qwen2.5-7b-instruct-q4_k_m.gguf"),
+        ("app:fallbackModel", "claude-3-5-sonnet-20241022"),
+        ("app:models", "[phi3, gemma2]"),
+    ],
+)
+def test_other_providers_models_are_not_judged_as_openai_models(name: str, value: str) -> None:
+    assert _eu(name, value) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("app:AZURE_OPENAI_CHATGPT_MODEL", "gpt-35-turbo"),
+        ("app:azureOpenAiChatModel", "gpt-4o"),
+        ("app:AZURE_OPENAI_EMB_MODEL_NAME", "text-embedding-ada-002"),
+        ("app:deployments", "[{name: chat, model: gpt-4o-mini, version: '2024-07-18'}]"),
+        ("app:azureOpenAi", "{chatModel: gpt-4o}"),
+    ],
+)
+def test_models_under_azure_deployment_settings_are_azures(name: str, value: str) -> None:
+    assert _eu(name, value) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("app:chatModel", "gpt-4o", ["RG004"]),  # an alias where the EU lists snapshots
+        ("app:OPENAI_MODEL", "gpt-3.5-turbo-instruct", ["RG003"]),
+        ("app:chatModel", "ft:gpt-4o-mini-2024-07-18:acme::abc123", []),  # ':' of ft: ids
+        ("app:openaiModel", "my-own-model", ["RG003"]),  # unknown stays denied
+    ],
+)
+def test_openai_models_stay_judged(name: str, value: str, expected: list[str]) -> None:
+    assert _eu(name, value) == expected
+
+
+@pytest.mark.parametrize("name", ["app:AZURE_OPENAI_ENDPOINT", "app:azureOpenAiEndpoint"])
+def test_empty_azure_endpoint_is_unconfigured(name: str) -> None:
+    assert _eu(name, '""') == []
+
+
+def test_empty_openai_base_url_is_still_the_default_host() -> None:
+    # openai-node falls back to api.openai.com on an empty OPENAI_BASE_URL (openai-python 3.57
+    # sends nowhere: tests/realworld/test_client_oracle.py); the gate reads the leak.
+    assert _eu("app:OPENAI_BASE_URL", '""') == ["RG001"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("app:openaiKeysPage", "https://platform.openai.com/api-keys"),
+        ("app:statusPageUrl", "https://status.openai.com"),
+        ("app:helpLink", "https://help.openai.com/en/articles/9824962"),
+        ("app:footer", "'Answers by OpenAI (https://openai.com/policies/row-terms-of-use)'"),
+        ("app:note", "See platform.openai.com/docs/guides/data-residency first."),
+    ],
+)
+def test_openai_web_pages_outside_endpoint_settings_are_links(name: str, value: str) -> None:
+    assert _eu(name, value) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("app:openaiBaseUrl", "https://platform.openai.com/v1", ["RG002"]),
+        ("app:OPENAI_BASE_URL", "https://chat.openai.com", ["RG002"]),
+        ("app:note", "https://api-eu.openai.com/v1", ["RG002"]),  # a misspelt API host
+        ("app:note", "https://platform.openai.com@evil.example/v1", ["RG002", "RG010"]),
+        ("app:note", "https://api.openai.com/v1", ["RG001"]),
+    ],
+)
+def test_openai_web_hosts_set_as_endpoints_stay_findings(
+    name: str, value: str, expected: list[str]
+) -> None:
+    assert _eu(name, value) == expected
