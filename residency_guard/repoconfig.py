@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from residency_guard.errors import ConfigError
+from residency_guard.ownyaml import read_own_yaml
 
 FILE_NAME = "residency-guard.yaml"
 
@@ -120,20 +121,10 @@ def load_repo_config(path: Path | None) -> RepoConfig:
 
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except (OSError, UnicodeError) as exc:
         raise ConfigError(f"cannot read: {exc.__class__.__name__}", file=str(path)) from None
-    except ValueError as exc:  # e.g. `until: 2027-13-01`: YAML reads it as a bad date
-        raise ConfigError(
-            f"invalid value: {exc}", file=str(path), fix='quote dates as "YYYY-MM-DD"'
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            "invalid YAML", file=str(path), line=mark.line + 1 if mark else None,
-            fix="fix the syntax",
-        ) from None  # fmt: skip
+    # The one reader of our own YAML files: a duplicate key is an error naming both lines.
+    root, data = read_own_yaml(text, str(path), ConfigError, yaml.SafeLoader)
     if data is None:
         return RepoConfig(path=path)
     if not isinstance(data, dict):

@@ -1,6 +1,6 @@
 """The region catalog: typed values (``model``) loaded from YAML data (``loader``)."""
 
-from residency_guard.catalog.loader import format_key_path, load_catalog, shipped_catalog
+from residency_guard.catalog.loader import load_catalog, shipped_catalog
 from residency_guard.catalog.model import (
     AzureRegion,
     AzureScope,
@@ -14,6 +14,7 @@ from residency_guard.catalog.model import (
     Region,
     Surface,
 )
+from residency_guard.ownyaml import format_key_path
 
 __all__ = [
     "AzureRegion",

@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import pathlib
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from types import MappingProxyType
@@ -37,27 +36,7 @@ from residency_guard.catalog.model import (
     Surface,
 )
 from residency_guard.errors import CatalogError
-
-KeyPath = tuple[str | int, ...]
-
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-
-
-def format_key_path(path: KeyPath) -> str:
-    """``("regions", "eu", "models", "chat", 3)`` -> ``regions.eu.models.chat[3]``.
-
-    Keys that are not plain words (hosts, dotted model names) are quoted:
-    ``misconfigured_hosts["api.openai.eu"]``.
-    """
-    text = ""
-    for step in path:
-        if isinstance(step, int):
-            text += f"[{step}]"
-        elif _PLAIN_KEY.fullmatch(step):
-            text += f".{step}" if text else step
-        else:
-            text += f'["{step}"]'
-    return text
+from residency_guard.ownyaml import KeyPath, format_key_path, refuse_duplicate_keys
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,32 +118,9 @@ def _kind(node: yaml.Node) -> str:
 
 
 def _refuse_duplicate_keys(file: str, root: yaml.Node) -> None:
-    # PyYAML keeps the last of two equal keys without a word; a catalog must not.
-    seen_nodes: set[int] = set()
-
-    def walk(node: yaml.Node, path: KeyPath) -> None:
-        if id(node) in seen_nodes:  # an alias: already checked where its anchor is
-            return
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: set[str] = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
-                    if key.value in keys:
-                        where = format_key_path((*path, key.value))
-                        raise CatalogError(
-                            f"{where}: duplicate key",
-                            file=file,
-                            line=key.start_mark.line + 1,
-                            fix="keep one",
-                        )
-                    keys.add(key.value)
-                    walk(value, (*path, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, (*path, index))
-
-    walk(root, ())
+    # PyYAML keeps the last of two equal keys without a word; a catalog must not (ownyaml:
+    # the one policy for every YAML file of ours).
+    refuse_duplicate_keys(root, file, CatalogError)
 
 
 def _problems(errors: Mapping[Any, Any], prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:

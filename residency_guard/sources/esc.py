@@ -35,6 +35,7 @@ import yaml
 from residency_guard.configkeys import engine_key
 from residency_guard.errors import InputError
 from residency_guard.keys import is_endpoint_value
+from residency_guard.ownyaml import refuse_duplicate_keys
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.sources.document import MissingEnvironment
 from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
@@ -167,6 +168,8 @@ class _Evaluator:
 
         document = load_yaml(read_text(path, MAX_ESC_BYTES), str(path))
         root = document.root
+        if root is not None:  # a file of ours: a duplicate key is an input error (ownyaml)
+            refuse_duplicate_keys(root, str(path), InputError)
         if root is not None and not isinstance(root, yaml.MappingNode) and not is_null(root):
             raise InputError(
                 "an ESC environment definition is a mapping (imports:, values:)",

@@ -630,3 +630,86 @@ def test_structured_endpoint_is_in_the_report_and_pending_in_the_pack(tmp_path: 
     args = resource_args("pulumi-python:dynamic:Resource", {"openai": {"baseUrl": UNKNOWN}})
     note = run_resource_policies(PackState(), args)["openai-endpoint-region"].pending
     assert note is not None and "openai.baseUrl" in note
+
+
+# Class 9: a duplicate key in a YAML file of ours (settings, suppressions, team catalogs, ESC
+# definitions) was last-wins: `"prod-eu*": eu` then `"prod-eu*": us` held EU stacks to US and
+# a US host passed. Now an input error (exit 2) naming both lines, in every front end.
+OWN_FILE_DUPLICATES = {
+    "stacks mapping": ('stacks:\n  "prod-eu*": eu\n  "prod-eu*": us\n', "lines 2 and 3"),
+    "a suppression's field": (
+        "suppressions:\n  - rule: RG002\n    reason: proxy\n    rule: RG001\n", "lines 2 and 4"
+    ),
+    "top level": ("unresolved: deny\nstacks: {}\nunresolved: allow\n", "lines 1 and 3"),
+}
+
+
+def _us_host_in_prod_eu(folder: Path, settings: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "residency-guard.yaml").write_text(settings, encoding="utf-8")
+    (folder / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (folder / "Pulumi.prod-eu.yaml").write_text(
+        "config:\n  shop:OPENAI_BASE_URL: https://us.api.openai.com/v1\n", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("settings", "lines"), OWN_FILE_DUPLICATES.values(), ids=list(OWN_FILE_DUPLICATES)
+)
+def test_duplicate_key_in_residency_guard_yaml_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: str, lines: str
+) -> None:
+    from residency_guard.cli import main
+
+    folder = _us_host_in_prod_eu(tmp_path / "repo", settings)
+    assert main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"residency-guard: error: {folder}/residency-guard.yaml:")
+    assert f"duplicate key ({lines};" in err and "\n" not in err
+
+
+def test_duplicate_key_in_residency_guard_yaml_stops_the_pack(tmp_path: Path) -> None:
+    from policies.residency_pack import PackState
+    from residency_guard.errors import ConfigError
+    from tests.policies.helpers import GLOBAL_URL, resource_args, run_resource_policies
+
+    settings, lines = OWN_FILE_DUPLICATES["stacks mapping"]
+    (tmp_path / "residency-guard.yaml").write_text(settings, encoding="utf-8")
+    pack_dir = tmp_path / "policies"
+    pack_dir.mkdir()
+    args = resource_args("pulumi-python:dynamic:Resource", {"OPENAI_BASE_URL": GLOBAL_URL})
+    with pytest.raises(ConfigError, match=rf"duplicate key \({lines};"):
+        run_resource_policies(PackState(pack_dir=pack_dir), args)
+
+
+def test_duplicate_key_in_a_team_catalog_or_esc_definition_names_both_lines(
+    tmp_path: Path,
+) -> None:
+    from residency_guard.catalog import load_catalog
+    from residency_guard.errors import CatalogError, ResidencyGuardError
+
+    overlay = tmp_path / "team-catalog.yaml"
+    overlay.write_text(
+        "gateways:\n  - host: gw.example\n    region: eu\n    region: us\n", encoding="utf-8"
+    )
+    with pytest.raises(CatalogError, match=r"duplicate key \(lines 3 and 4;"):
+        load_catalog([overlay])
+    esc = tmp_path / "esc" / "shop"
+    esc.mkdir(parents=True)
+    (esc / "prod.yaml").write_text(
+        "values:\n  environmentVariables:\n    OPENAI_BASE_URL: https://eu.api.openai.com/v1\n"
+        "    OPENAI_BASE_URL: https://api.openai.com/v1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "residency-guard.yaml").write_text("esc: esc\n", encoding="utf-8")
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.prod-eu.yaml").write_text(
+        "environment: [shop/prod]\nconfig:\n  residency-guard:region: eu\n", encoding="utf-8"
+    )
+    run = scan_paths([tmp_path / "Pulumi.prod-eu.yaml"], config=tmp_path / "residency-guard.yaml")
+    assert [str(e) for e in run.errors] == [
+        f"{esc}/prod.yaml:4: values.environmentVariables.OPENAI_BASE_URL: duplicate key "
+        "(lines 3 and 4; YAML readers keep the last silently); keep one"
+    ]
+    assert isinstance(run.errors[0], ResidencyGuardError)

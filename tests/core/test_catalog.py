@@ -369,7 +369,8 @@ def test_overlay_binds_a_gateway_and_bans_a_model(tmp_path: pathlib.Path) -> Non
         ),
         (
             "banned_models:\n  gpt-4.1: x\n  gpt-4.1: y\n",
-            'team-catalog.yaml:3: banned_models["gpt-4.1"]: duplicate key; keep one',
+            'team-catalog.yaml:3: banned_models["gpt-4.1"]: duplicate key (lines 2 and 3; YAML readers '
+            "keep the last silently); keep one",
         ),
         (
             "gateways:\n  - host: gw\n   region: eu\n",
