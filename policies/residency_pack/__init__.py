@@ -12,6 +12,7 @@ from pulumi_policy import EnforcementLevel, Policy
 from .resource_policies import FAMILIES, resource_policies
 from .stack_policies import stack_policies
 from .state import PackState
+from .suppress import suppression_policies
 
 PACK_NAME = "residency-guard"
 PACK_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -20,7 +21,7 @@ PACK_ENFORCEMENT = EnforcementLevel.MANDATORY
 def all_policies(state: PackState | None = None) -> list[Policy]:
     """Every policy of the pack, sharing one ``PackState`` (one per run of the pack)."""
     state = state or PackState()
-    return [*resource_policies(state), *stack_policies(state)]
+    return [*resource_policies(state), *stack_policies(state), *suppression_policies(state)]
 
 
 __all__ = [

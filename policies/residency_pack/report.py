@@ -77,6 +77,7 @@ def blocking(
     return [
         f for f in findings
         if f.rule in rules and f.severity is Severity.ERROR and f.key_path not in unknown_paths
+        and not f.suppressed  # a repo-level suppression accepted it (suppress.py)
     ]  # fmt: skip
 
 

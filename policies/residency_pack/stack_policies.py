@@ -47,6 +47,7 @@ from .report import (
 )
 from .resource_policies import reads_azure
 from .state import PackState, Wired, unknown_values
+from .suppress import judged, suppressed_text
 
 REGION_RULES = ("RG008", "RG009", "RG017")
 AZURE_RULES = ("RG012", "RG013")
@@ -102,7 +103,10 @@ def _region_declared(state: PackState) -> StackValidation:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         view = StackView(state, args)
         ctx = view.context()
-        findings = [f for f in api.check_stack(ctx) if f.rule in REGION_RULES]
+        findings = [
+            f for f in judged(api.check_stack(ctx), ctx)
+            if f.rule in REGION_RULES and not f.suppressed
+        ]  # fmt: skip
         pending = []
         if view.unknown_components and not ctx.resolution.declared:
             # The component will declare the region once its output is known: not RG008 yet.
@@ -164,8 +168,11 @@ def _azure_linked(state: PackState) -> StackValidation:
         pending = []
         for resource in core:
             unknown = unknown_values(resource)
-            findings = api.check_resource(
-                resource.type, resource.name, resource.props, ctx, urn=resource.urn
+            findings = judged(
+                api.check_resource(
+                    resource.type, resource.name, resource.props, ctx, urn=resource.urn
+                ),
+                ctx,
             )
             unknown_paths = {v.path for v in unknown}
             for finding in blocking(findings, AZURE_RULES, unknown_paths):
@@ -243,7 +250,9 @@ def _summary(state: PackState) -> StackValidation:
                 resource.resource_type, resource.name, resource.urn, wired, ctx
             )
             for finding in result.findings:
-                if finding.severity is not Severity.ERROR:  # warnings never block: said here
+                if finding.suppressed:  # accepted in residency-guard.yaml: said here, with why
+                    report_violation(redact(suppressed_text(finding)), resource.urn)
+                elif finding.severity is not Severity.ERROR:  # warnings never block: said here
                     report_violation(violation_text(finding), resource.urn)
             values = resource_values(
                 Resource(resource.resource_type, resource.name, props, resource.urn), gate=gate

@@ -48,6 +48,7 @@ from residency_guard.values import UNKNOWN_SENTINEL, Value, decodes
 from . import region as region_sources
 from . import wire
 from .config import PackSettings
+from .suppress import judged
 from .wire import WireProps
 
 K = TypeVar("K")
@@ -376,7 +377,7 @@ class PackState:
         if cached is not None:
             return cached
         props = wired.props
-        findings = api.check_resource(resource_type, name, props, ctx, urn=urn)
+        findings = judged(api.check_resource(resource_type, name, props, ctx, urn=urn), ctx)
         unknown = unknown_values(Resource(resource_type, name, props, urn), wired.wire)
         result = ResourceResult(tuple(findings), unknown, ctx)
         with self._lock:
