@@ -31,7 +31,7 @@ from residency_guard.runtime_pin import (
     PROJECT_ENV,
     REGION_ENV,
 )
-from residency_guard.stackregion import COMPONENT_TYPE, Declaration, RegionSource
+from residency_guard.stackregion import COMPONENT_TYPE, Declaration
 
 __all__ = [
     "OpenAIResidency",
@@ -320,15 +320,7 @@ def _settings(args: OpenAIResidencyArgs) -> tuple[Catalog, RepoConfig, list[Decl
     except ResidencyGuardError as error:
         where = "repoConfig" if error.file and error.file == args.repo_config else "catalogFiles"
         raise ResidencyInputError(error.one_line(), where) from None
-    declarations = []
-    mapped = repo.region_for_stack(pulumi.get_stack())
-    if mapped is not None:
-        pattern, region, line = mapped
-        where = f"stacks: {pattern} in {repo.path}"
-        declarations.append(
-            Declaration(region, RegionSource.REPO_MAPPING, where, line, str(repo.path or ""))
-        )
-    return catalog, repo, declarations
+    return catalog, repo, repo.declarations_for(pulumi.get_stack())
 
 
 def _resolve(name: str, args: OpenAIResidencyArgs) -> ResolvedResidency:

@@ -41,7 +41,6 @@ from residency_guard.evaluate import resource_values
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scan import load_settings
-from residency_guard.scanners.stackfile import repo_declaration
 from residency_guard.stackregion import REGION_KEY, REGION_TAG, Declaration, resolve_region
 from residency_guard.values import UNKNOWN_SENTINEL, Value, decodes
 
@@ -242,9 +241,8 @@ class PackState:
             region_sources.settings_declaration(settings),
             region_sources.tag_declaration(stack_tags),
             region_sources.config_declaration(self.config_of_stack()),
-            repo_declaration(repo, stack),
         ]
-        return [d for d in found if d is not None] + list(components)
+        return [d for d in found if d is not None] + repo.declarations_for(stack) + list(components)
 
     def resource_context(
         self, stack: str, settings: PackSettings, stack_tags: Mapping[str, str]

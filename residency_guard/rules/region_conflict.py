@@ -12,7 +12,8 @@ class RegionConflict(Rule):
     ## What it does
     Finds a stack whose region is declared twice with different values: its stack file, the
     `stacks:` mapping of `residency-guard.yaml`, a stack tag, the policy pack's config or a
-    component's region.
+    component's region. Two `stacks:` globs that both match the stack's name and name
+    different regions are a conflict too (the first glob's region is the one checked).
 
     ## Why is this bad?
     Which declaration wins would be a silent choice. If `prod-eu-*` maps to `eu` but someone
@@ -29,7 +30,8 @@ class RegionConflict(Rule):
     ```
 
     ## Use instead
-    Make every declaration name the same region.
+    Make every declaration name the same region; make globs of different regions disjoint
+    (`prod-eu-*: eu` and `prod-us-*: us`, not `prod-eu-*: eu` above `prod-*: us`).
 
     ## References
     - [residency-guard: declaring a region](https://github.com/residency-guard/residency-guard#declaring-a-region)

@@ -16,7 +16,7 @@ from residency_guard.evaluate import evaluate_resource, evaluate_stack, evaluate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_JSON_BYTES, read_text
-from residency_guard.scanners.stackfile import StackScan, repo_declaration
+from residency_guard.scanners.stackfile import StackScan
 from residency_guard.stackregion import (
     COMPONENT_TYPE,
     REGION_KEY,
@@ -127,9 +127,7 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
                 Declaration(region, RegionSource.STACK_CONFIG, f"{file} config", 0, file)
             )
         config_values = list(walk_data(_structured(config), ("config",)))
-    mapped = repo_declaration(repo, stack)
-    if mapped is not None:
-        declarations.append(mapped)
+    declarations += repo.declarations_for(stack)
     resources = []
     for state, urn in pairs:
         # Providers too (`pulumi:providers:<pkg>`): an explicit provider's inputs are the

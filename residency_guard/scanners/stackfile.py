@@ -58,17 +58,6 @@ def stack_name_of(path: Path) -> str | None:
     return None
 
 
-def repo_declaration(repo: RepoConfig, stack: str) -> Declaration | None:
-    match = repo.region_for_stack(stack)
-    if match is None:
-        return None
-    pattern, region, line = match
-    file = str(repo.path) if repo.path else "residency-guard.yaml"
-    return Declaration(
-        region, RegionSource.REPO_MAPPING, f"stacks: '{pattern}' in {file}", line, file
-    )
-
-
 def stack_declarations(
     document: YamlDocument, file: str, stack: str, repo: RepoConfig, project: str | None = None
 ) -> list[Declaration]:
@@ -84,10 +73,7 @@ def stack_declarations(
             declarations.append(
                 Declaration(text, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
             )
-    mapped = repo_declaration(repo, stack)
-    if mapped is not None:
-        declarations.append(mapped)
-    return declarations
+    return declarations + repo.declarations_for(stack)
 
 
 def scan_stack_file(

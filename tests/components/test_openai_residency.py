@@ -234,3 +234,18 @@ def test_the_repo_stack_mapping_holds_the_component(tmp_path: Path) -> None:
             "openai", OpenAIResidencyArgs(region="us", repo_config=str(repo), api_key=FAKE_KEY)
         )
     assert "openai: RG009: stack 'prod-eu-blue' has conflicting regions" in str(refused.value)
+
+
+def test_overlapping_stack_globs_of_two_regions_refuse_the_component(tmp_path: Path) -> None:
+    """The first glob holds the stack (an EU component is fine by it), the second names
+    another region: a conflict, as in `check` and the pack."""
+    start("prod-eu-blue")
+    repo = tmp_path / "residency-guard.yaml"
+    repo.write_text('stacks:\n  "prod-eu*": eu\n  "prod-*": us\n', encoding="utf-8")
+    with pytest.raises(ResidencyRefused) as refused:
+        OpenAIResidency(
+            "openai", OpenAIResidencyArgs(region="eu", repo_config=str(repo), api_key=FAKE_KEY)
+        )
+    message = str(refused.value)
+    assert "openai: RG009: stack 'prod-eu-blue' has conflicting regions" in message
+    assert "stacks: 'prod-eu*' in" in message and "stacks: 'prod-*' in" in message

@@ -164,3 +164,20 @@ def test_a_malformed_config_value_is_refused(
             policies(state)["openai-endpoint-region"],
             resource_args(*k8s_deployment({}), config=config),
         )
+
+
+def test_overlapping_globs_hold_the_stack_to_the_first_and_are_rg009(tmp_path: Path) -> None:
+    """`prod-eu*: eu` above `prod-*: us`, as the CLI reads it (tests/core/test_repoconfig.py)."""
+    write_repo_config(tmp_path, 'stacks:\n  "prod-eu*": eu\n  "prod-*": us\n')
+    state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="")
+    endpoint = policies(state)["openai-endpoint-region"]
+    deployment = k8s_deployment({"OPENAI_BASE_URL": US_URL})
+    assert run(endpoint, resource_args(*deployment, region=None)).rules == ["RG001"]
+    app = policy_resource(*deployment)  # the stack's name, prod-eu, is in its URN
+    declared = run(policies(state)["residency-region-declared"], stack_args([app], region=None))
+    assert declared.rules == ["RG009"]
+    assert "residency-guard.yaml says 'eu' (stacks: 'prod-eu*' in" in declared.text
+    assert "residency-guard.yaml says 'us' (stacks: 'prod-*' in" in declared.text
+    # prod-us-1 is held by the second glob alone: US, no conflict.
+    us_args = resource_args(*deployment, stack="prod-us-1", region=None)
+    assert run(endpoint, us_args).rules == []

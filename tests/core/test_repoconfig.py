@@ -1,0 +1,123 @@
+"""``residency-guard.yaml``'s ``stacks:`` globs: which stacks they hold, and to which region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from residency_guard.catalog import shipped_catalog
+from residency_guard.repoconfig import RepoConfig, load_repo_config
+from residency_guard.scanners.stackfile import scan_stack_file
+from tests.core.helpers import rules_of, scan_yaml, stack
+
+US_URL = "https://us.api.openai.com/v1"
+EU_URL = "https://eu.api.openai.com/v1"
+
+
+def mapping(*globs: tuple[str, str]) -> RepoConfig:
+    """A repo config whose ``stacks:`` holds ``globs`` in this order, one per line."""
+    return RepoConfig(stacks=tuple((g, r, line) for line, (g, r) in enumerate(globs, start=2)))
+
+
+def regions(repo: RepoConfig, name: str) -> list[str]:
+    return [claim.region for claim in repo.declarations_for(name)]
+
+
+# (glob, stack name, whether the glob holds the stack): fnmatch over the whole name
+MATCHES = [
+    ("prod-eu-*", "prod-eu-1", True),
+    ("prod-eu-*", "prod-eu-", True),
+    ("prod-eu-*", "prod-eu", False),  # the '-' is part of the glob
+    ("prod-eu", "prod-eu-1", False),  # no prefix matching
+    ("prod-eu", "prod-eu2", False),
+    ("prod-eu", "prod-eu", True),
+    ("prod-eu*", "xprod-eu", False),  # anchored at the start too
+    ("prod-eu*", "my-prod-eu-1", False),
+    ("*-eu", "shop-eu", True),  # a leading '*'
+    ("*-eu", "-eu", True),
+    ("*-eu", "shop-eu-2", False),  # anchored at the end
+    ("*-eu", "eu-shop", False),
+    ("*eu*", "staging-eu-blue", True),
+    ("prod-eu-?", "prod-eu-1", True),  # '?' is exactly one character
+    ("prod-eu-?", "prod-eu-10", False),
+    ("prod-eu-?", "prod-eu-", False),
+    ("prod-[12]", "prod-1", True),  # a set
+    ("prod-[12]", "prod-3", False),
+    ("prod-[12]", "prod-12", False),
+    ("prod-[a-c]x", "prod-bx", True),  # a range
+    ("prod-[a-c]x", "prod-dx", False),
+    ("stage-[!u]*", "stage-eu", True),  # a negated set
+    ("stage-[!u]*", "stage-us", False),
+    ("prod.eu", "prod-eu", False),  # '.' is a literal, not a regex wildcard
+    ("prod-eu-*", "PROD-EU-1", False),  # stack names are case-sensitive
+]
+
+
+@pytest.mark.parametrize(("glob", "name", "holds"), MATCHES)
+def test_a_glob_matches_the_whole_stack_name(glob: str, name: str, holds: bool) -> None:
+    assert regions(mapping((glob, "eu")), name) == (["eu"] if holds else [])
+
+
+def test_the_first_matching_glob_gives_the_region() -> None:
+    repo = mapping(("prod-eu-*", "eu"), ("prod-*", "us"))
+    assert regions(repo, "prod-eu-1")[0] == "eu"
+    assert regions(repo, "prod-us-1") == ["us"]
+    assert regions(mapping(("prod-*", "us"), ("prod-eu-*", "eu")), "prod-eu-1")[0] == "us"
+
+
+# -- what the gate makes of it ------------------------------------------------------------------
+
+
+def test_the_first_glob_holds_the_stack_so_a_host_of_the_second_is_reported() -> None:
+    """`prod-eu-*: eu` above `prod-*: us`: prod-eu-1 is held to EU, and a US host is RG001."""
+    repo = mapping(("prod-eu-*", "eu"), ("prod-*", "us"))
+    findings = scan_yaml(stack(None, app__url=US_URL), stack="prod-eu-1", repo=repo)
+    assert "RG001" in rules_of(findings)
+    (outside,) = [f for f in findings if f.rule == "RG001"]
+    assert outside.message.startswith("EU stack 'prod-eu-1' sends to us.api.openai.com")
+
+
+def test_two_globs_of_different_regions_are_a_conflict() -> None:
+    repo = mapping(("prod-eu-*", "eu"), ("prod-*", "us"))
+    findings = scan_yaml(stack(None, app__url=EU_URL), stack="prod-eu-1", repo=repo)
+    assert rules_of(findings) == ["RG009"]
+    (conflict,) = findings
+    assert "residency-guard.yaml says 'eu' (stacks: 'prod-eu-*' in" in conflict.message
+    assert "residency-guard.yaml says 'us' (stacks: 'prod-*' in" in conflict.message
+    assert "checked as 'eu'" in conflict.fix
+    # A stack only the second glob holds is no conflict.
+    assert scan_yaml(stack(None, app__url=US_URL), stack="prod-us-1", repo=repo) == []
+
+
+def test_the_stack_file_agreeing_with_the_first_glob_does_not_hide_the_conflict() -> None:
+    repo = mapping(("prod-eu-*", "eu"), ("prod-*", "us"))
+    assert rules_of(scan_yaml(stack("eu"), stack="prod-eu-1", repo=repo)) == ["RG009"]
+
+
+@pytest.mark.parametrize("second", ["eu", "EU", " eu "])
+def test_overlapping_globs_of_the_same_region_are_no_conflict(second: str) -> None:
+    repo = mapping(("prod-eu-*", "eu"), ("prod-*", second), ("*", "eu"))
+    assert [c.where.split("'")[1] for c in repo.declarations_for("prod-eu-1")] == ["prod-eu-*"]
+    assert scan_yaml(stack(None, app__url=EU_URL), stack="prod-eu-1", repo=repo) == []
+
+
+def test_a_name_no_glob_holds_has_no_region() -> None:
+    repo = mapping(("prod-eu", "eu"), ("*-us", "us"))
+    findings = scan_yaml(stack(None, app__url=EU_URL), stack="prod-eu-1", repo=repo)
+    assert rules_of(findings) == ["RG008"]
+
+
+def test_globs_from_the_file_keep_their_order_and_lines(tmp_path: Path) -> None:
+    config = tmp_path / "residency-guard.yaml"
+    config.write_text('stacks:\n  "prod-eu-*": eu\n  "prod-*": us\n', encoding="utf-8")
+    repo = load_repo_config(config)
+    claims = repo.declarations_for("prod-eu-1")
+    assert [(c.region, c.line, c.file) for c in claims] == [
+        ("eu", 2, str(config)), ("us", 3, str(config)),
+    ]  # fmt: skip
+    scan = scan_stack_file(
+        tmp_path / "Pulumi.prod-eu-1.yaml", shipped_catalog(), repo,
+        text=stack(None, app__url=US_URL),
+    )  # fmt: skip
+    assert (scan.resolution.region, rules_of(scan.findings)) == ("eu", ["RG001", "RG009"])
