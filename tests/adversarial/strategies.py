@@ -206,9 +206,9 @@ def billion_laughs(levels: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-# Nesting ``n`` levels deep, in each form YAML has.
+# Nesting ``n`` levels deep, in each form YAML has, with ``leaf`` (a YAML scalar) at the bottom.
 DEEP = {
-    "flow-sequences": lambda n: "config:\n  app:x: " + "[" * n + "]" * n + "\n",
-    "flow-mappings": lambda n: "config:\n  app:x: " + "{a: " * n + "b" + "}" * n + "\n",
-    "block-sequences": lambda n: "config:\n  app:x:\n    " + "- " * n + "x\n",
+    "flow-sequences": lambda n, leaf="": "config:\n  app:x: " + "[" * n + leaf + "]" * n + "\n",
+    "flow-mappings": lambda n, leaf="b": "config:\n  app:x: " + "{a: " * n + leaf + "}" * n + "\n",
+    "block-sequences": lambda n, leaf="x": "config:\n  app:x:\n    " + "- " * n + leaf + "\n",
 }

@@ -75,6 +75,31 @@ def safe(value: str) -> bool:
     return any(t.is_safe_eu for t in found) and not leaks(value)
 
 
+# The rules that judge an endpoint: the host's region (RG001), an unknown host (RG002), an unsafe
+# form (RG010), a host that cannot be read (RG011). Another rule (a surface, a duplicate key)
+# firing beside them is no verdict on where the value sends.
+ENDPOINT_RULES = frozenset({"RG001", "RG002", "RG010", "RG011"})
+OTHER_REGION_HOSTS = frozenset({"api.openai.com", "us.api.openai.com", "gb.api.openai.com"})
+
+
+def reaches_another_region(value: str) -> bool:
+    """Whether a reading of ``value`` sends a clean request (https, port 443, no userinfo) to an
+    OpenAI host of another region than EU (the global host included)."""
+    return any(
+        t.host in OTHER_REGION_HOSTS and t.scheme == "https" and t.port is None
+        and not t.userinfo
+        for t in targets(value)
+    )  # fmt: skip
+
+
+def assert_judged(rules: list[str], value: str, where: str = "") -> None:
+    """The finding an unsafe endpoint value must give: an endpoint rule (or an input error),
+    and RG001 when a reading of it reaches another region's host plainly."""
+    assert rules == ["input-error"] or ENDPOINT_RULES & set(rules), (where, value, rules)
+    if reaches_another_region(value):
+        assert "RG001" in rules or rules == ["input-error"], (where, value, rules)
+
+
 def scan(text: str, stack: str = "prod-eu") -> list[str]:
     """The rule ids a stack file yields; an input error is a refusal, never a crash."""
     try:
@@ -136,16 +161,21 @@ def test_an_endpoint_without_hazards_is_exactly_what_the_client_reaches(
 # -- (b) an unsafe value is a finding wherever it stands; (c) the safe URL is not -------------
 
 
+# Values where another rule fires beside RG001 (RG010 for the ideographic full stop that IDNA
+# maps to ".", RG005 for the surface): "some finding" holds even if RG001 is lost; "RG001" not.
 @given(url_texts())
+@example(Generated("https://api\u3002openai.com/v1", True))
+@example(Generated("https://us.api.openai.com/v1/assistants", True))
 def test_a_value_that_is_not_exactly_the_eu_endpoint_is_a_finding(generated: Generated) -> None:
     value = generated.text
     if safe(value):
         return
     for where, text in placements(value).items():
-        assert scan(text), (where, value, text)
+        assert_judged(scan(text), value, where)
 
 
 @given(url_texts())
+@example(Generated("https://api\u3002openai.com/v1", True))
 def test_a_value_naming_openai_that_leaks_is_a_finding_under_any_key(
     generated: Generated,
 ) -> None:
@@ -153,7 +183,7 @@ def test_a_value_naming_openai_that_leaks_is_a_finding_under_any_key(
     if not (generated.names_openai and leaks_naming_openai(value)):
         return
     for where, text in free_placements(value).items():
-        assert scan(text), (where, value, text)
+        assert_judged(scan(text), value, where)
 
 
 @pytest.mark.parametrize("where", sorted(placements(SAFE_EU_URL)))
@@ -162,6 +192,7 @@ def test_the_exact_eu_endpoint_is_clean_wherever_it_stands(where: str) -> None:
 
 
 @given(generated=url_texts())
+@example(generated=Generated("https://api\u3002openai.com/v1", True))
 def test_a_leaking_value_in_a_dotenv_file_is_a_finding(
     generated: Generated, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -177,10 +208,11 @@ def test_a_leaking_value_in_a_dotenv_file_is_a_finding(
         findings = scan_dotenv(path, CATALOG, RepoConfig()).findings
     except ResidencyGuardError:
         return
-    assert findings, value
+    assert_judged(sorted({f.rule for f in findings}), value, "dotenv")
 
 
 @given(generated=url_texts())
+@example(generated=Generated("https://api\u3002openai.com/v1", True))
 def test_a_value_that_is_not_exactly_the_eu_endpoint_is_a_finding_in_a_preview(
     generated: Generated, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -201,7 +233,8 @@ def test_a_value_that_is_not_exactly_the_eu_endpoint_is_a_finding_in_a_preview(
     }  # fmt: skip
     path = tmp_path_factory.mktemp("preview") / "preview.json"
     path.write_text(json.dumps(preview), encoding="utf-8")
-    assert scan_pulumi_json(path, CATALOG, RepoConfig()).findings, value
+    findings = scan_pulumi_json(path, CATALOG, RepoConfig()).findings
+    assert_judged(sorted({f.rule for f in findings}), value, "preview")
 
 
 def shell_quote(value: str) -> str:

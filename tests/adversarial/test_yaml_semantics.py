@@ -185,9 +185,21 @@ def test_ten_thousand_levels_are_a_clear_error(form: str) -> None:
     assert str(error.value).startswith("Pulumi.prod-eu.yaml:")
 
 
+def deep_eu_stack(form: str, levels: int, url: str) -> str:
+    """An EU stack file with ``url`` alone at the bottom of ``levels`` of nesting."""
+    deep = DEEP[form](levels, json.dumps(url))
+    return deep.replace("config:\n", "config:\n  residency-guard:region: eu\n", 1)
+
+
 @pytest.mark.parametrize("form", sorted(DEEP))
-def test_four_hundred_levels_are_read(form: str) -> None:
-    scan_text(DEEP[form](400))
+def test_four_hundred_levels_are_read_down_to_the_bottom(form: str) -> None:
+    """The global host at level 400, and only there: a walk that stopped early misses it."""
+    text = deep_eu_stack(form, 400, GLOBAL)
+    (outside,) = scan_text(text).findings
+    assert outside.rule == "RG001"
+    assert outside.message.startswith("EU stack 'prod-eu' sends to api.openai.com")
+    assert outside.line == len(text.splitlines())  # the leaf's line: the last one
+    assert scan_text(deep_eu_stack(form, 400, EU)).findings == []
 
 
 def test_libyaml_composer_stops_at_its_own_depth_limit_with_a_yaml_error() -> None:

@@ -15,7 +15,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from components.sinks import dotenv
 from components.sinks.dotenv import DotenvFileProvider, render_dotenv, write_atomic
-from residency_guard.scanners.dotenv import parse_dotenv
+from residency_guard.catalog import shipped_catalog
+from residency_guard.repoconfig import RepoConfig
+from residency_guard.scanners.dotenv import GENERATED_MARKER, parse_dotenv, scan_dotenv
 from tests.components.conftest import FAKE_KEY, SECRET_SIG, SECRET_SIG_KEY
 
 LABELS = {"residency-guard/region": "eu", "residency-guard/host": "eu.api.openai.com"}
@@ -165,3 +167,40 @@ def test_values_are_quoted_as_shells_read_them(value: str, line: str) -> None:
 def test_a_line_break_in_a_value_is_refused() -> None:
     with pytest.raises(ValueError, match="OPENAI_ORG_ID holds a line break"):
         render_dotenv({"OPENAI_ORG_ID": "org\nOPENAI_BASE_URL=https://api.openai.com"}, LABELS)
+
+
+# -- the sink's file is a key store only while its owner alone may read or write it -------------
+
+# Every mode with no group or other bit is the owner's alone; one bit for anyone else is enough
+# for the key in it to be a plaintext key (read it) or a redirect (write another base URL).
+PRIVATE_MODES = [0o600, 0o400, 0o700, 0o200]
+SHARED_MODES = [0o640, 0o604, 0o644, 0o660, 0o606, 0o620, 0o602, 0o610, 0o601, 0o666, 0o777]
+
+
+def plaintext_key_findings(tmp_path: Path, file_mode: int, content: str = CONTENT) -> list[str]:
+    """The sink writes its file for real, the file is given ``file_mode``, ``check`` reads it."""
+    path = tmp_path / ".env.prod-eu"
+    DotenvFileProvider().create({"path": str(path), "content": content})
+    path.chmod(file_mode)
+    try:
+        scan = scan_dotenv(path, shipped_catalog(), RepoConfig())
+    finally:
+        path.chmod(0o600)
+    return [f.rule for f in scan.findings if f.rule == "RG007"]
+
+
+@pytest.mark.parametrize("file_mode", PRIVATE_MODES, ids=oct)
+def test_the_sinks_owner_only_file_holds_its_key_unreported(tmp_path: Path, file_mode: int) -> None:
+    assert plaintext_key_findings(tmp_path, file_mode) == []
+
+
+@pytest.mark.parametrize("file_mode", SHARED_MODES, ids=oct)
+def test_the_sinks_file_open_to_group_or_others_is_a_plaintext_key(
+    tmp_path: Path, file_mode: int
+) -> None:
+    assert plaintext_key_findings(tmp_path, file_mode) == ["RG007"]
+
+
+def test_an_owner_only_file_the_sink_did_not_write_is_a_plaintext_key(tmp_path: Path) -> None:
+    hand_written = "\n".join(line for line in CONTENT.splitlines() if GENERATED_MARKER not in line)
+    assert plaintext_key_findings(tmp_path, 0o600, hand_written + "\n") == ["RG007"]

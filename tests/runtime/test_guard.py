@@ -170,10 +170,17 @@ def test_legacy_api_base_warns(catalog: Catalog) -> None:
 
 
 def test_no_warning_when_base_url_is_set(eu_stub: OpenAIStub, catalog: Catalog) -> None:
+    """OPENAI_BASE_URL wins over the legacy name, as in current SDKs: no warning, and the client
+    sends to OPENAI_BASE_URL's host, never to OPENAI_API_BASE's."""
     env = env_for(eu_stub, OPENAI_API_BASE="https://api.openai.com/v1")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        guarded_client("eu", env=env, catalog=catalog, allow_insecure_loopback=True)
+        client = guarded_client(
+            "eu", env=env, catalog=catalog, allow_insecure_loopback=True, max_retries=0
+        )
+    assert str(client.base_url).rstrip("/") == eu_stub.base_url
+    assert len(client.models.list().data) == 4
+    assert eu_stub.paths() == ["/v1/models"]
 
 
 def test_region_from_the_environment(catalog: Catalog) -> None:
