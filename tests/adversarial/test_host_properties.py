@@ -9,6 +9,7 @@ host other than exactly ``eu.api.openai.com`` over https on port 443 without use
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -92,12 +93,19 @@ def reaches_another_region(value: str) -> bool:
     )  # fmt: skip
 
 
+# `https://api.openai.com/eu`, a form from third-party guides, is RG002 by design ("did you
+# mean eu.api.openai.com?"): the region written into the global host's path.
+_RESIDENCY_IDS = "|".join(r for r in CATALOG.regions if r != "global")
+GUIDE_FORM = re.compile(rf"api\.openai\.com/+(?:{_RESIDENCY_IDS})(?![a-z0-9])", re.IGNORECASE)
+
+
 def assert_judged(rules: list[str], value: str, where: str = "") -> None:
     """The finding an unsafe endpoint value must give: an endpoint rule (or an input error),
     and RG001 when a reading of it reaches another region's host plainly."""
     assert rules == ["input-error"] or ENDPOINT_RULES & set(rules), (where, value, rules)
-    if reaches_another_region(value):
-        assert "RG001" in rules or rules == ["input-error"], (where, value, rules)
+    if reaches_another_region(value) and rules != ["input-error"]:
+        meant = {"RG001", "RG002"} if GUIDE_FORM.search(value) else {"RG001"}
+        assert meant & set(rules), (where, value, rules)
 
 
 def scan(text: str, stack: str = "prod-eu") -> list[str]:
