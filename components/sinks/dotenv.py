@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shlex
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,8 +44,10 @@ def render_dotenv(env: Mapping[str, str], labels: Mapping[str, str], source: str
     """The file's text: the region comment, the other residency labels and a do-not-edit
     note as comments, then ``NAME=value`` lines.
 
-    Values that a shell would split are single-quoted (``shlex.quote``), as shells and
-    python-dotenv read them; a value with a line break is refused (one variable, one line).
+    Values that a shell would split are quoted so that shells and python-dotenv read the same
+    text: single quotes, or double quotes around a value with a single quote. A value with a
+    line break is refused (one variable, one line), and so is one the two would read apart
+    (a backslash inside quotes, or a single quote beside ``"``, ``$`` or a backtick).
     """
     lines = [f"{REGION_COMMENT} {labels[LABEL_REGION]}"]
     lines += [f"# {key}: {value}" for key, value in labels.items() if key != LABEL_REGION]
@@ -56,8 +57,24 @@ def render_dotenv(env: Mapping[str, str], labels: Mapping[str, str], source: str
         text = str(value)
         if any(c in text for c in "\r\n\0"):
             raise ValueError(f"the value of {name} holds a line break; a dotenv line cannot")
-        lines.append(f"{name}={text if _BARE.fullmatch(text) else shlex.quote(text)}")
+        lines.append(f"{name}={_quoted(name, text)}")
     return "\n".join(lines) + "\n"
+
+
+def _quoted(name: str, text: str) -> str:
+    """``text`` as shells and python-dotenv both read it back (python-dotenv decodes ``\\``
+    and ``\\'`` even inside single quotes; shells expand ``$`` and backticks in double ones)."""
+    if _BARE.fullmatch(text):
+        return text
+    if "\\" not in text:
+        if "'" not in text:
+            return f"'{text}'"
+        if not any(c in text for c in '"$`'):
+            return f'"{text}"'
+    raise ValueError(
+        f"the value of {name} would be read differently by shells and python-dotenv; "
+        "remove its backslash or its quote"
+    )
 
 
 def write_atomic(path: str | os.PathLike[str], content: str) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import shlex
+import io
+import re
 import stat
 from pathlib import Path
+
+from dotenv.parser import parse_stream
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
@@ -23,27 +26,42 @@ REGION_COMMENT = "# residency-guard:region:"
 # The dotenv sink's second line. Its file is a key store by design (mode 0600, rewritten by
 # `pulumi up`): the key in it is not a plaintext leak unless others can read the file.
 GENERATED_MARKER = "# Written by residency-guard"
+# The line breaks python-dotenv counts (dotenv.parser._newline).
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 def parse_dotenv(text: str) -> tuple[list[Value], list[tuple[str, int]]]:
-    """``KEY=value`` lines as values (``export`` and quotes as shells read them), and regions."""
+    """``KEY=value`` bindings as values, read by python-dotenv's own parser (what a Python
+    workload loads), and the regions the file declares.
+
+    Lines end where python-dotenv ends them (``\\r\\n``, ``\\n``, ``\\r``): U+2028, U+2029 and
+    U+0085 stay inside a value, as they do for the client that reads it. A binding python-dotenv
+    cannot parse (an unclosed quote) is still judged on its raw text after ``=``.
+    """
     values: list[Value] = []
     regions: list[tuple[str, int]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if line.lower().startswith(REGION_COMMENT):
-            regions.append((line[len(REGION_COMMENT) :].strip(), number))
+    for binding in parse_stream(io.StringIO(text)):
+        string = binding.original.string
+        body = string.lstrip()
+        skipped = string[: len(string) - len(body)]
+        # The binding's own line: python-dotenv marks it where the blank lines before it start.
+        number = binding.original.line + len(_LINE_BREAK.findall(skipped))
+        line = _LINE_BREAK.split(body, maxsplit=1)[0]
+        indent = len(_LINE_BREAK.split(skipped)[-1])  # spaces before the key on its line
+        if binding.key is None and not binding.error:
+            if line.strip().lower().startswith(REGION_COMMENT):
+                regions.append((line.strip()[len(REGION_COMMENT) :].strip(), number))
             continue
-        if not line or line.startswith("#") or "=" not in line:
+        if binding.error:  # an unclosed quote: no binding to python-dotenv; others may read one
+            if line.startswith("#") or "=" not in line:
+                continue
+            key, _, rest = line.removeprefix("export ").partition("=")
+            key, value = key.strip(), rest.strip()
+        elif binding.value is None:  # `KEY` alone: nothing is set
             continue
-        key, _, rest = line.removeprefix("export ").partition("=")
-        key = key.strip()
-        try:
-            parts = shlex.split(rest, comments=True)
-            value = " ".join(parts)
-        except ValueError:  # an unbalanced quote: keep the raw text, the rules still read it
-            value = rest.strip()
-        column = raw.find("=") + 2
+        else:
+            key, value = str(binding.key), binding.value
+        column = indent + line.find("=") + 2
         values.append(Value((key,), value, key, number, column))
         if key == REGION_VARIABLE:
             regions.append((value, number))

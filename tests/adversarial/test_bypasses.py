@@ -638,7 +638,8 @@ def test_structured_endpoint_is_in_the_report_and_pending_in_the_pack(tmp_path: 
 OWN_FILE_DUPLICATES = {
     "stacks mapping": ('stacks:\n  "prod-eu*": eu\n  "prod-eu*": us\n', "lines 2 and 3"),
     "a suppression's field": (
-        "suppressions:\n  - rule: RG002\n    reason: proxy\n    rule: RG001\n", "lines 2 and 4"
+        "suppressions:\n  - rule: RG002\n    reason: proxy\n    rule: RG001\n",
+        "lines 2 and 4",
     ),
     "top level": ("unresolved: deny\nstacks: {}\nunresolved: allow\n", "lines 1 and 3"),
 }
@@ -713,3 +714,52 @@ def test_duplicate_key_in_a_team_catalog_or_esc_definition_names_both_lines(
         "(lines 3 and 4; YAML readers keep the last silently); keep one"
     ]
     assert isinstance(run.errors[0], ResidencyGuardError)
+
+
+# -- issue 15, class 2: dotenv files read as python-dotenv reads them ---------------------------
+
+UNICODE_BREAKS = ["\u2028", "\u2029", "\u0085"]
+
+
+@pytest.mark.parametrize("brk", UNICODE_BREAKS)
+def test_unicode_line_break_inside_a_dotenv_value(brk: str, tmp_path: Path) -> None:
+    """The scanner split lines with str.splitlines(): `OPENAI_BASE_URL=https://eu.api.openai.com`
+    looked clean and `@evil.io/v1` was another line, while python-dotenv (and Compose) read one
+    value, and the client connects to evil.io."""
+    from dotenv import dotenv_values
+
+    from residency_guard.scanners.dotenv import scan_dotenv
+
+    text = (
+        f"# residency-guard:region: eu\nOPENAI_BASE_URL=https://eu.api.openai.com{brk}@evil.io/v1\n"
+    )
+    path = tmp_path / ".env"
+    path.write_text(text, encoding="utf-8")
+    loaded = dotenv_values(path)["OPENAI_BASE_URL"]  # what a Python workload starts with
+    assert loaded is not None and openai_target(loaded).host == "evil.io"  # type: ignore[union-attr]
+    findings = scan_dotenv(path, CATALOG, RepoConfig()).findings
+    assert [(f.rule, f.line) for f in findings] == [("RG002", 2), ("RG010", 2)]
+
+
+def test_dotenv_line_numbers_are_python_dotenvs(tmp_path: Path) -> None:
+    """A U+2028 is no line break to python-dotenv: the finding below it is on line 3, not 4."""
+    from residency_guard.scanners.dotenv import scan_dotenv
+
+    path = tmp_path / ".env"
+    path.write_text(
+        "# residency-guard:region: eu\nNOTE='a\u2028b'\n\nOPENAI_BASE_URL=https://api.openai.com/v1\n",
+        encoding="utf-8",
+    )
+    findings = scan_dotenv(path, CATALOG, RepoConfig()).findings
+    assert [(f.rule, f.line, f.column) for f in findings] == [("RG001", 4, 17)]
+
+
+@pytest.mark.parametrize("brk", UNICODE_BREAKS)
+def test_unicode_line_break_in_dotenv_text_in_the_pack(brk: str) -> None:
+    """Dotenv text in a resource's inputs (a file the resource writes) is read the same way."""
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import all_rules, resource_args, run_resource_policies
+
+    content = f"LOG_LEVEL=info\nOPENAI_BASE_URL=https://eu.api.openai.com{brk}@evil.io/v1\n"
+    args = resource_args("local:index/file:File", {"filename": ".env", "content": content})
+    assert all_rules(run_resource_policies(PackState(), args)) == ["RG002", "RG010"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import io
 import os
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dill  # type: ignore[import-untyped]
 import pytest
+from dotenv import dotenv_values
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.sinks import dotenv
@@ -154,14 +157,26 @@ def test_the_provider_survives_pulumis_serialization(tmp_path: Path) -> None:
     [
         ("https://eu.api.openai.com/v1", "X=https://eu.api.openai.com/v1"),
         ("two words", "X='two words'"),
-        ("it's", "X='it'\"'\"'s'"),
+        ("it's", 'X="it\'s"'),
+        ("a \u2028 b", "X='a \u2028 b'"),
     ],
 )
-def test_values_are_quoted_as_shells_read_them(value: str, line: str) -> None:
+def test_values_are_quoted_as_shells_and_python_dotenv_read_them(value: str, line: str) -> None:
     content = render_dotenv({"X": value}, LABELS)
-    assert content.splitlines()[-1] == line
+    assert content.split("\n")[-2] == line  # (splitlines would split at U+2028)
     values, _ = parse_dotenv(content)
     assert values[-1].text == value
+    assert dotenv_values(stream=io.StringIO(content))["X"] == value
+    shell = subprocess.run(
+        ["sh", "-c", f'{line}\nprintf %s "$X"'], capture_output=True, text=True, check=True
+    )
+    assert shell.stdout == value
+
+
+@pytest.mark.parametrize("value", ["a\\b", "it's $HOME", 'it\'s "x"'])
+def test_a_value_shells_and_python_dotenv_read_apart_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="read differently by shells and python-dotenv"):
+        render_dotenv({"X": value}, LABELS)
 
 
 def test_a_line_break_in_a_value_is_refused() -> None:
