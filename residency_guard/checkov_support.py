@@ -51,7 +51,7 @@ from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, stack_name_of
 from residency_guard.stackregion import resolve_region
 from residency_guard.suppressions import apply_suppressions, suppress_scans
-from residency_guard.values import Value, walk_data
+from residency_guard.values import Value, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml, walk_yaml
 
 # The rules with a checkov check. RG016 (a malformed `# residency-guard: ignore`) judges our
@@ -264,7 +264,7 @@ def _project_file(path: Path) -> list[Finding]:
 def _load_json(path: Path) -> Any:
     text = read_text(path, MAX_JSON_BYTES)
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError:
         raise InputError("invalid JSON", file=str(path)) from None
 

@@ -133,7 +133,7 @@ class _Walk:
             inner = data.get("plaintext", data.get("value"))
             if isinstance(inner, str) and "plaintext" in data:
                 with contextlib.suppress(ValueError):
-                    inner = json.loads(inner)
+                    inner = loads_json(inner)
             if inner is None:  # ciphertext only: known to be there, not what it is
                 if hot or self.gate is None or self.gate.keep("", name):
                     self.out.append(
@@ -261,6 +261,21 @@ def decodes(text: str) -> bool:
     return bool(decoded_forms(stripped))
 
 
+# Python refuses to convert a longer integer string (sys.int_info.str_digits_check_threshold
+# is 640, the default limit 4,300); JSON has no such limit.
+_MAX_INT_DIGITS = 4_000
+
+
+def _json_int(text: str) -> int | float:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)  # inf: never a string
+
+
+def loads_json(text: str) -> Any:
+    """``json.loads`` for the JSON we judge: an integer too long for ``int()`` is read as a
+    float (infinite) instead of refusing the whole document; only its strings matter here."""
+    return json.loads(text, parse_int=_json_int)
+
+
 def decoded_forms(text: str) -> list[tuple[str, Any]]:
     """What a string holds inside: a JSON document (ECS container definitions) or base64 text."""
     stripped = text.strip()
@@ -268,7 +283,7 @@ def decoded_forms(text: str) -> list[tuple[str, Any]]:
         return []
     if stripped[0] in "{[" and stripped[-1] in "}]":
         try:
-            return [("json", json.loads(stripped))]
+            return [("json", loads_json(stripped))]
         except (ValueError, RecursionError):
             return []
     if len(stripped) % 4 == 0 and _BASE64.match(stripped):

@@ -69,6 +69,12 @@ def is_merge_key(node: yaml.Node) -> bool:
 # the same spirit, in node visits: generous for real files, fatal for alias bombs.
 _VISIT_FLOOR = 200_000
 _VISIT_FACTOR = 20
+# Characters of JSON or base64 text decoded by one walk: every alias of an encoded scalar decodes
+# it again (a 180 KB JSON array aliased 300 times is 6 million values), so decoding is budgeted
+# by the document's size, as node visits are. A document without aliases decodes each scalar
+# once, at most its own size.
+_DECODE_FLOOR = 1_000_000
+_DECODE_FACTOR = 4
 # Read before composing, from the parser's events: deeper or bigger documents are refused
 # before they cost memory. libyaml itself stops at 1,000 levels; yaml.v3 allows 10,000, so a
 # document between the two is refused here although the engine reads it (fail closed).
@@ -95,6 +101,7 @@ class YamlDocument:
     ambiguities: list[Ambiguity] = field(default_factory=list)
     # Node visits and merged entries left before the document counts as an alias bomb.
     budget: int = _VISIT_FLOOR
+    size: int = 0  # characters of the text it was read from: what decoding may cost
     _merged: dict[int, dict[str, yaml.Node]] = field(default_factory=dict, repr=False)
     # A mapping's keys written twice, found while reading its entries: (key, the first key
     # node, the later key node, its value node).
@@ -198,7 +205,7 @@ def load_yaml(text: str, file: str) -> YamlDocument:
         raise InputError(
             f"unreadable YAML: {exc}", file=file, fix="save it as UTF-8 text"
         ) from None
-    document = YamlDocument(file, root)
+    document = YamlDocument(file, root, size=len(text))
     if root is not None:
         try:
             _check_structure(document, 3 * len(text) + 1, aliased="*" in text)
@@ -485,6 +492,7 @@ def walk_yaml(
     start = document.root if node is None else node
     if start is None:
         return
+    decode_budget = max(_DECODE_FLOOR, _DECODE_FACTOR * document.size)
     hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
     # (node, path, name, hot, the entry name a Key Vault secret's `properties` inherits)
     stack: list[tuple[yaml.Node, tuple[str | int, ...], str, bool, str]] = [
@@ -506,7 +514,17 @@ def walk_yaml(
                 continue
             text = scalar
             yield Value(current_path, text, name, line, column)
-            for kind, inner in decoded_forms(text):
+            forms = decoded_forms(text)
+            if forms:
+                decode_budget -= len(text)
+                if decode_budget < 0:
+                    raise InputError(
+                        "excessive YAML aliasing of encoded text (JSON or base64 decoded again "
+                        f"at every alias, beyond {_DECODE_FACTOR}x the file's size)",
+                        file=document.file, line=line,
+                        fix="write the encoded value once instead of aliasing it",
+                    )  # fmt: skip
+            for kind, inner in forms:
                 for value in walk_data(inner, current_path, name=name):
                     yield Value(
                         value.path, value.text, value.name, line, column,

@@ -17,7 +17,6 @@ two that disagree are RG009 and an unknown id is RG017, reported by the stack po
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -30,7 +29,7 @@ from residency_guard.stackregion import (
     RegionSource,
     stack_name_from_urn,
 )
-from residency_guard.values import UNKNOWN_SENTINEL
+from residency_guard.values import UNKNOWN_SENTINEL, loads_json
 
 from .config import PackSettings
 
@@ -69,7 +68,7 @@ def env_stack_config() -> dict[str, str]:
     if not text:
         return {}
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except ValueError:
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

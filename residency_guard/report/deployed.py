@@ -29,10 +29,12 @@ def deployed_summaries(path: Path) -> list[dict[str, Any]]:
         return []  # the scan reported it already
     if json_kind(data) != "state":
         return []
-    deployment = data.get("deployment", data)
+    resources = data.get("deployment", data).get("resources")
+    if not isinstance(resources, list):
+        return []  # not the shape pulumi writes: the scan reported it already
     found: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    for resource in deployment.get("resources") or []:
+    for resource in resources:
         if not isinstance(resource, Mapping):
             continue
         rtype = resource.get("type")

@@ -25,7 +25,7 @@ from residency_guard.stackregion import (
     resolve_region,
     stack_name_from_urn,
 )
-from residency_guard.values import Value, walk_data
+from residency_guard.values import Value, loads_json, walk_data
 
 
 def load_json(path: Path) -> Any:
@@ -35,7 +35,7 @@ def load_json(path: Path) -> Any:
 
 def _parse(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as exc:
         ending = text.rstrip()[-1:]
         what = "truncated JSON" if ending not in ("}", "]") else "invalid JSON"
@@ -60,19 +60,56 @@ def json_kind(data: Any) -> str | None:
     return None
 
 
-def _resources(data: Mapping[str, Any], kind: str) -> Iterator[tuple[Mapping[str, Any], str]]:
+def _resources(
+    data: Mapping[str, Any], kind: str, file: str
+) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """Each resource's state and URN; an InputError where the document has another shape
+    than pulumi writes (a list that is not one, an entry that is no object)."""
     if kind == "preview":
-        for step in data.get("steps") or []:
-            if not isinstance(step, Mapping):
-                continue
+        for index, step in enumerate(_entries(data, "steps", file)):
+            _require_object(step, f"steps[{index}]", file)
             state = step.get("newState") or step.get("new") or step.get("oldState") or {}
-            if isinstance(state, Mapping):
-                yield state, str(step.get("urn") or state.get("urn") or "")
+            _require_object(state, f"steps[{index}]'s state", file)
+            yield state, str(step.get("urn") or state.get("urn") or "")
     else:
         deployment = data.get("deployment", data)
-        for resource in deployment.get("resources") or []:
-            if isinstance(resource, Mapping):
-                yield resource, str(resource.get("urn") or "")
+        for index, resource in enumerate(_entries(deployment, "resources", file)):
+            _require_object(resource, f"resources[{index}]", file)
+            yield resource, str(resource.get("urn") or "")
+
+
+def _entries(data: Mapping[str, Any], key: str, file: str) -> list[Any]:
+    found = data.get(key)
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise InputError(
+            f"`{key}` is {_kind_of(found)}, not a list", file=file,
+            fix="re-run `pulumi preview --json > file` or `pulumi stack export --file file`",
+        )  # fmt: skip
+    return found
+
+
+def _require_object(item: Any, where: str, file: str) -> None:
+    if not isinstance(item, Mapping):
+        raise InputError(
+            f"{where} is {_kind_of(item)}, not an object", file=file,
+            fix="re-run `pulumi preview --json > file` or `pulumi stack export --file file`",
+        )  # fmt: skip
+
+
+def _kind_of(item: Any) -> str:
+    if isinstance(item, bool):
+        return "a boolean"
+    if isinstance(item, (int, float)):
+        return "a number"
+    if isinstance(item, str):
+        return "a string"
+    if isinstance(item, Mapping):
+        return "an object"
+    if isinstance(item, list):
+        return "a list"
+    return "null"
 
 
 class _LineIndex:
@@ -115,7 +152,7 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
             "not a `pulumi preview --json` output nor a `pulumi stack export` file",
             file=file, fix="pass the JSON that pulumi wrote",
         )  # fmt: skip
-    pairs = list(_resources(data, kind))
+    pairs = list(_resources(data, kind, file))
     stack = next((stack_name_from_urn(urn) for _, urn in pairs if urn), "")
     config = data.get("config") if kind == "preview" else None
     declarations: list[Declaration] = []
@@ -165,7 +202,7 @@ def _structured(config: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in config.items():
         if isinstance(value, str) and value[:1] in "[{":
             with contextlib.suppress(ValueError):
-                value = json.loads(value)
+                value = loads_json(value)
         decoded[key] = value
     return decoded
 

@@ -39,7 +39,7 @@ from residency_guard.ownyaml import refuse_duplicate_keys
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.sources.document import MissingEnvironment
 from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
-from residency_guard.values import Value, decoded_forms, walk_data
+from residency_guard.values import Value, decoded_forms, loads_json, walk_data
 from residency_guard.yamlfile import YamlDocument, is_null, load_yaml, scalar_text
 
 # The properties of an opened environment that reach a stack (ESC's reserved properties).
@@ -412,7 +412,7 @@ class _Scope:
             return self.text_of(node, value, lambda data: _from_base64(_to_string(data)))
         if name == "fn::fromJSON" and isinstance(value, Leaf) and value.text is not None:
             try:
-                return _tree_of(json.loads(value.text), value)
+                return _tree_of(loads_json(value.text), value)
             except ValueError:
                 return value
         if name == "fn::join" and isinstance(value, list) and len(value) == 2:

@@ -8,6 +8,7 @@ space limit standing for "bounded time and memory".
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -100,6 +101,17 @@ def _padded_json(path: Path) -> None:
         handle.write('{"nothing": "here"}')
 
 
+def _decode_bomb(path: Path) -> None:
+    """181 KB: one anchored scalar holding a 20,000-item JSON array, aliased 300 times; each
+    alias decoded the array again (33 s and 1.7 GB before the decode budget)."""
+    array = json.dumps([f"h{i}" for i in range(20_000)])
+    aliases = "".join(f"  app:k{i}: *b\n" for i in range(300))
+    path.write_text(
+        f"config:\n  residency-guard:region: eu\n  app:blob: &b '{array}'\n{aliases}",
+        encoding="utf-8",
+    )
+
+
 STACK_CASES: list[tuple[str, Maker, str]] = [
     ("Pulumi.bomb.yaml", _write(billion_laughs()), "excessive YAML aliasing"),
     ("Pulumi.deep-seq.yaml", _write(DEEP["flow-sequences"](10_000)), "nested too deeply"),
@@ -112,6 +124,7 @@ STACK_CASES: list[tuple[str, Maker, str]] = [
     ("Pulumi.list.yaml", _write("- config\n- residency-guard:region: eu\n"), "holds a mapping"),
     ("Pulumi.syntax.yaml", _write("config:\n  app:x: [unclosed\n"), "invalid YAML"),
     ("Pulumi.two-docs.yaml", _write("config: {}\n---\nconfig: {}\n"), "invalid YAML"),
+    ("Pulumi.decode-bomb.yaml", _decode_bomb, "excessive YAML aliasing of encoded text"),
 ]  # fmt: skip
 
 
@@ -141,6 +154,10 @@ JSON_CASES: list[tuple[str, Maker, str]] = [
     ("padded.json", _padded_json, "not a `pulumi preview --json` output"),
     ("deep.json", _write('{"steps": ' + "[" * 100_000 + "]" * 100_000 + "}"), "nested too deeply"),
     ("list.json", _write('["steps"]'), "not a `pulumi preview --json` output"),
+    ("int-resources.json", _write('{"deployment": {"manifest": {}, "resources": 5}}'),
+     "`resources` is a number, not a list"),
+    ("int-steps.json", _write('{"changeSummary": {}, "steps": 7}'), "`steps` is a number"),
+    ("string-step.json", _write('{"steps": ["create"]}'), "steps[0] is a string, not an object"),
 ]  # fmt: skip
 
 
@@ -277,3 +294,27 @@ def test_every_hostile_file_at_once(project: Path) -> None:
         assert message in line
     assert len(run.stderr.splitlines()) == len(STACK_CASES) + 2
     assert "proj/Pulumi.good.yaml:3:12: RG001" in run.stdout
+
+
+def test_an_integer_longer_than_python_converts_is_read_not_fatal(project: Path) -> None:
+    """A JSON integer over Python's 4,300-digit limit raised an uncaught ValueError: `--format
+    json` wrote an empty report and every other file's findings were lost. The number is read
+    (as a float) and the rest of the document judged."""
+    huge = "9" * 5000
+    state = {
+        "deployment": {"manifest": {}, "resources": [{
+            "urn": "urn:pulumi:prod-eu::proj::aws:lambda/function:Function::fn",
+            "type": "aws:lambda/function:Function",
+            "inputs": {"environment": {"variables": {
+                "OPENAI_BASE_URL": "https://api.openai.com/v1"}}},
+        }]},
+    }  # fmt: skip
+    text = json.dumps(state).replace('"manifest": {}', f'"manifest": {{"n": {huge}}}')
+    (project / "huge-int.json").write_text(text, encoding="utf-8")
+    (project / "residency-guard.yaml").write_text("stacks:\n  prod-eu: eu\n", encoding="utf-8")
+    run = run_cli("proj/huge-int.json", "proj", "--format", "json", cwd=project.parent)
+    assert run.code == 1 and "Traceback" not in run.stderr, run
+    report = json.loads(run.stdout)
+    assert report["errors"] == []
+    found = {(Path(f["file"]).name, f["rule"]) for f in report["findings"]}
+    assert {("huge-int.json", "RG001"), ("Pulumi.good.yaml", "RG001")} <= found
