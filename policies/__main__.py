@@ -1,17 +1,14 @@
 """The pack's entry point: `pulumi preview --policy-pack policies` runs this file.
 
-Building the PolicyPack starts the analyzer's gRPC server and blocks, so this is all it does;
-the policies live in residency_pack/, which tests import.
+Serving the pack starts the analyzer's gRPC server and blocks, so this is all it does; the
+policies live in residency_pack/, which tests import. ``serve`` is ``PolicyPack`` answered by
+a servicer that reads each request once for all the policies (residency_pack/servicer.py).
 """
 
-from pulumi_policy import PolicyPack
 from residency_pack import PACK_ENFORCEMENT, PACK_NAME, all_policies
 from residency_pack.region import capture_stack_config
+from residency_pack.servicer import serve
 
 capture_stack_config()
 
-PolicyPack(
-    name=PACK_NAME,
-    enforcement_level=PACK_ENFORCEMENT,
-    policies=all_policies(),
-)
+serve(name=PACK_NAME, policies=all_policies(), enforcement_level=PACK_ENFORCEMENT)

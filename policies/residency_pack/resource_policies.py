@@ -45,6 +45,7 @@ from .report import (
     remediation_steps,
     violation_text,
 )
+from .servicer import WiredArgs
 from .state import PackState, ResourceResult
 
 # What the Azure rules read of an account or a deployment.
@@ -114,7 +115,10 @@ class Checked:
 
 def check(state: PackState, args: ResourceValidationArgs) -> Checked:
     """The core's findings on ``args``' resource (memoized across the pack's policies)."""
-    wired = state.resource_wire(args.urn, args.props, args)
+    if isinstance(args, WiredArgs):  # the pack's servicer read the request once for all
+        wired = args.wired
+    else:
+        wired = state.resource_wire(args.urn, args.props, args)
     props = wired.props
     settings = PackSettings.from_config(args.get_config())
     stack = region_sources.stack_name([args.urn], state.fallback_stack())

@@ -46,6 +46,7 @@ from .report import (
     violation_text,
 )
 from .resource_policies import reads_azure
+from .servicer import WiredStackArgs
 from .state import PackState, Wired, unknown_values
 from .suppress import judged, suppressed_text
 
@@ -71,8 +72,13 @@ class StackView:
         self.resources = [
             r for r in args.resources if not r.resource_type.startswith(_SKIPPED_TYPES)
         ]
-        # Read once for the stack policies of one AnalyzeStack call (PackState.stack_wire).
-        self.wired: Mapping[str, Wired] = state.stack_wire(self.resources, args).resources
+        # Read once for the stack policies of one AnalyzeStack call (the pack's servicer, else
+        # PackState.stack_wire).
+        self.wired: Mapping[str, Wired] = (
+            args.wired
+            if isinstance(args, WiredStackArgs)
+            else state.stack_wire(self.resources, args).resources
+        )
         self.props: dict[str, dict[str, Any]] = {
             urn: wired.props for urn, wired in self.wired.items()
         }

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import marshal
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -142,15 +142,15 @@ class Wired:
 
 
 def content_digest(props: dict[str, Any]) -> bytes:
-    """A hash of ``props``' content, types and key order (``True``, ``1`` and ``1.0`` differ):
-    two digests are equal only for equal content, but for a SHA-256 collision. Content that is
-    not plain data (a type marshal refuses) gets a digest of its own, shared with nothing."""
+    """A hash of ``props``' content and types, whatever the order of its keys (the engine's
+    outputs arrive in another order than its inputs): ``True``, ``1`` and ``1.0`` differ, and
+    two digests are equal only for equal content, but for a SHA-256 collision. Content that
+    is not plain JSON data gets a digest of its own, shared with nothing."""
     try:
-        # Version 2: no references to objects seen before (version 3 has them, by refcount).
-        data = marshal.dumps(props, 2)
-    except ValueError:
+        data = json.dumps(props, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
         return b"unique:" + os.urandom(32)
-    return hashlib.sha256(data).digest()
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).digest()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from pulumi_policy import proxy
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from residency_guard.values import SECRET_SIG_KEY, UNKNOWN_SENTINEL, decoded_forms
+from residency_guard.values import SECRET_SIG_KEY, SECRET_SIG_VALUE, UNKNOWN_SENTINEL, decoded_forms
 
 # Every unknown sentinel of the engine (sdk/go/common/resource/plugin/rpc.go). The core knows
 # the string one only; an unknown list or object becomes an unknown value under its key.
@@ -139,7 +139,7 @@ def _wire(data: Any, scan: _Scan) -> Any:
             scan.unknowns = True
         return data
     if kind is dict:
-        if SECRET_SIG_KEY in data:
+        if _opaque_secret(data):
             scan.unknowns = True
         return _rewired(data, data.items(), scan)
     if kind is list:
@@ -171,10 +171,19 @@ def may_hold_unknowns(data: Any) -> bool:
     if isinstance(data, str):
         return data == UNKNOWN_SENTINEL or _decodes_to_unknowns(data)
     if isinstance(data, Mapping):
-        return SECRET_SIG_KEY in data or any(may_hold_unknowns(v) for v in data.values())
+        return _opaque_secret(data) or any(may_hold_unknowns(v) for v in data.values())
     if isinstance(data, list | tuple):
         return any(may_hold_unknowns(item) for item in data)
     return False
+
+
+def _opaque_secret(data: Mapping[str, Any]) -> bool:
+    """A secret wrapper whose value the walk cannot read as data: ciphertext only (an unknown
+    value), or ``plaintext`` (JSON text it decodes). A secret with its ``value`` is scanned
+    like any other data, the value being a child of the wrapper."""
+    return data.get(SECRET_SIG_KEY) == SECRET_SIG_VALUE and (
+        "plaintext" in data or data.get("value") is None
+    )
 
 
 def _decodes_to_unknowns(text: str) -> bool:

@@ -8,6 +8,7 @@ is built here from the same pieces ``policies/__main__.py`` uses.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -25,6 +26,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies.residency_pack import PACK_ENFORCEMENT, PACK_NAME, PackState, all_policies
+from policies.residency_pack.servicer import OncePerResource
 from residency_guard.stackregion import COMPONENT_TYPE, REGION_TAG
 
 from .helpers import EU_URL, FAKE_KEY, GLOBAL_URL, UNKNOWN, secret, urn
@@ -32,6 +34,7 @@ from .shapes import k8s_deployment
 
 VERSION = "0.1.0"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+WORKLOAD = "pulumi-python:dynamic/worker:Workload"
 
 
 def struct(data: dict[str, Any]) -> struct_pb2.Struct:
@@ -40,9 +43,12 @@ def struct(data: dict[str, Any]) -> struct_pb2.Struct:
     return out
 
 
-@pytest.fixture
-def servicer(state: PackState) -> _PolicyAnalyzerServicer:
-    return _PolicyAnalyzerServicer(PACK_NAME, VERSION, all_policies(state), PACK_ENFORCEMENT)
+@pytest.fixture(params=[OncePerResource, _PolicyAnalyzerServicer], ids=["ours", "sdk"])
+def servicer(state: PackState, request: pytest.FixtureRequest) -> _PolicyAnalyzerServicer:
+    """The servicer the pack serves (residency_pack/servicer.py), and pulumi-policy's own: the
+    policies read the request either way."""
+    kind: type[_PolicyAnalyzerServicer] = request.param
+    return kind(PACK_NAME, VERSION, all_policies(state), PACK_ENFORCEMENT)
 
 
 def configure_stack(servicer: _PolicyAnalyzerServicer, region: str | None = "eu") -> None:
@@ -238,6 +244,37 @@ def test_one_analyze_call_reads_the_properties_and_runs_the_core_once(
     diagnostics = analyze(servicer, DEPLOYMENT, env_deployment({"OPENAI_BASE_URL": GLOBAL_URL}))
     assert [d[0] for d in diagnostics] == ["openai-endpoint-region"]
     assert state.calls == 2
+
+
+def in_another_order(props: dict[str, Any]) -> dict[str, Any]:
+    """``props`` inserted in an order that the protobuf map iterates differently (as the engine
+    sends a resource's outputs, in another order than its inputs)."""
+    for keys in itertools.permutations(props):
+        other = {key: props[key] for key in keys}
+        if list(struct(other).fields) != list(struct(props).fields):
+            return other
+    raise AssertionError(f"no other order for {list(props)}")
+
+
+def test_the_summary_reuses_what_the_resource_policies_found(
+    servicer: _PolicyAnalyzerServicer, state: PackState
+) -> None:
+    configure_stack(servicer)
+    env = {"OPENAI_BASE_URL": EU_URL, "OPENAI_MODEL": "gpt-4o-2024-11-20", "LOG_LEVEL": "info"}
+    props = {"replicas": 2, "name": "chat", "image": "app:1", "env": env, "labels": {"a": "b"}}
+    for name in ("chat", "batch"):
+        assert analyze(servicer, WORKLOAD, props, name=name) == []
+    assert state.calls == 2
+    outputs = in_another_order(props)
+    diagnostics = analyze_stack(
+        servicer, [stack_resource(WORKLOAD, name, outputs) for name in ("chat", "batch")]
+    )
+    (summary,) = [m for name, _, m, _ in diagnostics if name == "openai-configuration-summary"]
+    assert "2 resource(s) of stack 'prod-eu'" in summary
+    assert state.calls == 2  # no rule ran again
+    changed = {**props, "env": {**env, "OPENAI_MODEL": "gpt-4o-mini-2024-07-18"}}
+    analyze_stack(servicer, [stack_resource(WORKLOAD, "chat", changed)])
+    assert state.calls == 3  # other content: judged on its own
 
 
 def test_analyze_stack_reads_each_resource_by_its_urn(servicer: _PolicyAnalyzerServicer) -> None:

@@ -41,6 +41,13 @@ ENVS: dict[str, dict[str, Any]] = {
     "unknown": {"OPENAI_BASE_URL": UNKNOWN, "CHAT_MODEL": UNKNOWN, "modelVersion": UNKNOWN},
     "secrets": {"OPENAI_API_KEY": secret(FAKE_KEY), "KEY": Secret(FAKE_KEY)},
     "ciphertext": {"OPENAI_BASE_URL": {SECRET_SIG_KEY: SECRET_SIG_VALUE}},
+    "secret-unknowns": {
+        "OPENAI_BASE_URL": secret(UNKNOWN),
+        "CHAT_MODEL": {SECRET_SIG_KEY: SECRET_SIG_VALUE, "value": None},
+        "APP": {SECRET_SIG_KEY: SECRET_SIG_VALUE, "plaintext": json.dumps(UNKNOWN)},
+        "CONFIG": secret(json.dumps({"OPENAI_BASE_URL": UNKNOWN})),
+        "NESTED": secret({"openai": {"base_url": UNKNOWN}}),
+    },
     "json": {"APP": json.dumps({"openai": {"base_url": UNKNOWN, "model": "gpt-4o"}})},
     "base64": {"B": b64(UNKNOWN), "C": b64(json.dumps({"OPENAI_BASE_URL": UNKNOWN}))},
     "names": {"OPENAI_ORG_ID": "org-acme", "AZURE_OPENAI_ENDPOINT": EU_URL, "X": "info"},
@@ -84,6 +91,11 @@ def test_the_short_walks_see_what_the_full_walk_sees(
 
 def test_the_digest_tells_types_and_content_apart(tmp_path: Path) -> None:
     assert content_digest({"a": [1, "x"]}) == content_digest({"a": [1, "x"]})
+    # The engine sends a resource's outputs in another key order than its inputs.
+    assert content_digest({"a": 1, "b": {"c": 2, "d": 3}}) == content_digest(
+        {"b": {"d": 3, "c": 2}, "a": 1}
+    )
+    assert content_digest({"a": ["x", "y"]}) != content_digest({"a": ["y", "x"]})
     digests = {
         content_digest(p)
         for p in ({"a": 1}, {"a": True}, {"a": 1.0}, {"a": "1"}, {"a": [1]}, {"a": None})
@@ -91,3 +103,18 @@ def test_the_digest_tells_types_and_content_apart(tmp_path: Path) -> None:
     assert len(digests) == 6
     odd = {"a": Path("x")}  # no plain data: a digest of its own, shared with nothing
     assert content_digest(odd) != content_digest(odd)
+
+
+@pytest.mark.parametrize(
+    ("props", "may_hold"),
+    [
+        ({"env": {"OPENAI_API_KEY": secret(FAKE_KEY), "URL": EU_URL}}, False),  # read as data
+        ({"env": {"OPENAI_API_KEY": secret(UNKNOWN)}}, True),
+        ({"env": {"OPENAI_API_KEY": {SECRET_SIG_KEY: SECRET_SIG_VALUE}}}, True),  # ciphertext
+        ({"env": {"OPENAI_API_KEY": {SECRET_SIG_KEY: SECRET_SIG_VALUE, "plaintext": '"x"'}}}, True),
+    ],
+)
+def test_only_secrets_the_walk_cannot_read_may_hold_unknowns(
+    props: dict[str, Any], may_hold: bool
+) -> None:
+    assert wire_form(props).may_hold_unknowns is may_hold

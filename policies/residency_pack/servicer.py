@@ -1,0 +1,290 @@
+"""The analyzer's gRPC service: pulumi-policy's, answering each request with one reading of it.
+
+pulumi-policy 1.21's servicer (``_PolicyAnalyzerServicer``, what ``PolicyPack`` serves) does
+per-policy work per resource: ``Analyze`` converts the resource's properties (protobuf to
+dict, deserialize, the unknown-checking proxy) and its provider's once per policy (six of
+ours), ``AnalyzeStack`` converts every resource once per stack policy (three), ``Remediate``
+converts every resource although no policy remediates unless its enforcement level is
+``remediate``, and every call re-reads the stack config from the environment. The engine
+(3.274) calls ``Remediate`` and ``Analyze`` on every resource of every pack: nothing in the
+protocol lets a pack say that it does not remediate.
+
+``OncePerResource`` subclasses that servicer and keeps all of it but those three methods,
+which do the same work once per request: one conversion shared by every policy (each still
+gets its own args, config and enforcement level, so per-policy levels and config work as
+before), the pack's wire form read from the same conversion (``WiredArgs``: the policies
+need not look for the request on the call stack), ``Remediate`` answered at once when no
+policy is at level ``remediate`` (the SDK's answer then is empty too), the runtime settings
+configured once per process. Responses are the SDK's own, diagnostic for diagnostic:
+``tests/policies/test_servicer.py`` runs both servicers on the same requests and compares.
+
+This depends on private parts of pulumi-policy, pinned at 1.21.0 (pyproject): the servicer
+class, its helpers (``_get_enforcement_level``, ``_create_report_violation``,
+``_get_resource_options``, ``_get_provider_resource``, ``_get_policy_config``,
+``_configure_runtime_settings``, ``_map_enforcement_level``), its private attributes (the
+policies, the pack's name and version, the stack tags) and ``_NotApplicableError``; ``serve``
+makes ``PolicyPack`` build this servicer instead of its own. ``test_servicer.py`` fails,
+naming the part, if any of them changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Mapping, Sequence
+from inspect import isawaitable
+from typing import Any
+
+import pulumi_policy.policy as sdk
+from google.protobuf import struct_pb2
+from pulumi.runtime import proto
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyPack,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from .state import Wired
+from .wire import wire_form
+
+PULUMI_POLICY_VERSION = "1.21.0"  # the version whose private servicer this subclasses
+
+
+class WiredArgs(ResourceValidationArgs):
+    """``ResourceValidationArgs`` with the resource's properties in wire form (read once)."""
+
+    def __init__(self, *args: Any, wired: Wired, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wired = wired
+
+
+class WiredStackArgs(StackValidationArgs):
+    """``StackValidationArgs`` with every resource's properties in wire form, by URN (the
+    request's first resource of a URN, as ``PackState.stack_wire`` reads them)."""
+
+    def __init__(self, *args: Any, wired: Mapping[str, Wired], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wired = wired
+
+
+def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """``json_format.MessageToDict(struct)``, the conversion pulumi-policy makes, in less time:
+    numbers stay floats, a NaN or an infinity is refused with the same error."""
+    return {key: _value(value) for key, value in struct.fields.items()}
+
+
+def _value(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "struct_value":
+        return {key: _value(item) for key, item in value.struct_value.fields.items()}
+    if kind == "list_value":
+        return [_value(item) for item in value.list_value.values]
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "number_value":
+        number = value.number_value
+        if math.isinf(number) or math.isnan(number):
+            name = "Infinity" if math.isinf(number) else "NaN"
+            raise ValueError(
+                f"Fail to serialize {name} for Value.number_value, which would parse as "
+                "string_value"
+            )
+        return number
+    return None
+
+
+class _Resource:
+    """One resource of a request, converted once for every policy that reads it."""
+
+    __slots__ = ("opts", "props", "provider", "raw")
+
+    def __init__(self, servicer: OncePerResource, message: Any) -> None:
+        self.raw = struct_to_dict(message.properties)
+        self.props = unknown_checking_proxy(deserialize_properties(self.raw))
+        self.opts = servicer._get_resource_options(message)
+        self.provider = servicer._get_provider_resource(message)
+
+
+class OncePerResource(sdk._PolicyAnalyzerServicer):
+    """pulumi-policy's servicer, converting each request once (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._configured = False
+
+    # --- what the SDK's servicer holds -------------------------------------------------
+
+    @property
+    def policies(self) -> list[Policy]:
+        policies: list[Policy] = self._PolicyAnalyzerServicer__policies  # type: ignore[attr-defined]
+        return policies
+
+    @property
+    def stack_tags(self) -> Mapping[str, str]:
+        tags: Mapping[str, str] = self._PolicyAnalyzerServicer__stack_tags  # type: ignore[attr-defined]
+        return tags
+
+    def _enabled(self, kind: type[Policy]) -> list[tuple[Policy, EnforcementLevel]]:
+        """The policies of ``kind`` to run, with their enforcement level (remediate reported
+        as mandatory, as the SDK does)."""
+        found = []
+        for policy in self.policies:
+            level = self._get_enforcement_level(policy)
+            if level == EnforcementLevel.DISABLED or not isinstance(policy, kind):
+                continue
+            if level == EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY
+            found.append((policy, level))
+        return found
+
+    def _configure_once(self) -> None:
+        # The SDK re-reads PULUMI_CONFIG and reconfigures the runtime on every call; the
+        # engine sets the environment once, when it starts the pack.
+        if not self._configured:
+            self._configure_runtime_settings()  # type: ignore[no-untyped-call]
+            self._configured = True
+
+    # --- the three calls made per resource ---------------------------------------------
+
+    def Analyze(self, request: Any, _context: Any) -> Any:
+        self._configure_once()
+        response = proto.AnalyzeResponse()
+        resource: _Resource | None = None
+        for policy, level in self._enabled(ResourceValidationPolicy):
+            assert isinstance(policy, ResourceValidationPolicy)
+            if not policy.has_validation():
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(
+                        policy_name=policy.name, reason="Policy does not implement validate"
+                    )
+                )
+                continue
+            report = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            if resource is None:
+                resource = _Resource(self, request)
+                wired = Wired(wire_form(resource.raw))
+            args = WiredArgs(
+                request.type,
+                resource.props,
+                request.urn,
+                request.name,
+                resource.opts,
+                resource.provider,
+                self._get_policy_config(policy.name),
+                self.stack_tags,
+                wired=wired,
+            )
+            self._run(policy, args, report, response)
+        return response
+
+    def AnalyzeStack(self, request: Any, _context: Any) -> Any:
+        self._configure_once()
+        response = proto.AnalyzeResponse()
+        enabled = self._enabled(StackValidationPolicy)
+        if not enabled:
+            return response
+        resources, wired = self._stack(request)
+        for policy, level in enabled:
+            report = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            args = WiredStackArgs(
+                resources, self._get_policy_config(policy.name), self.stack_tags, wired=wired
+            )
+            self._run(policy, args, report, response)
+        return response
+
+    def Remediate(self, request: Any, context: Any) -> Any:
+        # The SDK runs remediations only for policies at level remediate; with none, its
+        # answer is empty, after converting the resource: answer at once.
+        remediating = any(
+            self._get_enforcement_level(policy) == EnforcementLevel.REMEDIATE
+            and isinstance(policy, ResourceValidationPolicy)
+            for policy in self.policies
+        )
+        if not remediating:
+            return proto.RemediateResponse()
+        return super().Remediate(request, context)  # type: ignore[no-untyped-call]
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _stack(self, request: Any) -> tuple[list[PolicyResource], dict[str, Wired]]:
+        """The request's resources as the SDK builds them (parents and dependencies linked),
+        once for every stack policy, and their wire forms by URN."""
+        resources: list[PolicyResource] = []
+        links: list[tuple[PolicyResource, Any]] = []
+        wired: dict[str, Wired] = {}
+        for message in request.resources:
+            converted = _Resource(self, message)
+            resource = PolicyResource(
+                message.type,
+                converted.props,
+                message.urn,
+                message.name,
+                converted.opts,
+                converted.provider,
+                None,
+                [],
+                {},
+            )
+            resources.append(resource)
+            links.append((resource, message))
+            wired.setdefault(message.urn, Wired(wire_form(converted.raw)))
+        by_urn = {resource.urn: resource for resource in resources}
+        for resource, message in links:
+            if message.parent and message.parent in by_urn:
+                resource.parent = by_urn[message.parent]
+            resource.dependencies.extend(by_urn[d] for d in message.dependencies if d in by_urn)
+            for key, urns in message.propertyDependencies.items():
+                resource.property_dependencies[key] = [by_urn[u] for u in urns.urns if u in by_urn]
+        return resources, wired
+
+    def _run(self, policy: Policy, args: Any, report: ReportViolation, response: Any) -> None:
+        """``policy.validate(args, report)`` with the SDK's handling of its outcomes."""
+        validate: Callable[..., Any] = policy.validate  # type: ignore[attr-defined]
+        try:
+            result = validate(args, report)
+            if isawaitable(result):
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
+                loop.close()
+        except UnknownValueError as e:
+            name = self._PolicyAnalyzerServicer__policy_pack_name  # type: ignore[attr-defined]
+            version = self._PolicyAnalyzerServicer__policy_pack_version  # type: ignore[attr-defined]
+            response.diagnostics.append(
+                proto.AnalyzeDiagnostic(
+                    policyName=policy.name,
+                    policyPackName=name,
+                    policyPackVersion=version,
+                    message=(
+                        f"can't run policy '{policy.name}' from policy pack "
+                        f"'{name}@v{version}' during preview: {e.message}"
+                    ),
+                    urn="",
+                    description=policy.description,
+                    enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
+                )
+            )
+        except sdk._NotApplicableError as e:
+            response.not_applicable.append(
+                proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+            )
+
+
+def serve(name: str, policies: Sequence[Policy], enforcement_level: EnforcementLevel) -> None:
+    """``PolicyPack(name, policies, enforcement_level)``, served by ``OncePerResource``: starts
+    the analyzer's gRPC server and blocks, as ``PolicyPack`` does."""
+    sdk._PolicyAnalyzerServicer = OncePerResource  # type: ignore[misc]
+    PolicyPack(name=name, policies=list(policies), enforcement_level=enforcement_level)
