@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("--format", choices=("text", "json"), default="text")
     catalog.add_argument("--catalog", action="append", default=[], metavar="FILE",
                          help="a team catalog layered on the shipped one (repeatable)")  # fmt: skip
+    catalog.add_argument("--data", metavar="DIR",
+                         help="the catalog files in DIR (`catalog import --out`)")  # fmt: skip
     actions = catalog.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION")
     diff = actions.add_parser("diff", help="compare a region's models with the live endpoint's")
     diff.add_argument("--region", required=True, help="the region id")
@@ -63,6 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("text", "json"), default="text")
     add_live_options(diff)
     add_settings_options(diff)
+    imports = actions.add_parser(
+        "import", help="rebuild the page-derived catalog files from a saved copy of OpenAI's page"
+    )
+    imports.add_argument("page", metavar="PAGE.md",
+                         help="the Data controls page as markdown (URL + .md)")  # fmt: skip
+    imports.add_argument("--out", metavar="DIR",
+                         help="the catalog folder to write (default: the shipped one)")  # fmt: skip
+    imports.add_argument("--source", metavar="URL",
+                         help="where the copy is from (the catalog's source)")  # fmt: skip
+    imports.add_argument("--as-of", metavar="DATE",
+                         help="the copy's date (the catalog's as_of; default: today)")  # fmt: skip
 
     verify = sub.add_parser("verify", help="ask the live endpoint which declared models it serves")
     verify.add_argument("--stack", metavar="NAME", help="verify this stack of the project")

@@ -165,11 +165,10 @@ def _one_of(names: Iterable[str]) -> str:
 # --- shipped files -------------------------------------------------------------------
 
 
-def _surfaces(doc: _Doc) -> dict[str, Surface]:
-    data = _validate(doc, schema.SURFACES)
+def _surfaces(doc: _Doc, entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Surface]:
     surfaces: dict[str, Surface] = {}
     owner: dict[str, str] = {}
-    for sid, entry in data["surfaces"].items():
+    for sid, entry in entries.items():
         for index, path in enumerate(entry["paths"]):
             if path in owner:
                 raise doc.error(
@@ -181,31 +180,57 @@ def _surfaces(doc: _Doc) -> dict[str, Surface]:
             id=sid,
             title=entry["title"],
             paths=tuple(entry["paths"]),
-            takes_model=entry["takes_model"],
-            system_data=entry["system_data"],
+            takes_model=entry.get("takes_model", True),
+            system_data=entry.get("system_data", False),
         )
     return surfaces
 
 
-def _models(doc: _Doc) -> tuple[dict[str, frozenset[str]], dict[str, ModelAlias]]:
-    data = _validate(doc, schema.MODELS)
-    sets = {name: frozenset(models) for name, models in data["sets"].items()}
+def _models(
+    doc: _Doc, sets_data: Mapping[str, list[str]], alias_data: Mapping[str, str]
+) -> tuple[dict[str, frozenset[str]], dict[str, ModelAlias]]:
+    sets = {name: frozenset(models) for name, models in sets_data.items()}
     known = frozenset().union(*sets.values())
     aliases: dict[str, ModelAlias] = {}
-    for alias, snapshot in data["aliases"].items():
+    for alias, snapshot in alias_data.items():
         if snapshot not in known:
             raise doc.error(("aliases", alias), f"snapshot {snapshot!r} is in no model set")
         aliases[alias] = ModelAlias(alias=alias, snapshot=snapshot)
     return sets, aliases
 
 
+def _union_of_sets(
+    doc: _Doc,
+    at: KeyPath,
+    by_surface: Mapping[str, list[str]],
+    surfaces: Mapping[str, Surface],
+    coverage: Mapping[str, Coverage],
+    sets: Mapping[str, frozenset[str]],
+) -> dict[str, frozenset[str]]:
+    models: dict[str, frozenset[str]] = {}
+    for sid, set_names in by_surface.items():
+        if sid not in surfaces:
+            raise doc.error((*at, sid), f"unknown surface {sid!r}", _one_of(surfaces))
+        if sid not in coverage:
+            raise doc.error(
+                (*at, sid), f"lists models for {sid!r}, which the region does not cover"
+            )
+        for index, name in enumerate(set_names):
+            if name not in sets:
+                raise doc.error((*at, sid, index), f"unknown model set {name!r}", _one_of(sets))
+        models[sid] = frozenset().union(*(sets[name] for name in set_names))
+    return models
+
+
 def _regions(
-    doc: _Doc, surfaces: Mapping[str, Surface], sets: Mapping[str, frozenset[str]]
-) -> tuple[str, str, dict[str, Region]]:
-    data = _validate(doc, schema.REGIONS)
+    doc: _Doc,
+    entries: Mapping[str, Mapping[str, Any]],
+    surfaces: Mapping[str, Surface],
+    sets: Mapping[str, frozenset[str]],
+) -> dict[str, Region]:
     regions: dict[str, Region] = {}
     hosts: dict[str, str] = {}
-    for rid, entry in data["regions"].items():
+    for rid, entry in entries.items():
         at: KeyPath = ("regions", rid)
         if entry["host"] in hosts:
             raise doc.error(
@@ -225,21 +250,17 @@ def _regions(
                     (*at, "coverage", sid), f"unknown surface {sid!r}", _one_of(surfaces)
                 )
             coverage[sid] = Coverage(stored="stored" in flags, processed="processed" in flags)
-        models: dict[str, frozenset[str]] = {}
-        for sid, set_names in entry["models"].items():
-            if sid not in surfaces:
-                raise doc.error((*at, "models", sid), f"unknown surface {sid!r}", _one_of(surfaces))
-            if sid not in coverage:
+        models = _union_of_sets(doc, (*at, "models"), entry["models"], surfaces, coverage, sets)
+        processed = _union_of_sets(
+            doc, (*at, "processed_models"), entry["processed_models"], surfaces, coverage, sets
+        )
+        for sid, limited in entry["limits"].items():
+            stray = sorted(set(limited) - models.get(sid, frozenset()))
+            if stray:
                 raise doc.error(
-                    (*at, "models", sid),
-                    f"lists models for {sid!r}, which the region does not cover",
+                    (*at, "limits", sid, stray[0]),
+                    f"a limit on {stray[0]!r}, which the region does not list for {sid!r}",
                 )
-            for index, name in enumerate(set_names):
-                if name not in sets:
-                    raise doc.error(
-                        (*at, "models", sid, index), f"unknown model set {name!r}", _one_of(sets)
-                    )
-            models[sid] = frozenset().union(*(sets[name] for name in set_names))
         regions[rid] = Region(
             id=rid,
             title=entry["title"],
@@ -254,8 +275,113 @@ def _regions(
                 as_of=_iso(entry["as_of"]), source=entry["source"], note=entry.get("note", "")
             ),
             unconfirmed=tuple(entry["unconfirmed"]),
+            mam_or_zdr_required=entry["mam_or_zdr_required"],
+            preconditions=tuple(entry["preconditions"]),
+            processed_models=MappingProxyType(processed),
+            limits=MappingProxyType(
+                {sid: MappingProxyType(dict(by_model)) for sid, by_model in entry["limits"].items()}
+            ),
         )
-    return data["version"], _iso(data["as_of"]), regions
+    return regions
+
+
+# --- page-derived and hand-kept ------------------------------------------------------
+
+_MERGED_MAPS = ("coverage", "models", "processed_models", "limits")  # hand-kept entries add
+_HANDKEPT_ONLY = ("sdk_data_residency", "note")  # what the page does not say of its regions
+_REGION_REQUIRED = tuple(key for key, rule in schema.REGION.items() if rule.get("required"))
+_REGION_DEFAULTS = {
+    key: rule["default"] for key, rule in schema.REGION.items() if "default" in rule
+}
+
+
+def _merge_region(
+    handkept: _Doc, rid: str, page: Mapping[str, Any] | None, kept: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A page region with the hand-kept facts added; a hand-kept fact never overrides one
+    of the page's (the page is refreshed by `catalog import`, the hand-kept file by people)."""
+    at: KeyPath = ("regions", rid)
+    if page is None:
+        missing = [key for key in _REGION_REQUIRED if key not in kept]
+        if missing:
+            raise handkept.error(
+                at, f"region {rid!r} is not on the page, so it needs {missing[0]!r}"
+            )
+        merged = {**_REGION_DEFAULTS, **kept}
+        return {key: (list(v) if isinstance(v, list) else v) for key, v in merged.items()}
+    merged = {key: (dict(v) if isinstance(v, dict) else v) for key, v in page.items()}
+    for key, value in kept.items():
+        if key in _MERGED_MAPS:
+            for sid, added in value.items():
+                had = merged[key].get(sid)
+                if had is None:
+                    merged[key][sid] = added
+                elif isinstance(had, list):
+                    merged[key][sid] = [*had, *(item for item in added if item not in had)]
+                else:
+                    merged[key][sid] = {**had, **added}
+        elif key == "unconfirmed":
+            merged[key] = [*merged[key], *value]
+        elif key in _HANDKEPT_ONLY:
+            merged[key] = value
+        else:
+            raise handkept.error(
+                (*at, key),
+                f"the page gives {rid}.{key}; a hand-kept fact cannot override the page",
+                "drop it from handkept.yaml, or import a newer copy of the page",
+            )
+    return merged
+
+
+def _compose(docs: Mapping[str, _Doc]) -> Catalog:
+    """The catalog from validated documents: page-derived files with the hand-kept facts."""
+    data = {name: _validate(doc, schema.SHIPPED[name]) for name, doc in docs.items()}
+    handkept = docs["handkept.yaml"]
+    kept = data["handkept.yaml"]
+    surface_entries = dict(data["surfaces.yaml"]["surfaces"])
+    for sid, entry in kept["surfaces"].items():
+        if sid in surface_entries:
+            raise handkept.error(
+                ("surfaces", sid),
+                f"surface {sid!r} is on the page now",
+                "drop it from handkept.yaml (the page's entry is used)",
+            )
+        surface_entries[sid] = entry
+    surfaces = _surfaces(docs["surfaces.yaml"], surface_entries)
+    set_entries = dict(data["models.yaml"]["sets"])
+    for name, models in kept["sets"].items():
+        if name in set_entries:
+            raise handkept.error(("sets", name), f"model set {name!r} is on the page already")
+        set_entries[name] = models
+    sets, aliases = _models(handkept, set_entries, kept["aliases"])
+    page_regions = data["regions.yaml"]["regions"]
+    region_entries = {  # the hand-kept file's order, then the page's for the rest
+        rid: _merge_region(handkept, rid, page_regions.get(rid), entry)
+        for rid, entry in kept["regions"].items()
+    }
+    for rid, entry in page_regions.items():
+        if rid not in region_entries:
+            region_entries[rid] = _merge_region(handkept, rid, entry, {})
+    regions = _regions(docs["regions.yaml"], region_entries, surfaces, sets)
+    hosts_doc = docs["hosts.yaml"]
+    hosts = data["hosts.yaml"]["misconfigured_hosts"]
+    misconfigured = _misconfigured(
+        hosts_doc, hosts, {}, regions, (region.host for region in regions.values())
+    )
+    azure_regions, skus, suffixes = _azure(docs["azure.yaml"], data["azure.yaml"], regions)
+    return Catalog(
+        version=kept["version"],
+        as_of=_iso(data["regions.yaml"]["as_of"]),
+        source=data["regions.yaml"]["source"],
+        regions=MappingProxyType(regions),
+        surfaces=MappingProxyType(surfaces),
+        misconfigured_hosts=MappingProxyType(misconfigured),
+        aliases=MappingProxyType(aliases),
+        azure_regions=MappingProxyType(azure_regions),
+        azure_skus=MappingProxyType(skus),
+        azure_host_suffixes=suffixes,
+        sources=tuple(doc.file for doc in docs.values()),
+    )
 
 
 def _misconfigured(
@@ -289,9 +415,8 @@ def _misconfigured(
 
 
 def _azure(
-    doc: _Doc, regions: Mapping[str, Region]
+    doc: _Doc, data: Mapping[str, Any], regions: Mapping[str, Region]
 ) -> tuple[dict[str, AzureRegion], dict[str, AzureScope], tuple[str, ...]]:
-    data = _validate(doc, schema.AZURE)
     azure_regions: dict[str, AzureRegion] = {}
     for name, entry in data["regions"].items():
         target = entry["residency_region"]
@@ -318,6 +443,11 @@ COMPILED = "compiled.json"
 _SHIPPED_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def shipped_data_dir() -> pathlib.Path:
+    """The folder of the shipped catalog files (package data)."""
+    return pathlib.Path(str(resources.files("residency_guard.catalog").joinpath("data")))
+
+
 def _shipped_doc(name: str, compiled: Mapping[str, Any]) -> _Doc:
     resource = resources.files("residency_guard.catalog").joinpath("data", name)
     text = resource.read_text(encoding="utf-8")
@@ -335,17 +465,21 @@ def source_digest(name: str, text: str) -> str:
     return hashlib.sha256(f"{text}\0{rules}".encode()).hexdigest()
 
 
-def compile_shipped() -> dict[str, Any]:
+def compile_shipped(data_dir: pathlib.Path | None = None) -> dict[str, Any]:
     """Every shipped file validated (``compiled.json``): read at start instead of validating
     the YAML again; a file edited since falls back to validation (``python -m
     residency_guard.catalog.compile`` writes it, a test keeps it current)."""
-    data = resources.files("residency_guard.catalog").joinpath("data")
-    out: dict[str, Any] = {}
-    for name, rules in schema.SHIPPED.items():
-        text = data.joinpath(name).read_text(encoding="utf-8")
-        doc = _parse(name, text, _SHIPPED_LOADER)
-        out[name] = {"sha256": source_digest(name, text), "document": _validate(doc, rules)}
-    return out
+    folder = data_dir or shipped_data_dir()
+    docs = {name: _parse(name, (folder / name).read_text(encoding="utf-8"), _SHIPPED_LOADER)
+            for name in schema.SHIPPED}  # fmt: skip
+    _compose(docs)  # the files together must make a catalog, not each alone
+    return {
+        name: {
+            "sha256": source_digest(name, (folder / name).read_text(encoding="utf-8")),
+            "document": _validate(docs[name], schema.SHIPPED[name]),
+        }
+        for name in schema.SHIPPED
+    }
 
 
 def _compiled() -> Mapping[str, Any]:
@@ -361,40 +495,33 @@ def _compiled() -> Mapping[str, Any]:
 def shipped_catalog() -> Catalog:
     """The catalog shipped in the package (immutable package data, so built once)."""
     compiled = _compiled()
-    docs = {name: _shipped_doc(name, compiled) for name in schema.SHIPPED}
-    surfaces = _surfaces(docs["surfaces.yaml"])
-    sets, aliases = _models(docs["models.yaml"])
-    version, as_of, regions = _regions(docs["regions.yaml"], surfaces, sets)
-    hosts_doc = docs["hosts.yaml"]
-    hosts = _validate(hosts_doc, schema.HOSTS)["misconfigured_hosts"]
-    misconfigured = _misconfigured(
-        hosts_doc, hosts, {}, regions, (region.host for region in regions.values())
-    )
-    azure_regions, skus, suffixes = _azure(docs["azure.yaml"], regions)
-    return Catalog(
-        version=version,
-        as_of=as_of,
-        regions=MappingProxyType(regions),
-        surfaces=MappingProxyType(surfaces),
-        misconfigured_hosts=MappingProxyType(misconfigured),
-        aliases=MappingProxyType(aliases),
-        azure_regions=MappingProxyType(azure_regions),
-        azure_skus=MappingProxyType(skus),
-        azure_host_suffixes=suffixes,
-        sources=tuple(doc.file for doc in docs.values()),
-    )
+    return _compose({name: _shipped_doc(name, compiled) for name in schema.SHIPPED})
+
+
+def catalog_from_dir(folder: pathlib.Path) -> Catalog:
+    """The catalog made of the files in ``folder`` (the shipped file names), validated."""
+    docs: dict[str, _Doc] = {}
+    for name in schema.SHIPPED:
+        path = folder / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            message = f"cannot read catalog file: {exc.strerror}"
+            raise CatalogError(message, file=str(path)) from None
+        docs[name] = _parse(str(path), text)
+    return _compose(docs)
 
 
 # --- team overlays -------------------------------------------------------------------
 
 
-def load_catalog(overlays: Sequence[pathlib.Path] = ()) -> Catalog:
-    """The shipped catalog with each overlay file layered on top, in order.
+def load_catalog(overlays: Sequence[pathlib.Path] = (), base: Catalog | None = None) -> Catalog:
+    """The shipped catalog (or ``base``) with each overlay file layered on top, in order.
 
     An overlay binds gateways to regions, narrows model lists (never widens them),
     bans models and adds misconfigured hosts.
     """
-    shipped = shipped_catalog()
+    shipped = base or shipped_catalog()
     catalog = shipped
     for path in overlays:
         catalog = _apply_overlay(catalog, shipped, _read_overlay(pathlib.Path(path)))

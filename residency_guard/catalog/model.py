@@ -70,6 +70,12 @@ class Region:
     models: Mapping[str, frozenset[str]]  # surface id -> exact eligible model strings
     provenance: Provenance
     unconfirmed: tuple[str, ...] = ()  # facts encoded conservatively, said in words
+    mam_or_zdr_required: bool = False  # approved abuse-monitoring controls needed first
+    preconditions: tuple[str, ...] = ()  # ids of catalog.preconditions.PRECONDITIONS
+    # surface id -> the only models processed in region, where processing is partial (ae)
+    processed_models: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # surface id -> model -> a limit the tables put on it here ("Standard processing only")
+    limits: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -130,7 +136,7 @@ class Catalog:
     """Everything the rules know about regions, hosts and models."""
 
     version: str
-    as_of: str
+    as_of: str  # of the page copy the page-derived files were imported from
     regions: Mapping[str, Region]
     surfaces: Mapping[str, Surface]
     misconfigured_hosts: Mapping[str, MisconfiguredHost]
@@ -141,6 +147,7 @@ class Catalog:
     gateways: Mapping[str, Gateway] = field(default_factory=dict)
     banned_models: Mapping[str, str] = field(default_factory=dict)  # model -> reason
     sources: tuple[str, ...] = ()  # files the catalog was built from, shipped first
+    source: str = ""  # the page copy the page-derived files were imported from (URL)
 
     @functools.cached_property
     def model_index(self) -> Mapping[str, frozenset[str]]:

@@ -10,6 +10,7 @@ _COMMANDS = {
     "explain": "residency_guard.commands.explain",
     "catalog": "residency_guard.commands.catalog",
     "catalog diff": "residency_guard.commands.catalog_diff",
+    "catalog import": "residency_guard.commands.catalog_import",
     "verify": "residency_guard.commands.verify",
     "report": "residency_guard.commands.report",
 }

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from residency_guard.catalog import Region, load_catalog
+from residency_guard.catalog.loader import catalog_from_dir
 from residency_guard.catalog.model import Catalog
+from residency_guard.catalog.preconditions import text as precondition_text
 
 
 def region_data(catalog: Catalog, region: Region) -> dict[str, Any]:
@@ -26,6 +28,12 @@ def region_data(catalog: Catalog, region: Region) -> dict[str, Any]:
             s: {"stored": c.stored, "processed": c.processed} for s, c in region.coverage.items()
         },
         "models": {s: sorted(m) for s, m in region.models.items()},
+        "processed_models": {s: sorted(m) for s, m in region.processed_models.items()},
+        "limits": {s: dict(by_model) for s, by_model in region.limits.items()},
+        "mam_or_zdr_required": region.mam_or_zdr_required,
+        "preconditions": [
+            {"id": p, "text": precondition_text(p)} for p in region.preconditions
+        ],
         "as_of": region.provenance.as_of,
         "source": region.provenance.source,
         "unconfirmed": list(region.unconfirmed),
@@ -46,13 +54,27 @@ def render_text(catalog: Catalog, region: Region) -> str:
             what = "stored and processed" if coverage.processed and coverage.stored else (
                 "processed" if coverage.processed else "stored only"
             )  # fmt: skip
-            lines.append(f"    {surface:16} {what}")
-        uncovered = sorted(s for s in catalog.surfaces if not region.covers(s))
+            lines.append(f"    {surface:22} {what}")
+        uncovered = sorted(
+            s for s, known in catalog.surfaces.items()
+            if not region.covers(s) and not known.system_data
+        )  # fmt: skip
         lines.append(f"  not covered: {', '.join(uncovered)}")
     for surface in sorted(region.models):
         models = sorted(region.models[surface])
         if models:
             lines.append(f"  models for {surface}: {', '.join(models)}")
+        processed = sorted(region.processed_models.get(surface, ()))
+        if processed:
+            lines.append(f"    processed in region: {', '.join(processed)}")
+        for model, limit in sorted(region.limits.get(surface, {}).items()):
+            lines.append(f"    limit: {model}: {limit}")
+    if region.residency:
+        lines.append(
+            f"  MAM or ZDR required: {'yes' if region.mam_or_zdr_required else 'no'}"
+        )
+    for precondition in region.preconditions:
+        lines.append(f"  precondition: {precondition_text(precondition)}")
     for note in region.unconfirmed:
         lines.append(f"  unconfirmed: {note}")
     lines.append(f"  as of {region.provenance.as_of}: {region.provenance.source}")
@@ -60,16 +82,21 @@ def render_text(catalog: Catalog, region: Region) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalog = load_catalog([Path(c) for c in args.catalog])
+    base = catalog_from_dir(Path(args.data)) if getattr(args, "data", None) else None
+    catalog = load_catalog([Path(c) for c in args.catalog], base)
     regions = [catalog.region(args.region)] if args.region else list(catalog.regions.values())
     if args.format == "json":
         data = {
             "version": catalog.version,
             "as_of": catalog.as_of,
+            "source": catalog.source,
             "regions": [region_data(catalog, r) for r in regions],
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
-    sys.stdout.write(f"residency-guard catalog {catalog.version} (as of {catalog.as_of})\n\n")
+    sys.stdout.write(
+        f"residency-guard catalog {catalog.version} (tables as of {catalog.as_of}: "
+        f"{catalog.source})\n\n"
+    )
     sys.stdout.write("\n\n".join(render_text(catalog, r) for r in regions) + "\n")
     return 0

@@ -26,15 +26,15 @@ class ModelNotEligible(Rule):
     ## Example
     ```yaml
     config:
-      residency-guard:region: ae
-      app:embeddingModel: text-embedding-3-small
+      residency-guard:region: gb
+      app:realtimeModel: gpt-realtime
     ```
 
     ## Use instead
     ```yaml
     config:
-      residency-guard:region: ae
-      app:embeddingModel: text-embedding-3-large
+      residency-guard:region: eu
+      app:realtimeModel: gpt-realtime
     ```
 
     ## References

@@ -43,7 +43,7 @@ async def test_eu_component_outputs(engine: Engine) -> None:
     assert await residency.labels.future() == {
         "residency-guard/region": "eu",
         "residency-guard/host": "eu.api.openai.com",
-        "residency-guard/catalog-as-of": "2026-10-31",
+        "residency-guard/catalog-as-of": "2026-12-04",
     }
     assert await residency.env.future() == {
         "OPENAI_BASE_URL": "https://eu.api.openai.com/v1",

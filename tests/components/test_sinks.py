@@ -19,7 +19,7 @@ from tests.components.conftest import FAKE_KEY, Engine, leaks, reveal, run
 LABELS = {
     "residency-guard/region": "eu",
     "residency-guard/host": "eu.api.openai.com",
-    "residency-guard/catalog-as-of": "2026-10-31",
+    "residency-guard/catalog-as-of": "2026-12-04",
 }
 ENV = {
     "OPENAI_BASE_URL": "https://eu.api.openai.com/v1",
@@ -140,7 +140,7 @@ def test_gcp_secret_manager_secret(
     assert secret.inputs["labels"] == {
         "residency-guard_region": "eu",
         "residency-guard_host": "eu-api-openai-com",
-        "residency-guard_catalog-as-of": "2026-10-31",
+        "residency-guard_catalog-as-of": "2026-12-04",
     }
     version = engine.recorder.one("gcp:secretmanager/secretVersion:SecretVersion")
     assert version.inputs["secret"] == "openai-id"

@@ -140,9 +140,11 @@ def test_region_processing(catalog: Catalog, region: str, processing: Processing
         ("gb", "chat", "gpt-4o-2024-11-20", True),  # assumed: EU's list for stored surfaces
         ("ae", "chat", "gpt-5.5-2026-04-23", True),
         ("ae", "responses", "gpt-5.2-2025-12-11", True),
-        ("ae", "chat", "gpt-4o-2024-11-20", False),
+        # ae stores every listed model (processed outside unless in its processing subset)
+        ("ae", "chat", "gpt-4o-2024-11-20", True),
         ("ae", "embeddings", "text-embedding-3-large", True),
-        ("ae", "embeddings", "text-embedding-3-small", False),
+        ("ae", "embeddings", "text-embedding-3-small", True),
+        ("ae", "realtime", "gpt-realtime", False),
     ],
 )
 def test_model_eligibility(
@@ -151,8 +153,8 @@ def test_model_eligibility(
     assert (model in catalog.region(region).models.get(surface, frozenset())) is eligible
 
 
-def test_ae_lists_only_text_embedding_3_large(catalog: Catalog) -> None:
-    assert catalog.region("ae").models["embeddings"] == {"text-embedding-3-large"}
+def test_ae_processes_only_text_embedding_3_large(catalog: Catalog) -> None:
+    assert catalog.region("ae").processed_models["embeddings"] == {"text-embedding-3-large"}
 
 
 @pytest.mark.parametrize(
@@ -162,7 +164,7 @@ def test_ae_lists_only_text_embedding_3_large(catalog: Catalog) -> None:
         ("gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
         ("gpt-4.1", "gpt-4.1-2025-04-14"),
         ("gpt-5", "gpt-5-2025-08-07"),
-        ("o1-pro", "o1-pro-2025-03-19"),
+        ("gpt-5.5-pro", "gpt-5.5-pro-2026-04-23"),
     ],
 )
 def test_alias_points_to_a_dated_snapshot(catalog: Catalog, alias: str, snapshot: str) -> None:
@@ -213,7 +215,7 @@ def test_realtime_and_evals_are_not_covered_outside_us_and_eu(
     ("surface", "paths", "takes_model"),
     [
         ("chat", ("/v1/chat/completions",), True),
-        ("images", ("/v1/images/generations", "/v1/images/edits"), True),
+        ("images", ("/v1/images/edits", "/v1/images/generations"), True),
         ("fine_tuning", ("/v1/fine_tuning/jobs",), True),
         ("audio", ("/v1/audio/transcriptions", "/v1/audio/translations", "/v1/audio/speech"), True),
         ("files", ("/v1/files",), False),
@@ -239,12 +241,12 @@ def test_every_region_entry_has_as_of_and_source(catalog: Catalog) -> None:
         if not r.provenance.as_of or not r.provenance.source.startswith("https://")
     ]
     assert missing == []
-    assert (catalog.version, catalog.as_of) == ("2026.11.27", "2026-10-31")
+    assert (catalog.version, catalog.as_of) == ("2026.12.4", "2026-12-04")
 
 
 @pytest.mark.parametrize("region", ["jp", "in", "au"])
 def test_hinted_processing_is_recorded_as_unconfirmed(catalog: Catalog, region: str) -> None:
-    assert any("unconfirmed" in note for note in catalog.region(region).unconfirmed)
+    assert any("hinted" in note for note in catalog.region(region).unconfirmed)
 
 
 # --- Azure ---------------------------------------------------------------------------
@@ -257,7 +259,8 @@ def test_hinted_processing_is_recorded_as_unconfirmed(catalog: Catalog, region: 
         ("westeurope", "eu", "eu"),
         ("northeurope", None, "eu"),
         ("uksouth", None, "gb"),
-        ("switzerlandnorth", None, None),
+        ("switzerlandnorth", "eu", "eu"),  # in the EU data zone (EU Data Boundary)
+        ("norwayeast", "eu", "eu"),
         ("eastus2", "us", "us"),
     ],
 )
@@ -351,7 +354,7 @@ def test_overlay_binds_a_gateway_and_bans_a_model(tmp_path: pathlib.Path) -> Non
         ),
         (
             "models:\n  eu:\n    chats: [gpt-4o-2024-11-20]\n",
-            "team-catalog.yaml:3: models.eu.chats: unknown surface 'chats'; use one of: chat,",
+            "team-catalog.yaml:3: models.eu.chats: unknown surface 'chats'; use one of: audio, batches, chat,",
         ),
         (
             "gateways:\n  - {host: eu.api.openai.com, region: eu}\n",

@@ -48,7 +48,7 @@ def test_findings_exit_1_with_exact_text(tmp_path: Path) -> None:
         "stacks/Pulumi.prod-eu.yaml:3:12: RG001 [error] EU stack 'prod-eu' sends to "
         "api.openai.com (global, no residency) (fix: use https://eu.api.openai.com/v1)",
         "stacks/Pulumi.prod-eu.yaml:4:18: RG004 [error] EU stack 'prod-eu' uses the alias "
-        "'gpt-4o'; EU (EEA + Switzerland) lists only dated snapshots for chat "
+        "'gpt-4o'; Europe (EEA + Switzerland) lists only dated snapshots for chat "
         "(fix: pin gpt-4o-2024-11-20 instead of the alias gpt-4o)",
         "2 findings (2 errors) in 1 file",
     ]

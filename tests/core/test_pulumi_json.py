@@ -73,15 +73,15 @@ def test_azure_account_and_deployment(tmp_path: Path) -> None:
         ("azure-native:cognitiveservices:Account", "us-acct", {"kind": "OpenAI", "location": "eastus"}),
         ("azure-native:cognitiveservices:Account", "eu-acct",
          {"kind": "OpenAI", "location": "swedencentral", "accountName": "eu-acct"}),
-        ("azure-native:cognitiveservices:Account", "ch-acct", {"kind": "OpenAI", "location": "switzerlandnorth"}),
+        ("azure-native:cognitiveservices:Account", "uk-acct", {"kind": "OpenAI", "location": "uksouth"}),
         ("azure-native:cognitiveservices:Deployment", "global", {"accountName": "eu-acct", "sku": {"name": "GlobalStandard"}}),
         ("azure-native:cognitiveservices:Deployment", "zone", {"accountName": "eu-acct", "sku": {"name": "DataZoneStandard"}}),
-        ("azure-native:cognitiveservices:Deployment", "zone-ch", {"accountName": "ch-acct", "sku": {"name": "DataZoneStandard"}}),
+        ("azure-native:cognitiveservices:Deployment", "zone-uk", {"accountName": "uk-acct", "sku": {"name": "DataZoneStandard"}}),
         ("azure-native:cognitiveservices:Deployment", "single", {"accountName": "eu-acct", "sku": {"name": "Standard"}}),
     ]  # fmt: skip
     found = scan(tmp_path, preview("prod-eu", resources, EU))
-    assert found == [("RG012", "ch-acct"), ("RG012", "us-acct"), ("RG013", "global"),
-                     ("RG013", "zone-ch")]  # fmt: skip
+    assert found == [("RG012", "uk-acct"), ("RG012", "us-acct"), ("RG013", "global"),
+                     ("RG013", "zone-uk")]  # fmt: skip
 
 
 def test_state_export_reads_inputs_and_outputs(tmp_path: Path) -> None:

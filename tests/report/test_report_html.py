@@ -91,7 +91,7 @@ def test_markdown_has_the_same_facts(fixture_report: Run) -> None:
     assert ("| RG001 | error | `stacks/Pulumi.prod-eu.yaml:5` | EU stack 'prod-eu' sends to "
             "api.openai.com (global, no residency) |") in markdown  # fmt: skip
     assert "**expired** 2020-01-01: legacy batch job, moves with INC-7" in markdown
-    assert "- Declared region: **eu** (EU (EEA + Switzerland)), from stack config" in markdown
+    assert "- Declared region: **eu** (Europe (EEA + Switzerland)), from stack config" in markdown
 
 
 def test_names_are_escaped(tmp_path: Path) -> None:

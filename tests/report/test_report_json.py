@@ -15,7 +15,11 @@ from residency_guard import __version__
 from residency_guard.catalog import shipped_catalog
 from tests.report.conftest import CANARY, ROOT
 
-YOUR_DATA = "https://developers.openai.com/api/docs/guides/your-data"
+# The catalog records the page copy it was imported from (regions.yaml `source`).
+YOUR_DATA = (
+    "https://github.com/llms-txt-archive/openai-platform/blob/"
+    "09d7fb59880dff7696425065a62f9e81168d79d6/api/docs/guides/your-data.md"
+)
 Run = tuple[Path, subprocess.CompletedProcess[str]]
 
 
@@ -53,7 +57,7 @@ def test_eu_stack_region_host_and_where_it_was_declared(example_report: Run) -> 
     assert eu["region"]["host"] == "eu.api.openai.com"
     assert eu["region"]["base_url"] == "https://eu.api.openai.com/v1"
     assert eu["region"]["processing"] == "in-region"
-    assert eu["region"]["catalog"] == {"region": "eu", "source": YOUR_DATA, "as_of": "2026-10-31"}
+    assert eu["region"]["catalog"] == {"region": "eu", "source": YOUR_DATA, "as_of": "2026-12-04"}
     assert eu["region_source"] == "stack config"
     assert eu["declared_in"] == "stacks/Pulumi.prod-eu.yaml:3"
     assert [(d["region"], d["source"], d["line"]) for d in eu["declarations"]] == [
@@ -103,7 +107,8 @@ def test_matrices(example_report: Run) -> None:
     eligibility = {r["model"]: r for r in data["eligibility"]["rows"]}
     assert "global" not in data["eligibility"]["regions"]
     small = eligibility["text-embedding-3-small"]
-    assert small["cells"]["ae"] == "not-eligible"  # ae lists text-embedding-3-large only
+    # ae stores it; only text-embedding-3-large is processed there (RG019 says so)
+    assert small["cells"]["ae"] == "eligible"
     assert small["cells"]["eu"] == "eligible"
     assert small["used_in"] == ["eu", "us"]
 
