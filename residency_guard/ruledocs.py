@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from residency_guard import parity
 from residency_guard.rules import Rule, all_rules
 
 HEADER = """# Rules
@@ -28,7 +29,7 @@ def render(rules: Iterable[Rule]) -> str:
         body = rule.documentation().replace("## ", "### ")
         title = f"**{rule.title}** ({rule.severity.value})"
         sections.append(f"## {rule.id} {rule.name}\n\n{title}\n\n{body}\n")
-    return HEADER + table + "\n" + "\n".join(sections)
+    return HEADER + table + "\n" + "\n".join(sections) + "\n" + parity.render()
 
 
 if __name__ == "__main__":
