@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from residency_guard.errors import ResidencyGuardError
-from residency_guard.yamlfile import is_merge_key
 
 # libyaml where present (every wheel we support ships it): the same reading, faster.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -118,6 +117,9 @@ def refuse_duplicate_keys(root: yaml.Node, file: str, error: type[ResidencyGuard
 def _refuse_in_mapping(
     node: yaml.MappingNode, path: KeyPath, file: str, error: type[ResidencyGuardError]
 ) -> None:
+    # At call time: yamlfile imports the catalog, whose loader imports this module.
+    from residency_guard.yamlfile import is_merge_key
+
     seen: dict[tuple[str, str], yaml.Node] = {}
     for key, _value in node.value:
         if not isinstance(key, yaml.ScalarNode) or is_merge_key(key):
