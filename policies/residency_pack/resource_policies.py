@@ -105,6 +105,9 @@ FAMILIES: tuple[Family, ...] = (
 )  # fmt: skip
 
 
+_ENDPOINT_RULES = next(f.rules for f in FAMILIES if f.name == "openai-endpoint-region")
+
+
 @dataclass(frozen=True)
 class Checked:
     """One resource as the core judged it, in the context it was judged in."""
@@ -147,6 +150,12 @@ def _validate(family: Family, state: PackState) -> Callable[[ResourceValidationA
     return validate
 
 
+def _all_endpoint_findings_suppressed(checked: Checked) -> bool:
+    """A suppression accepted what the rewrite would fix: leave the resource as written."""
+    found = [f for f in checked.result.findings if f.rule in _ENDPOINT_RULES]
+    return bool(found) and all(f.suppressed for f in found)
+
+
 def _remediate_hosts(state: PackState) -> Callable[[ResourceValidationArgs], Any]:
     def remediate(args: ResourceValidationArgs) -> Any:
         settings = PackSettings.from_config(args.get_config())
@@ -154,9 +163,10 @@ def _remediate_hosts(state: PackState) -> Callable[[ResourceValidationArgs], Any
             return None
         # Under Remediate the SDK keeps secrets as Secret objects: serialize keeps them marked.
         props = dict(serialize_properties(args.props))
-        ctx = check(state, args).ctx
+        checked = check(state, args)
+        ctx = checked.ctx
         region = ctx.residency
-        if region is None:
+        if region is None or _all_endpoint_findings_suppressed(checked):
             return None
         new, changed = rewrite_hosts(props, region, ctx.catalog)
         if not changed:

@@ -159,7 +159,8 @@ def pin_plugin_path(path: Path, plugin_dir: Path) -> None:
 
 
 def _ignore() -> Any:
-    return shutil.ignore_patterns("__pycache__", "*.pyc", ".env*")
+    # venv: a pack folder set up for local use (policies/venv) is not part of the pack.
+    return shutil.ignore_patterns("__pycache__", "*.pyc", ".env*", "venv")
 
 
 def copy_reference_project(dest: Path, extra_stacks: Sequence[Path] = ()) -> Path:

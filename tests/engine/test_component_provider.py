@@ -48,7 +48,7 @@ def test_get_schema_serves_the_component_with_secret_key_and_env(
     )
     schema = json.loads(proc.stdout)
     assert schema["name"] == "residency-guard"
-    assert list(schema["resources"]) == [TYPE, "residency-guard:index:OpenAIDotenv"]
+    assert set(schema["resources"]) == {TYPE, "residency-guard:index:OpenAIDotenv"}
     component = schema["resources"][TYPE]
     assert component["isComponent"] is True
     assert "region" in component["requiredInputs"]

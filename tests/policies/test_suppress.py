@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pulumi_policy import ResourceValidationPolicy
 
 from policies.residency_pack import PackState
 from residency_guard.scan import scan_paths
@@ -106,3 +107,14 @@ def test_the_cli_applies_the_same_suppression_to_the_same_value(tmp_path: Path) 
     found = scan_paths([stack]).findings
     assert [(f.rule, f.suppressed) for f in found] == [("RG001", True)]
     assert _endpoint_rules(_state(tmp_path, ACTIVE)) == []
+
+
+def test_remediation_leaves_a_suppressed_host_as_written(tmp_path: Path) -> None:
+    on = {"remediateHosts": True}
+    resource_type, props = k8s_deployment({"OPENAI_BASE_URL": GLOBAL_URL})
+    policy = policies(_state(tmp_path, ACTIVE))["openai-endpoint-region"]
+    assert isinstance(policy, ResourceValidationPolicy) and policy.remediate is not None
+    assert policy.remediate(resource_args(resource_type, props, config=on)) is None
+    # The same resource in a stack the suppression does not cover is rewritten.
+    other = resource_args(resource_type, props, stack="staging-eu", config=on)
+    assert policy.remediate(other) is not None
