@@ -38,6 +38,7 @@ from .conftest import (
     VENV,
     PackViolation,
     PulumiEngine,
+    check_json,
     core_refusal,
     init_stack,
     ok,
@@ -204,4 +205,14 @@ def test_the_global_host_given_to_a_sink_is_blocked_by_the_pack(yaml_runs: YamlR
     assert not (yaml_runs.project / f".env.{RAW}.worker").exists()
     assert DOTENV_FILE not in {
         r["type"] for r in resources(yaml_runs.raw_export) if r["urn"].endswith("::worker-dotenv")
+    }
+
+
+def test_the_cli_gate_stops_the_same_stacks_before_any_deployment(tmp_path: Path) -> None:
+    """The third gate: `residency-guard check` on the program's folder fails the two stacks
+    the component and the pack stop, at the config value that carries the global host."""
+    report = check_json(PROGRAM, tmp_path)
+    assert {(f["rule"], f["stack"], f["path"]) for f in report["findings"]} == {
+        ("RG001", GLOBAL, "config.yaml-consumer:gatewayHost"),
+        ("RG001", RAW, "config.yaml-consumer:workerBaseUrl"),
     }
