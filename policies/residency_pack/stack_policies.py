@@ -52,6 +52,10 @@ from .suppress import judged, suppressed_text
 
 REGION_RULES = ("RG008", "RG009", "RG017")
 AZURE_RULES = ("RG012", "RG013")
+# What a resource policy blocks on inputs, judged again on outputs (Azure: azure-openai-linked).
+OUTPUT_RULES = ("RG001", "RG002", "RG003", "RG004", "RG005", "RG006", "RG007", "RG010", "RG011",
+                "RG014")  # fmt: skip
+OUTPUTS_POLICY = "openai-deployed-outputs"
 SUMMARY_POLICY = "openai-configuration-summary"
 _SKIPPED_TYPES = ("pulumi:providers:", "pulumi:pulumi:Stack")
 # An Azure resource ID names its account: .../providers/Microsoft.CognitiveServices/accounts/<name>/
@@ -73,14 +77,15 @@ class StackView:
             r for r in args.resources if not r.resource_type.startswith(_SKIPPED_TYPES)
         ]
         # Read once for the stack policies of one AnalyzeStack call (the pack's servicer, else
-        # PackState.stack_wire).
+        # PackState.stack_wire); every resource, for the outputs policy, which judges the
+        # stack's own and the providers the other policies skip.
         self.wired: Mapping[str, Wired] = (
             args.wired
             if isinstance(args, WiredStackArgs)
-            else state.stack_wire(self.resources, args).resources
+            else state.stack_wire(args.resources, args).resources
         )
         self.props: dict[str, dict[str, Any]] = {
-            urn: wired.props for urn, wired in self.wired.items()
+            r.urn: self.wired[r.urn].props for r in self.resources
         }
         self.stack = region_sources.stack_name(
             [r.urn for r in args.resources], state.fallback_stack()
@@ -187,6 +192,29 @@ def _azure_linked(state: PackState) -> StackValidation:
             pending += pending_values(resource.type, resource.name, unknown, reads_azure)
         if pending:
             raise PendingAtPreview(pending)
+
+    return validate
+
+
+def _outputs(state: PackState) -> StackValidation:
+    """Error findings in resource outputs and stack exports that no resource policy reported
+    from the inputs: a provider may compute a host, and a live value may differ from the
+    input that declared it. Violations, as a resource policy's are."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        view = StackView(state, args)
+        ctx = view.context()
+        # Every resource, the stack's own (its outputs are the program's exports) and
+        # providers included; the other stack policies leave them out.
+        azure = (*ACCOUNT_TYPES, *DEPLOYMENT_TYPES)
+        resources = [r for r in args.resources if r.resource_type not in azure]
+        for resource in resources:
+            result = state.resource_result(
+                resource.resource_type, resource.name, resource.urn, view.wired[resource.urn], ctx
+            )
+            for finding in blocking(result.findings, OUTPUT_RULES, result.unknown_paths):
+                if not state.was_reported(resource.urn, finding):  # else said from the inputs
+                    report_violation(violation_text(finding), resource.urn)
 
     return validate
 
@@ -310,6 +338,18 @@ def stack_policies(state: PackState) -> list[StackValidationPolicy]:
             tags=["openai", "data-residency", "azure"],
             remediation_steps=remediation_steps(AZURE_RULES),
             url=RULES["RG013"].source_url,
+        ),
+        StackValidationPolicy(
+            name=OUTPUTS_POLICY,
+            description="Resource outputs and stack exports reach the stack's region only "
+            f"({', '.join(OUTPUT_RULES)}).",
+            validate=_outputs(state),
+            enforcement_level=EnforcementLevel.MANDATORY,
+            config_schema=schema,
+            severity=policy_severity(OUTPUT_RULES),
+            tags=["openai", "data-residency", "outputs"],
+            remediation_steps=remediation_steps(OUTPUT_RULES),
+            url=RULES["RG001"].source_url,
         ),
         StackValidationPolicy(
             name=SUMMARY_POLICY,

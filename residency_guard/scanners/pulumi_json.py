@@ -12,7 +12,14 @@ from typing import Any
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import Resource, StackContext
 from residency_guard.errors import InputError
-from residency_guard.evaluate import evaluate_resource, evaluate_stack, evaluate_values, unique
+from residency_guard.evaluate import (
+    evaluate_resource,
+    evaluate_stack,
+    evaluate_values,
+    resource_values,
+    unique,
+)
+from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_JSON_BYTES, read_text
@@ -166,6 +173,7 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
         config_values = list(walk_data(_structured(config), ("config",)))
     declarations += repo.declarations_for(stack)
     resources = []
+    shadowed_outputs: list[Resource] = []
     for state, urn in pairs:
         # Providers too (`pulumi:providers:<pkg>`): an explicit provider's inputs are the
         # user's configuration, a `baseUrl` among them.
@@ -173,9 +181,13 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
         name = urn.rsplit("::", 1)[-1] if urn else rtype
         inputs = _mapping(state.get("inputs"))
         outputs = _mapping(state.get("outputs"))
-        # Outputs too: a provider may compute a host from the inputs. Inputs win on a clash.
+        # Outputs too: a provider may compute a host from the inputs. Inputs win on a clash,
+        # and the outputs they hide are judged on their own (``shadowed``).
         props = {**outputs, **inputs}
         resources.append(Resource(rtype, name, props, urn, file))
+        hidden = shadowed(inputs, outputs)
+        if hidden:
+            shadowed_outputs.append(Resource(rtype, name, hidden, urn, file))
         region = props.get("region")
         if rtype == COMPONENT_TYPE and isinstance(region, str):
             declarations.append(
@@ -187,12 +199,28 @@ def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any =
     )
     findings: list[Finding] = evaluate_stack(ctx) + evaluate_values(config_values, ctx)
     index: _LineIndex | None = None
-    for resource in resources:
-        found = evaluate_resource(resource, ctx)
+    judged = [
+        *((r, evaluate_resource(r, ctx)) for r in resources),
+        *((r, _output_findings(r, ctx)) for r in shadowed_outputs),
+    ]
+    for resource, found in judged:
         if found:
             index = index or _LineIndex(text or read_text(path, MAX_JSON_BYTES))
             findings.extend(_locate(f, resource, index) for f in found)
     return StackScan(stack, file, kind, resolution, unique(findings), config_values)
+
+
+def shadowed(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs a shallow ``{**outputs, **inputs}`` hides: an input key hides the whole
+    output subtree of that key (a Lambda's live ``environment`` behind its inputs')."""
+    return {k: v for k, v in outputs.items() if k in inputs and inputs[k] != v}
+
+
+def _output_findings(resource: Resource, ctx: StackContext) -> list[Finding]:
+    """The value rules over outputs an input of the same key hid, located under ``outputs``
+    (``<name>.outputs.<key>``): the finding says the live value is the one at fault."""
+    values = resource_values(resource, ("outputs",), gate=FacetGate(ctx.catalog))
+    return evaluate_values(values, ctx)
 
 
 def _structured(config: Mapping[str, Any]) -> dict[str, Any]:

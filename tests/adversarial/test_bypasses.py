@@ -763,3 +763,74 @@ def test_unicode_line_break_in_dotenv_text_in_the_pack(brk: str) -> None:
     content = f"LOG_LEVEL=info\nOPENAI_BASE_URL=https://eu.api.openai.com{brk}@evil.io/v1\n"
     args = resource_args("local:index/file:File", {"filename": ".env", "content": content})
     assert all_rules(run_resource_policies(PackState(), args)) == ["RG002", "RG010"]
+
+
+# Class 5: a state export merged inputs over outputs shallowly, so an input key hid the whole
+# output subtree: a Lambda whose live outputs say api.openai.com passed because its inputs said
+# EU. Each is judged (an output finding says `outputs` in its path), and in the pack a stack
+# policy blocks on outputs and stack exports that no resource policy saw.
+EU_URL = "https://eu.api.openai.com/v1"
+GLOBAL_URL = "https://api.openai.com/v1"
+
+
+def _lambda_state(inputs_url: str, outputs_url: str) -> dict[str, object]:
+    urn = "urn:pulumi:prod-eu::shop::aws:lambda/function:Function::fn"
+    env = {"variables": {"OPENAI_BASE_URL": inputs_url}}
+    live = {"variables": {"OPENAI_BASE_URL": outputs_url}}
+    return {"version": 3, "deployment": {"manifest": {}, "resources": [
+        {"urn": urn, "type": "aws:lambda/function:Function",
+         "inputs": {"runtime": "python3.12", "environment": env},
+         "outputs": {"runtime": "python3.12", "environment": live, "arn": "arn:aws:lambda:x"}},
+    ]}}  # fmt: skip
+
+
+def test_state_outputs_hidden_by_an_input_key_are_judged(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(_lambda_state(EU_URL, GLOBAL_URL)), encoding="utf-8")
+    scan = scan_pulumi_json(path, CATALOG, RepoConfig(stacks=(("prod-eu", "eu", 1),)))
+    assert [(f.rule, f.path) for f in scan.findings] == [
+        ("RG001", "fn.outputs.environment.variables.OPENAI_BASE_URL")
+    ]
+    path.write_text(json.dumps(_lambda_state(GLOBAL_URL, EU_URL)), encoding="utf-8")
+    scan = scan_pulumi_json(path, CATALOG, RepoConfig(stacks=(("prod-eu", "eu", 1),)))
+    assert [(f.rule, f.path) for f in scan.findings] == [
+        ("RG001", "fn.environment.variables.OPENAI_BASE_URL")
+    ]
+
+
+def test_pack_blocks_on_outputs_no_resource_policy_saw() -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import (
+        policies,
+        policy_resource,
+        resource_args,
+        run,
+        run_resource_policies,
+        stack_args,
+    )
+    from tests.policies.shapes import lambda_function
+
+    state = PackState()
+    _, inputs = lambda_function({"OPENAI_BASE_URL": EU_URL})
+    rtype, outputs = lambda_function({"OPENAI_BASE_URL": GLOBAL_URL})
+    assert all(not o.violations for o in run_resource_policies(state, resource_args(
+        rtype, inputs, name="fn")).values())  # fmt: skip
+    live = stack_args([policy_resource(rtype, outputs, name="fn")])
+    outcome = run(policies(state)["openai-deployed-outputs"], live)
+    assert outcome.rules == ["RG001"]
+    assert "(at fn.environment.variables.OPENAI_BASE_URL)" in outcome.text
+    # What a resource policy already reported from the inputs is not repeated.
+    same = PackState()
+    run_resource_policies(same, resource_args(rtype, outputs, name="fn"))
+    assert run(policies(same)["openai-deployed-outputs"], live).violations == []
+
+
+def test_pack_judges_the_stack_exports() -> None:
+    """`pulumi:pulumi:Stack` outputs (the program's exports) were skipped by every policy."""
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import policies, policy_resource, run, stack_args
+
+    stack = policy_resource("pulumi:pulumi:Stack", {"openai": {"baseUrl": GLOBAL_URL}},
+                            name="shop-prod-eu")  # fmt: skip
+    outcome = run(policies(PackState())["openai-deployed-outputs"], stack_args([stack]))
+    assert outcome.rules == ["RG001"]
