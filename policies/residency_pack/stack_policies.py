@@ -29,7 +29,11 @@ from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_name, is_endpoint_value, names_model
 from residency_guard.redact import find_keys, redact
 from residency_guard.rules import RULES
-from residency_guard.rules.azure_account_region import ACCOUNT_TYPES, is_openai_account
+from residency_guard.rules.azure_account_region import (
+    ACCOUNT_TYPES,
+    RESOURCE_GROUP_TYPES,
+    is_openai_account,
+)
 from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES, sku_name
 from residency_guard.stackregion import COMPONENT_TYPE, Declaration
 from residency_guard.values import UNKNOWN_SENTINEL, Value
@@ -175,7 +179,10 @@ def _azure_linked(state: PackState) -> StackValidation:
             Resource(r.resource_type, r.name, linked_props(r, view.props[r.urn], accounts), r.urn)
             for r in azure
         ]
-        ctx = view.context(core)
+        # Resource groups too: an azure-native account without a location takes its group's.
+        groups = [Resource(r.resource_type, r.name, view.props[r.urn], r.urn)
+                  for r in view.resources if r.resource_type in RESOURCE_GROUP_TYPES]  # fmt: skip
+        ctx = view.context([*core, *groups])
         pending = []
         for resource in core:
             unknown = unknown_values(resource)
@@ -186,7 +193,9 @@ def _azure_linked(state: PackState) -> StackValidation:
                 ctx,
             )
             unknown_paths = {v.path for v in unknown}
-            for finding in blocking(findings, AZURE_RULES, unknown_paths):
+            for finding in blocking(findings, (*AZURE_RULES, "RG011"), unknown_paths):
+                if finding.rule == "RG011" and finding.key_path != (resource.name, "location"):
+                    continue  # an account's location neither it nor its group gives, only
                 if not state.was_reported(resource.urn, finding):  # else said from the inputs
                     report_violation(violation_text(finding), resource.urn)
             pending += pending_values(resource.type, resource.name, unknown, reads_azure)

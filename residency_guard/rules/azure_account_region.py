@@ -9,11 +9,38 @@ from residency_guard.values import UNKNOWN_SENTINEL
 
 ACCOUNT_TYPES = ("azure-native:cognitiveservices:Account", "azure:cognitive/account:Account")
 OPENAI_KINDS = ("openai", "aiservices")
+RESOURCE_GROUP_TYPES = (
+    "azure-native:resources:ResourceGroup", "azure:core/resourceGroup:ResourceGroup",
+)  # fmt: skip
 
 
 def azure_location(text: object) -> str:
     """``"West Europe"`` and ``westeurope`` are one Azure region."""
     return str(text or "").replace(" ", "").replace("-", "").lower()
+
+
+UNKNOWN_LOCATION = azure_location(UNKNOWN_SENTINEL)  # a preview unknown, as read above
+
+
+def account_location(resource: Resource, ctx: StackContext) -> str:
+    """Where an account is: its own ``location``, else its resource group's (azure-native
+    places an account without one in its group's location), the group found among the scanned
+    resources by its Azure name. ``""`` when neither says; ``UNKNOWN_LOCATION`` at preview."""
+    own = azure_location(resource.props.get("location"))
+    if own:
+        return own
+    group = resource.props.get("resourceGroupName")
+    if not isinstance(group, str) or not group:
+        return ""
+    if group == UNKNOWN_SENTINEL:
+        return UNKNOWN_LOCATION
+    for other in ctx.resources.values():
+        if other.type in RESOURCE_GROUP_TYPES and group in (
+            other.name, str(other.props.get("resourceGroupName", "")),
+            str(other.props.get("name", "")),
+        ):  # fmt: skip
+            return azure_location(other.props.get("location"))
+    return ""
 
 
 def find_account(ctx: StackContext, account_name: str) -> Resource | None:
@@ -72,9 +99,9 @@ class AzureAccountOutsideRegion(Rule):
         region = ctx.residency
         if region is None or not is_openai_account(resource):
             return
-        location = azure_location(resource.props.get("location"))
-        if not location or location == azure_location(UNKNOWN_SENTINEL):
-            return  # not known yet (a preview unknown, or the resource group's location)
+        location = account_location(resource, ctx)
+        if not location or location == UNKNOWN_LOCATION:
+            return  # not known yet (a preview unknown), or unresolved: RG011 says so
         azure = ctx.catalog.azure_regions.get(location)
         allowed = sorted(n for n, r in ctx.catalog.azure_regions.items()
                          if r.residency_region == region.id)  # fmt: skip

@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from residency_guard.context import StackContext
+from residency_guard.context import Resource, StackContext
 from residency_guard.endpoints import unresolved_assignments
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_value, is_interpolated
 from residency_guard.repoconfig import Unresolved
-from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
+from residency_guard.rules.azure_account_region import (
+    ACCOUNT_TYPES,
+    account_location,
+    is_openai_account,
+)
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
@@ -19,9 +23,10 @@ class UnresolvedEndpoint(Rule):
     ## What it does
     In a stack that promises residency, reports an OpenAI endpoint setting whose host cannot
     be read statically: an interpolation in its scheme or host (`${OPENAI_HOST}`), an
-    encrypted `secure:` value, a value Pulumi only knows at `up`, or an Azure OpenAI host whose
-    account is not in the scanned input. The gate fails closed; `unresolved: warn` (or
-    `allow`) in `residency-guard.yaml` relaxes it.
+    encrypted `secure:` value, a value Pulumi only knows at `up`, an Azure OpenAI host that is
+    no scanned account's custom subdomain (`<customSubDomainName>.openai.azure.com`), or an
+    Azure OpenAI account with no location whose resource group is not in the scanned input.
+    The gate fails closed; `unresolved: warn` (or `allow`) in `residency-guard.yaml` relaxes it.
 
     ## Why is this bad?
     A value that the gate cannot read is a value the gate cannot vouch for. An interpolated
@@ -53,6 +58,26 @@ class UnresolvedEndpoint(Rule):
     source_url = "https://www.pulumi.com/docs/iac/concepts/config/"
     tags = ("endpoint", "fail-closed")
     reads = Facet.ENDPOINT | Facet.ENDPOINT_NAME
+
+    def check_resource(self, resource: Resource, ctx: StackContext) -> Iterator[Finding]:
+        """An Azure OpenAI account whose location cannot be resolved: neither its own nor its
+        resource group's in the scanned input. Judged with the stack's resources only (a
+        resource on its own, as a pack's resource policy sees it, leaves it to the stack)."""
+        region = ctx.residency
+        if region is None or ctx.repo.unresolved is Unresolved.ALLOW or not ctx.resources:
+            return
+        if not is_openai_account(resource) or account_location(resource, ctx):
+            return
+        yield self.finding(
+            ctx,
+            f"{stack_label(ctx)}: Azure OpenAI account '{resource.name}' has no location and "
+            "its resource group's is not in the scanned input, so its region cannot be checked",
+            f"set its location, scan the input that declares its resource group, use "
+            f"{region.base_url}, or set `unresolved: warn` in residency-guard.yaml",
+            file=resource.file or ctx.file, line=resource.line,
+            key_path=(resource.name, "location"),
+            severity=Severity.WARNING if ctx.repo.unresolved is Unresolved.WARN else None,
+        )  # fmt: skip
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency
@@ -103,20 +128,23 @@ class UnresolvedEndpoint(Rule):
 
 
 def _declared(ctx: StackContext, host: str) -> bool:
-    """Whether the scanned input declares the Azure account behind ``host`` (RG012 judges it)."""
+    """Whether the scanned input declares the Azure account behind ``host`` (RG012 judges it).
+
+    Only the custom subdomain names the host (``<customSubDomainName>.openai.azure.com``); an
+    account's Pulumi or Azure name does not, and another account may bear it.
+    """
     label = host.split(".", 1)[0]
-    for resource in ctx.resources.values():
-        if resource.type not in ACCOUNT_TYPES:
-            continue
-        properties = resource.props.get("properties")
-        inner = properties if isinstance(properties, Mapping) else {}
-        names = {
-            resource.name,
-            str(resource.props.get("accountName", "")),
-            str(resource.props.get("name", "")),
-            str(resource.props.get("customSubdomainName", "")),  # azure (classic) provider
-            str(inner.get("customSubDomainName", "")),  # azure-native
-        }
-        if label in {name.lower() for name in names if name}:
-            return True
-    return False
+    return any(
+        resource.type in ACCOUNT_TYPES and label in _subdomains(resource)
+        for resource in ctx.resources.values()
+    )
+
+
+def _subdomains(resource: Resource) -> set[str]:
+    properties = resource.props.get("properties")
+    inner = properties if isinstance(properties, Mapping) else {}
+    names = (
+        resource.props.get("customSubdomainName"),  # azure (classic) provider
+        inner.get("customSubDomainName"),  # azure-native
+    )
+    return {name.lower() for name in names if isinstance(name, str) and name}

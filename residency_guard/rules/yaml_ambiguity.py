@@ -11,7 +11,10 @@ class YamlAmbiguity(Rule):
     """
     ## What it does
     Finds places where the Pulumi engine (Go's yaml.v3) and PyYAML-based tools read a stack
-    file differently: duplicate keys, and merge keys (`<<: [*a, *b]`) whose sources disagree.
+    file differently: duplicate keys, merge keys (`<<: [*a, *b]`) whose sources disagree, a
+    `!!merge` tag on a key other than `<<` (a plain key to the engine, a merge to PyYAML), and
+    a config key written twice in the spellings the engine reads as one (`region` and
+    `<project>:region`, `<ns>:config:<key>` and `<ns>:<key>`), where Go's map order picks.
 
     ## Why is this bad?
     The engine refuses duplicate keys; PyYAML keeps the last one silently, so a duplicate can

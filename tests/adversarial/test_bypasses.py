@@ -834,3 +834,81 @@ def test_pack_judges_the_stack_exports() -> None:
                             name="shop-prod-eu")  # fmt: skip
     outcome = run(policies(PackState())["openai-deployed-outputs"], stack_args([stack]))
     assert outcome.rules == ["RG001"]
+
+
+# Classes 7 and 8: an Azure OpenAI host is `<customSubDomainName>.openai.azure.com`; only that
+# name links it to a declared account (whose location RG012 judges). An account without a
+# location takes its resource group's (azure-native); unresolved, it fails closed (RG011).
+AZURE_ACCOUNT = "azure-native:cognitiveservices:Account"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+
+
+def _azure_preview(tmp_path: Path, *resources: tuple[str, str, dict[str, object]]) -> list[str]:
+    steps = [
+        {"op": "create", "urn": f"urn:pulumi:prod-eu::shop::{rtype}::{name}",
+         "newState": {"type": rtype, "urn": f"urn:pulumi:prod-eu::shop::{rtype}::{name}",
+                      "inputs": inputs}}
+        for rtype, name, inputs in resources
+    ]  # fmt: skip
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps({"steps": steps, "config": {"residency-guard:region": "eu"}}))
+    return sorted(f"{f.rule} {f.path}" for f in scan_pulumi_json(path, CATALOG, RepoConfig()).findings)
+
+
+def _account(location: str | None = "swedencentral", subdomain: str = "contoso-eu",
+             group: str = "rg-shop") -> dict[str, object]:  # fmt: skip
+    props: dict[str, object] = {
+        "kind": "OpenAI", "sku": {"name": "S0"}, "resourceGroupName": group,
+        "accountName": "contoso-eu-acct", "properties": {"customSubDomainName": subdomain},
+    }  # fmt: skip
+    if location is not None:
+        props["location"] = location
+    return props
+
+
+def _worker(url: str) -> tuple[str, str, dict[str, object]]:
+    return ("aws:lambda/function:Function", "worker",
+            {"environment": {"variables": {"OPENAI_BASE_URL": url}}})  # fmt: skip
+
+
+def test_azure_host_is_matched_by_the_custom_subdomain_only(tmp_path: Path) -> None:
+    """`evil.openai.azure.com` matched the EU account whose Pulumi name is `evil` (its host is
+    contoso-eu.openai.azure.com): the traffic went to another account, judged as the EU one."""
+    evil = _worker("https://evil.openai.azure.com/openai/v1")
+    assert _azure_preview(tmp_path, (AZURE_ACCOUNT, "evil", _account()), evil) == [
+        "RG011 worker.environment.variables.OPENAI_BASE_URL"
+    ]
+    own = _worker("https://contoso-eu.openai.azure.com/openai/v1")
+    assert _azure_preview(tmp_path, (AZURE_ACCOUNT, "evil", _account()), own) == []
+
+
+def test_pack_resource_policy_leaves_no_azure_host_unresolved() -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import all_rules, resource_args, run_resource_policies
+
+    rtype, _, props = _worker("https://evil.openai.azure.com/openai/v1")
+    assert all_rules(run_resource_policies(PackState(), resource_args(rtype, props))) == [
+        "RG011"
+    ]
+
+
+def test_azure_account_without_location_takes_its_resource_group_s(tmp_path: Path) -> None:
+    """RG012 skipped an empty location; azure-native puts the account in its group's."""
+    account = (AZURE_ACCOUNT, "oai", _account(location=None))
+    us_group = (RESOURCE_GROUP, "rg", {"resourceGroupName": "rg-shop", "location": "eastus"})
+    eu_group = (RESOURCE_GROUP, "rg", {"resourceGroupName": "rg-shop", "location": "westeurope"})
+    assert _azure_preview(tmp_path, account, us_group) == ["RG012 oai.location"]
+    assert _azure_preview(tmp_path, account, eu_group) == []
+    assert _azure_preview(tmp_path, account) == ["RG011 oai.location"]
+
+
+def test_pack_judges_an_account_without_location_with_its_resource_group() -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import policies, policy_resource, run, stack_args
+
+    account = policy_resource(AZURE_ACCOUNT, _account(location=None), name="oai")
+    us_group = policy_resource(RESOURCE_GROUP, {"name": "rg-shop", "location": "eastus"},
+                               name="rg")  # fmt: skip
+    linked = policies(PackState())["azure-openai-linked"]
+    assert run(linked, stack_args([account, us_group])).rules == ["RG012"]
+    assert run(linked, stack_args([account])).rules == ["RG011"]
