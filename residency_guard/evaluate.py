@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 
 from residency_guard.context import Resource, StackContext
+from residency_guard.envblocks import KEY_VAR, EnvBlock, env_blocks
 from residency_guard.facets import FacetGate, facets_of
 from residency_guard.findings import Finding
 from residency_guard.rules import RULES, Rule
@@ -80,7 +82,35 @@ def evaluate_resource(
     # Two rules of seventeen have a resource check; the others' would be called for nothing.
     for check, _ in _own_checks(rules, "check_resource"):
         findings.extend(check(resource, ctx))
+    if ctx.residency is not None and _mentions_key(resource.props):
+        located = [_at_resource(b, resource) for b in env_blocks(resource.props, (resource.name,))]
+        findings.extend(evaluate_env_blocks(located, ctx, rules))
     return findings
+
+
+def evaluate_env_blocks(
+    blocks: Iterable[EnvBlock], ctx: StackContext, rules: Mapping[str, Rule] = RULES
+) -> list[Finding]:
+    """The env rules over the variables each process receives together (``envblocks``): a
+    dotenv file, an ESC environment's ``environmentVariables``, a container's env."""
+    checks = _own_checks(rules, "check_env")
+    return [finding for block in blocks for check, _ in checks for finding in check(block, ctx)]
+
+
+def _mentions_key(props: Mapping[str, object]) -> bool:
+    """A cheap look before the walk: the key's variable name in the resource at all (in a
+    JSON string too). Nearly every resource of a preview has none."""
+    return KEY_VAR in repr(props)
+
+
+def _at_resource(block: EnvBlock, resource: Resource) -> EnvBlock:
+    """Entries without a line of their own (a preview's JSON) located at the resource."""
+    if not resource.line or all(e.line for e in block.entries):
+        return block
+    entries = tuple(
+        e if e.line else dataclasses.replace(e, line=resource.line, column=1) for e in block.entries
+    )
+    return dataclasses.replace(block, entries=entries)
 
 
 def evaluate_stack(ctx: StackContext, rules: Mapping[str, Rule] = RULES) -> list[Finding]:

@@ -102,6 +102,9 @@ FAMILIES: tuple[Family, ...] = (
            "OpenAI API keys are Pulumi secrets, never plain inputs", _reads_nothing_unknown),
     Family("azure-openai-residency", ("RG012", "RG013"),
            "Azure OpenAI accounts and deployments keep data in the stack's region", reads_azure),
+    Family("openai-key-with-base-url", ("RG018",),
+           "An OpenAI API key reaches a workload with the region's base URL beside it",
+           _reads_nothing_unknown),
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from residency_guard.rules.base import Rule, build_registry
 from residency_guard.rules.endpoint_outside_region import EndpointOutsideRegion
 from residency_guard.rules.esc_environment_not_found import EscEnvironmentNotFound
 from residency_guard.rules.invalid_suppression import InvalidSuppression
+from residency_guard.rules.key_without_base_url import KeyWithoutBaseUrl
 from residency_guard.rules.legacy_api_base import LegacyApiBase
 from residency_guard.rules.model_alias import ModelAlias
 from residency_guard.rules.model_not_eligible import ModelNotEligible
@@ -42,6 +43,7 @@ _RULE_CLASSES: tuple[type[Rule], ...] = (
     YamlAmbiguity,
     InvalidSuppression,
     UnknownRegion,
+    KeyWithoutBaseUrl,
     EscEnvironmentNotFound,
 )
 

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import ClassVar, TypeVar
 
 from residency_guard.context import Resource, StackContext
+from residency_guard.envblocks import EnvBlock
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
@@ -54,6 +55,10 @@ class Rule:
         return ()
 
     def check_stack(self, ctx: StackContext) -> Iterable[Finding]:
+        return ()
+
+    def check_env(self, block: EnvBlock, ctx: StackContext) -> Iterable[Finding]:
+        """The variables one process receives together (``residency_guard.envblocks``)."""
         return ()
 
     def finding(

@@ -12,7 +12,8 @@ from dotenv.parser import parse_stream
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
-from residency_guard.evaluate import evaluate_stack, evaluate_values, unique
+from residency_guard.envblocks import block_of_values
+from residency_guard.evaluate import evaluate_env_blocks, evaluate_stack, evaluate_values, unique
 from residency_guard.hosts import mentions_openai
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_DOTENV_BYTES, read_text
@@ -94,7 +95,7 @@ def scan_dotenv(path: Path, catalog: Catalog, repo: RepoConfig) -> StackScan:
     openai_related = any(
         mentions_openai(v.text) or v.name.upper().startswith("OPENAI") for v in values
     )
-    findings = evaluate_values(values, ctx)
+    findings = evaluate_values(values, ctx) + evaluate_env_blocks([block_of_values(values)], ctx)
     if openai_related:
         findings += evaluate_stack(ctx)
     return StackScan(path.name, file, "dotenv", resolution, unique(findings), values)

@@ -10,8 +10,9 @@ import yaml
 from residency_guard.catalog.model import Catalog
 from residency_guard.configkeys import Spelling, engine_key, spellings
 from residency_guard.context import StackContext
+from residency_guard.envblocks import EnvBlock, EnvEntry, env_blocks, yaml_tree
 from residency_guard.errors import InputError
-from residency_guard.evaluate import evaluate_stack, evaluate_values, unique
+from residency_guard.evaluate import evaluate_env_blocks, evaluate_stack, evaluate_values, unique
 from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
@@ -126,6 +127,18 @@ def scan_stack_file(
     gate = FacetGate(catalog)
     values = list(walk_yaml(document, gate=gate))
     findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
+    if ctx.residency is not None:  # env maps in config, and the ESC environment's variables
+        findings += evaluate_env_blocks(env_blocks(yaml_tree(document, config), ("config",)), ctx)
+        variables = [
+            EnvEntry(v.name, None if v.unknown else v.text, v.path, v.line, v.column, file)
+            for file, found in esc.values.items()
+            for v in found
+            if v.path[:-1] == ("values", "environmentVariables") and not v.decoded
+        ]
+        if variables:
+            findings += evaluate_env_blocks(
+                [EnvBlock(("environmentVariables",), tuple(variables))], ctx
+            )
     for esc_file, esc_values in esc.values.items():
         # Judged against this stack's region, located in the environment's definition.
         esc_ctx = StackContext(catalog, stack, esc_file, resolution, repo)

@@ -48,6 +48,9 @@ CASES = [
      "  a:url: https://eu.api.openai.com/v1\n", stack("eu", a__url=EU_URL)),
     ("RG017", stack("europe"), stack("eu")),
     ("RG021", "environment: [shop/prod-eu]\n" + stack("eu"), stack("eu")),
+    ("RG018", stack("eu", app__env="{OPENAI_API_KEY: {secure: v1:abc}}"),
+     stack("eu", app__env="{OPENAI_API_KEY: {secure: v1:abc}, "
+                          "OPENAI_BASE_URL: 'https://eu.api.openai.com/v1'}")),
 ]  # fmt: skip
 
 

@@ -84,6 +84,7 @@ def test_analyzer_info_lists_every_policy_with_its_enforcement(
         "openai-legacy-api-base": proto.MANDATORY,
         "openai-plaintext-key": proto.MANDATORY,
         "azure-openai-residency": proto.MANDATORY,
+        "openai-key-with-base-url": proto.MANDATORY,
         "residency-region-declared": proto.MANDATORY,
         "azure-openai-linked": proto.MANDATORY,
         "openai-deployed-outputs": proto.MANDATORY,
@@ -130,7 +131,9 @@ def test_a_key_the_engine_sent_as_secret_is_not_plaintext(
     servicer: _PolicyAnalyzerServicer,
 ) -> None:
     configure_stack(servicer)
-    props = env_deployment({"OPENAI_API_KEY": secret(FAKE_KEY), "BACKUP_KEY": FAKE_KEY})
+    props = env_deployment(
+        {"OPENAI_API_KEY": secret(FAKE_KEY), "BACKUP_KEY": FAKE_KEY, "OPENAI_BASE_URL": EU_URL}
+    )
     diagnostics = analyze(servicer, DEPLOYMENT, props)
     assert [(name, level) for name, level, _, _ in diagnostics] == [
         ("openai-plaintext-key", proto.MANDATORY)
