@@ -381,7 +381,7 @@ def served_pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
 
 def test_the_served_pack_answers_the_engine(served_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
     info = served_pack.GetAnalyzerInfo(empty_pb2.Empty())
-    assert info.name == PACK_NAME and len(info.policies) == 11
+    assert info.name == PACK_NAME and len(info.policies) == 12
     served_pack.ConfigureStack(proto.AnalyzerStackConfigureRequest(stack="prod-eu", project="shop"))
     props = env_deployment({"OPENAI_BASE_URL": GLOBAL_URL, "OPENAI_API_KEY": secret(FAKE_KEY)})
     response = served_pack.Analyze(
