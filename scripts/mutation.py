@@ -1,0 +1,249 @@
+"""Mutation testing with mutmut, shard by shard (run through ``scripts/mutation``).
+
+A shard is a group of modules and the fast tests that judge them. mutmut maps every test to
+the functions it calls and runs, per mutant, only the shard's tests that call the mutated
+function; a shard's own selection keeps that set small (a rule's mutant is judged by the rule
+tests, not by the whole suite, which calls every rule). Each shard runs in its own copy of the
+repository under ``build/mutation/<shard>`` so that shards never share mutmut's caches, and
+writes ``summary.json`` (per-module counts) and ``survivors.md`` (the diff of every surviving
+mutant) there. ``tests/MUTATION.md`` holds the scores and the classified survivors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build" / "mutation"
+# What the tests read beside the code (fixtures, example stacks, the pack's folder, docs).
+SKIP_COPY = {".git", ".venv", "build", "mutants", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Modules mutated together and the fast tests that judge them."""
+
+    mutate: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+SHARDS: dict[str, Shard] = {
+    "rules": Shard(
+        ("residency_guard/rules/*",),
+        ("tests/core/test_rules.py", "tests/core/test_repoconfig.py",
+         "tests/core/test_suppressions.py", "tests/core/test_ruledocs.py",
+         "tests/core/test_pulumi_json.py", "tests/adversarial/test_yaml_semantics.py",
+         "tests/adversarial/test_bypasses.py", "tests/adversarial/test_fail_safe.py"),
+    ),
+    "hosts": Shard(
+        ("residency_guard/hosts.py", "residency_guard/keys.py", "residency_guard/endpoints.py",
+         "residency_guard/facets.py"),
+        ("tests/core/test_hosts.py", "tests/core/test_keys.py", "tests/core/test_rules.py",
+         "tests/core/test_surface_paths.py", "tests/adversarial/test_bypasses.py",
+         "tests/adversarial/test_fail_safe.py", "tests/adversarial/test_host_properties.py"),
+    ),
+    "catalog": Shard(
+        ("residency_guard/catalog/model.py", "residency_guard/catalog/loader.py",
+         "residency_guard/catalog/schema.py", "residency_guard/modelcheck.py"),
+        ("tests/core/test_catalog.py", "tests/core/test_catalog_compiled.py",
+         "tests/core/test_rules.py", "tests/core/test_surface_paths.py"),
+    ),
+    "region": Shard(
+        ("residency_guard/stackregion.py", "residency_guard/repoconfig.py",
+         "residency_guard/context.py"),
+        ("tests/core/test_repoconfig.py", "tests/core/test_rules.py",
+         "tests/core/test_suppressions.py", "tests/policies/test_region.py"),
+    ),
+    "pack": Shard(
+        ("policies/residency_pack/*",),
+        ("tests/policies",),
+    ),
+}  # fmt: skip
+
+# mutmut's exit-code statuses, grouped for the score.
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+SURVIVED = {"survived"}
+UNTESTED = {"no tests"}
+
+
+def copy_repository(work: Path) -> None:
+    """A fresh copy of the working tree (tracked and new files, not ignored ones)."""
+    if work.exists():
+        shutil.rmtree(work)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, check=True, capture_output=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        source = ROOT / name
+        if name.split("/", 1)[0] in SKIP_COPY or not source.is_file():
+            continue
+        target = work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+def write_shard_config(work: Path, shard: Shard) -> None:
+    """The repository's ``[tool.mutmut]`` with this shard's modules and tests."""
+    pyproject = work / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    base = dict(tomllib.loads(text).get("tool", {}).get("mutmut", {}))
+    base["only_mutate"] = list(shard.mutate)
+    # mutmut runs the tests in mutants/, which holds only the sources and tests/: the rest of
+    # the tree (docs/rules.md, stacks/, the pack's folder...) is copied beside them.
+    sources = {Path(p).parts[0] for p in base.get("source_paths", [])} | {"tests"}
+    base["also_copy"] = sorted(p.name for p in work.iterdir() if p.name not in sources)
+    base["pytest_add_cli_args_test_selection"] = list(shard.tests)
+    lines = ["[tool.mutmut]"]
+    for key, value in base.items():
+        lines.append(f"{key} = {json.dumps(value)}")  # JSON scalars and arrays are TOML too
+    section = re.compile(r"^\[tool\.mutmut\]\n(?:(?!\[).*\n?)*", re.MULTILINE)
+    text = section.sub("", text).rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def module_of(mutant: str) -> str:
+    """``residency_guard.hosts.x_classify__mutmut_3`` -> ``residency_guard.hosts``."""
+    return re.split(r"\.x_|\.x\u01c1", mutant.partition("__mutmut_")[0], maxsplit=1)[0]
+
+
+def collect(work: Path) -> dict[str, dict[str, tuple[str, str]]]:
+    """Every mutant's status and source file, by module, from mutmut's ``.meta`` files."""
+    from mutmut.stats import status_by_exit_code
+
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    mutants = work / "mutants"
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        source = meta.relative_to(mutants).as_posix().removesuffix(".meta")
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        for mutant, code in data.get("exit_code_by_key", {}).items():
+            found.setdefault(module_of(mutant), {})[mutant] = (status_by_exit_code[code], source)
+    return found
+
+
+def summarize(
+    statuses: dict[str, dict[str, tuple[str, str]]],
+) -> dict[str, dict[str, int | float]]:
+    rows: dict[str, dict[str, int | float]] = {}
+    for module, mutants in sorted(statuses.items()):
+        counted = [status for status, _source in mutants.values()]
+        killed = sum(s in KILLED for s in counted)
+        survived = sum(s in SURVIVED for s in counted)
+        untested = sum(s in UNTESTED for s in counted)
+        judged = killed + survived + untested
+        rows[module] = {
+            "mutants": len(counted), "killed": killed, "survived": survived,
+            "no_tests": untested, "other": len(counted) - judged,
+            "score": round(100 * killed / judged, 1) if judged else 100.0,
+        }  # fmt: skip
+    return rows
+
+
+def write_survivors(work: Path, statuses: dict[str, dict[str, tuple[str, str]]]) -> int:
+    """``survivors.md``: the diff of every mutant no test killed (survived or untested)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    out = [f"# Surviving mutants of shard {work.name}\n"]
+    count = 0
+    here = Path.cwd()
+    os.chdir(work)  # mutmut reads its mutants/ folder relative to the working directory
+    try:
+        for _module, mutants in sorted(statuses.items()):
+            for mutant, (status, source) in sorted(mutants.items()):
+                if status not in SURVIVED | UNTESTED:
+                    continue
+                count += 1
+                diff = get_diff_for_mutant(mutant, path=source)
+                changed = [line for line in diff.splitlines()[2:] if line[:1] in "+-"]
+                out.append(f"## {mutant} ({status})\n\n```diff\n" + "\n".join(changed) + "\n```\n")
+    finally:
+        os.chdir(here)
+    (work / "survivors.md").write_text("\n".join(out), encoding="utf-8")
+    return count
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.setdefault("HYPOTHESIS_PROFILE", "ci")  # fixed examples: the same mutants die each run
+    return env
+
+
+def run_shard(
+    name: str, children: int, python: str, *, report_only: bool
+) -> dict[str, dict[str, int | float]]:
+    work = BUILD / name
+    seconds = None
+    if not report_only:
+        copy_repository(work)
+        write_shard_config(work, SHARDS[name])
+        log = work / "mutmut.log"
+        started = time.monotonic()
+        with log.open("w", encoding="utf-8") as handle:
+            result = subprocess.run(
+                [python, "-m", "mutmut", "run", "--max-children", str(children)],
+                cwd=work, stdout=handle, stderr=subprocess.STDOUT, env=_env(),
+            )  # fmt: skip
+        seconds = round(time.monotonic() - started)
+        if result.returncode != 0:
+            tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise SystemExit(
+                f"mutation: shard {name}: mutmut exited {result.returncode}; {log}:\n{tail}"
+            )
+    statuses = collect(work)
+    rows = summarize(statuses)
+    survivors = write_survivors(work, statuses)
+    summary = {"shard": name, "seconds": seconds, "children": children, "modules": rows}
+    (work / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print(f"shard {name}: {seconds} s, {survivors} survivors ({work / 'survivors.md'})")
+    return rows
+
+
+def print_table(rows: dict[str, dict[str, int | float]]) -> None:
+    print(f"{'module':55} {'mutants':>7} {'killed':>6} {'surv':>5} {'untested':>8} {'score':>6}")
+    for module, row in rows.items():
+        print(
+            f"{module:55} {row['mutants']:>7} {row['killed']:>6} {row['survived']:>5} "
+            f"{row['no_tests']:>8} {row['score']:>5}%"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/mutation", description=__doc__.splitlines()[0])
+    parser.add_argument("shards", nargs="*", metavar="SHARD", help=f"of: {', '.join(SHARDS)}")
+    parser.add_argument("--list", action="store_true", help="print the shards and exit")
+    parser.add_argument(
+        "--report-only", action="store_true",
+        help="summarize the shards' last run (build/mutation/<shard>) without running mutmut",
+    )  # fmt: skip
+    parser.add_argument(
+        "--children", type=int, default=int(os.environ.get("RG_MUTATION_CHILDREN", "0")) or None,
+        help="parallel mutants (default: the CPU count)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, shard in SHARDS.items():
+            print(f"{name}: {' '.join(shard.mutate)}\n    tests: {' '.join(shard.tests)}")
+        return 0
+    unknown = [s for s in args.shards if s not in SHARDS]
+    if unknown:
+        parser.error(f"unknown shard {', '.join(unknown)}; see --list")
+    rows: dict[str, dict[str, int | float]] = {}
+    for name in args.shards or list(SHARDS):
+        children = args.children or os.cpu_count() or 2
+        rows.update(run_shard(name, children, sys.executable, report_only=args.report_only))
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
