@@ -49,7 +49,7 @@ def test_project_file_with_stacks_is_judged(tmp_path: Path) -> None:
 
 def test_legacy_config_string_is_the_stack_folder(tmp_path: Path) -> None:
     # `pulumi config get` on the real engine reads environments/Pulumi.<stack>.yaml here
-    # (checked with v3.274.0: tests/realworld/README.md).
+    # (tests/engine/test_stack_config_dir.py holds the engine to it).
     folder = _project(tmp_path / "app", "app", {}, config="config: environments\n")
     (folder / "environments").mkdir()
     (folder / "environments" / "Pulumi.prod.yaml").write_text(
