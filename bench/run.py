@@ -19,7 +19,8 @@ Rows (see bench/README.md for what each ratio means):
 3. checkov (``scripts/checkov-gate``, our external checks) / ``residency-guard check`` on the
    1,000-stack and 10,000-resource corpora; checkov is slow: ``--checkov-runs`` (default 1).
 4. the policy pack in-process (``bench.pack``): resource policies per resource, the core alone
-   on the same resources, the stack policies.
+   on the same resources, the stack policies; and under the real engine (``bench.engine``):
+   `pulumi preview` of N dynamic resources with no pack, a do-nothing pack and ours.
 5. peak RSS of every child; 6. start-up: ``residency-guard --version`` / ``python -c pass``.
 """
 
@@ -301,6 +302,47 @@ class Bench:
             "", "", "", "", "",
         ))  # fmt: skip
 
+    def engine_pack(self) -> None:
+        """The policy pack under `pulumi preview` (``bench.engine``): ours and a do-nothing
+        pack, ms added per resource over no pack, at each size; the default-settings figure;
+        the pack's start."""
+        from bench import engine
+
+        sizes = (20, 40) if self.args.quick else (300, 1_000)
+        runs = self.args.engine_runs or (1 if self.args.quick else 5)
+        log(f"policy pack under pulumi preview at {', '.join(map(str, sizes))} resources, "
+            f"{runs} rotation(s)")  # fmt: skip
+        self.note_load()
+        found = engine.measure(self.corpus_dir / "engine", sizes, runs,
+                               1 if self.args.quick else 3, self.args.seed)  # fmt: skip
+        self.loads += found["loads"]
+        for row in found["rows"]:
+            ratio = row["ratio"]
+            self.rows.append(Row(
+                "policy pack under `pulumi preview`: ms added per resource, ours / do-nothing",
+                f"{row['resources']:,} dynamic resources",
+                f"{row['ours_added_ms_per_resource']:.2f} ms",
+                f"{row['do-nothing_added_ms_per_resource']:.2f} ms",
+                f"{ratio:.2f}x (CPU {row['cpu_ratio']:.2f}x)", "<= 1.25x", _verdict(ratio <= 1.25),
+                "",
+                {"kind": "engine", **row},
+            ))  # fmt: skip
+        default = found.get("default")
+        if default:
+            self.rows.append(Row(
+                "policy pack under `pulumi preview`, default settings: ms added per resource",
+                f"{default['resources']:,} dynamic resources",
+                f"{default['ours_added_ms_per_resource']:.2f} ms", "", "", "", "", "",
+                {"kind": "engine-default", **default},
+            ))  # fmt: skip
+        start = found["start"]
+        extra = start["ours"] - start["do-nothing"]
+        self.rows.append(Row(
+            "policy pack start (launch to a first `Analyze` answered): ours - do-nothing", "",
+            f"{start['ours']:.2f} s", f"{start['do-nothing']:.2f} s", f"+{extra:.2f} s",
+            "< 0.3 s", _verdict(extra < 0.3), "", {"kind": "engine-start", **found["starts"]},
+        ))  # fmt: skip
+
     def alias_bomb(self) -> None:
         target = self.corpus("alias-bomb", 0)
         log("an alias bomb (9 levels of 9 aliases: 387M strings expanded)")
@@ -439,6 +481,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every sample here")
+    parser.add_argument(
+        "--no-engine",
+        action="store_true",
+        help="skip the rows under the real engine (scripts/install-pulumi-engine)",
+    )
+    parser.add_argument("--engine", action="store_true", help="the engine rows even with --quick")
+    parser.add_argument(
+        "--engine-runs", type=int, default=0, help="rotations per engine row (default 5)"
+    )
     args = parser.parse_args(argv)
     compile_bytecode()
     bench = Bench(args)
@@ -447,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.previews()
     bench.alias_bomb()
     bench.pack()
+    if (args.engine or not args.quick) and not args.no_engine:
+        bench.engine_pack()
     if (args.checkov or not args.quick) and not args.no_checkov:
         bench.checkov()
     text = bench.report()

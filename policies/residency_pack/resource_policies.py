@@ -15,6 +15,7 @@ wire form and the findings for the other policies) and reports the findings of i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,7 @@ from .report import (
     violation_text,
 )
 from .servicer import WiredArgs
-from .state import PackState, ResourceResult
+from .state import PackState, ResourceResult, Wired
 
 # What the Azure rules read of an account or a deployment.
 AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
@@ -121,10 +122,20 @@ class Checked:
 
 def check(state: PackState, args: ResourceValidationArgs) -> Checked:
     """The core's findings on ``args``' resource (memoized across the pack's policies)."""
-    if isinstance(args, WiredArgs):  # the pack's servicer read the request once for all
-        wired = args.wired
-    else:
-        wired = state.resource_wire(args.urn, args.props, args)
+    if not isinstance(args, WiredArgs):
+        return _check(state, args, state.resource_wire(args.urn, args.props, args))
+    # The pack's servicer read the request once for all its policies: the first policy judges
+    # it, the others (with the same config, as a rule) take that.
+    config = args.get_config()
+    key = json.dumps(config, sort_keys=True, default=repr)
+    found = args.wired.checked.get(key)
+    if found is None:
+        found = args.wired.checked[key] = _check(state, args, args.wired)
+    assert isinstance(found, Checked)
+    return found
+
+
+def _check(state: PackState, args: ResourceValidationArgs, wired: Wired) -> Checked:
     props = wired.props
     settings = PackSettings.from_config(args.get_config())
     stack = region_sources.stack_name([args.urn], state.fallback_stack())

@@ -30,18 +30,22 @@ naming the part, if any of them changes.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from inspect import isawaitable
 from typing import Any
 
 import pulumi_policy.policy as sdk
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import proto
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyPack,
+    PolicyProviderResource,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -50,12 +54,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.deserialize import deserialize_properties
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError, _DictProxy, unknown_checking_proxy
 
 from .state import Wired
-from .wire import wire_form
+from .wire import WireProps, wire_form
 
 PULUMI_POLICY_VERSION = "1.21.0"  # the version whose private servicer this subclasses
+# Resources whose reading is kept for the stack policies (about 5 KB each for a workload).
+READINGS_KEPT = 4096
 
 
 class WiredArgs(ResourceValidationArgs):
@@ -103,16 +109,93 @@ def _value(value: struct_pb2.Value) -> Any:
     return None
 
 
-class _Resource:
-    """One resource of a request, converted once for every policy that reads it."""
+class _Deserialized(_DictProxy):
+    """A request's properties as pulumi-policy hands them to a policy (``deserialize_properties``
+    behind its unknown-checking proxy), converted when a policy first reads them: the pack's
+    own policies read the wire form instead. A ``_DictProxy`` to the SDK, so that its
+    ``serialize_properties`` unwraps it as it unwraps its own."""
 
-    __slots__ = ("opts", "props", "provider", "raw")
+    def __init__(self, raw: Callable[[], dict[str, Any]]) -> None:  # no proxy state of its own
+        self._raw = raw
+        self._proxy: Mapping[str, Any] | None = None
+
+    def _target(self) -> Any:
+        if self._proxy is None:
+            self._proxy = unknown_checking_proxy(deserialize_properties(self._raw()))
+        return self._proxy
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._target()[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._target()[key] = value
+
+    def __len__(self) -> int:
+        return len(self._target())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._target())
+
+
+class _Reading:
+    """A resource's properties read once: the dict protobuf gives (what the SDK deserializes),
+    its wire form, and the digest of its content."""
+
+    __slots__ = ("digest", "raw", "wire")
+
+    def __init__(self, raw: dict[str, Any], wire: WireProps, digest: bytes) -> None:
+        self.raw = raw
+        self.wire = wire
+        self.digest = digest
+
+
+class _Readings:
+    """The readings used last, by content digest: the stack policies find the resource policies'
+    reading of outputs equal to inputs, and equal resources share one."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[bytes, _Reading] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def read(self, struct: struct_pb2.Struct) -> _Reading:
+        # Deterministic serialization sorts map keys: equal content, equal bytes, whatever the
+        # order the engine sent (outputs come in another order than inputs).
+        digest = b"pb:" + hashlib.sha256(struct.SerializeToString(deterministic=True)).digest()
+        with self._lock:
+            found = self._items.get(digest)
+            if found is not None:
+                self._items.move_to_end(digest)
+                return found
+        raw = struct_to_dict(struct)
+        found = _Reading(raw, wire_form(raw), digest)
+        with self._lock:
+            self._items[digest] = found
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return found
+
+
+class _Resource:
+    """One resource of a request, read once for every policy that reads it."""
+
+    __slots__ = ("opts", "props", "provider", "wired")
 
     def __init__(self, servicer: OncePerResource, message: Any) -> None:
-        self.raw = struct_to_dict(message.properties)
-        self.props = unknown_checking_proxy(deserialize_properties(self.raw))
+        reading = servicer._readings.read(message.properties)
+        self.props = _Deserialized(lambda: reading.raw)
+        self.wired = Wired(reading.wire, reading.digest)
         self.opts = servicer._get_resource_options(message)
-        self.provider = servicer._get_provider_resource(message)
+        self.provider = _provider(message)
+
+
+def _provider(message: Any) -> PolicyProviderResource | None:
+    """``_get_provider_resource`` of the SDK's servicer, its properties converted when read."""
+    if not message.HasField("provider"):
+        return None
+    provider = message.provider
+    props = _Deserialized(lambda: json_format.MessageToDict(provider.properties))
+    return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
 
 class OncePerResource(sdk._PolicyAnalyzerServicer):
@@ -121,6 +204,7 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._configured = False
+        self._readings = _Readings(READINGS_KEPT)
 
     # --- what the SDK's servicer holds -------------------------------------------------
 
@@ -174,7 +258,6 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
             )
             if resource is None:
                 resource = _Resource(self, request)
-                wired = Wired(wire_form(resource.raw))
             args = WiredArgs(
                 request.type,
                 resource.props,
@@ -184,7 +267,7 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
                 resource.provider,
                 self._get_policy_config(policy.name),
                 self.stack_tags,
-                wired=wired,
+                wired=resource.wired,
             )
             self._run(policy, args, report, response)
         return response
@@ -241,7 +324,7 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
             )
             resources.append(resource)
             links.append((resource, message))
-            wired.setdefault(message.urn, Wired(wire_form(converted.raw)))
+            wired.setdefault(message.urn, converted.wired)
         by_urn = {resource.urn: resource for resource in resources}
         for resource, message in links:
             if message.parent and message.parent in by_urn:
@@ -256,7 +339,7 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
         validate: Callable[..., Any] = policy.validate  # type: ignore[attr-defined]
         try:
             result = validate(args, report)
-            if isawaitable(result):
+            if result is not None and isawaitable(result):
                 loop = asyncio.new_event_loop()
                 loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
                 loop.close()

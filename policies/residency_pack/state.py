@@ -128,6 +128,8 @@ class Wired:
 
     wire: WireProps
     _digest: bytes | None = field(default=None, repr=False)
+    # What the resource policies' check found, by their config (``resource_policies.check``).
+    checked: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def props(self) -> dict[str, Any]:

@@ -186,7 +186,15 @@ def _opaque_secret(data: Mapping[str, Any]) -> bool:
     )
 
 
+# Text shorter than this decodes to no unknown: what the walk reads as unknown inside decoded
+# text is the string sentinel (36 characters) or a ciphertext-only secret (its 32-character
+# signature key and value), and no encoding of either (JSON, base64) is shorter.
+_SHORTEST_UNKNOWN = len(UNKNOWN_SENTINEL)
+
+
 def _decodes_to_unknowns(text: str) -> bool:
+    if len(text) < _SHORTEST_UNKNOWN:
+        return False  # most strings of a resource: no decoding tried
     return any(may_hold_unknowns(inner) for _, inner in decoded_forms(text))
 
 

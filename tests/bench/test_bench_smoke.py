@@ -83,3 +83,22 @@ def test_corpus_is_deterministic_and_prefix_stable(tmp_path: Path) -> None:
     assert json.loads(first)["steps"]  # valid JSON, shaped like a preview
     state = json.loads(corpus.write_state(tmp_path / "s.json", 30).read_text(encoding="utf-8"))
     assert len(state["deployment"]["resources"]) == 30 + 6  # stack, 4 providers, component
+
+
+@pytest.mark.engine
+def test_engine_bench_runs_the_three_previews(tmp_path: Path) -> None:
+    """`python -m bench.engine` on tiny programs: no pack, the do-nothing pack and ours, each
+    previewed under the real engine (a failed preview fails the bench), and the packs' start."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.engine", "--sizes", "3", "6", "--runs", "1",
+         "--default-runs", "1", "--workspace", str(tmp_path / "engine"),
+         "--json", str(tmp_path / "engine.json")],
+        cwd=REPO, capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads((tmp_path / "engine.json").read_text(encoding="utf-8"))
+    assert [row["resources"] for row in found["rows"]] == [3, 6]
+    assert set(found["rows"][0]["samples"]) == {"none", "do-nothing", "ours"}
+    assert found["default"]["settings"] == "default settings"
+    assert set(found["start"]) == {"do-nothing", "ours"}
+    assert "| 6 | PULUMI_SKIP_CHECKPOINTS=true |" in done.stdout

@@ -27,6 +27,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies.residency_pack import PACK_ENFORCEMENT, PACK_NAME, PackState, all_policies
@@ -76,6 +77,12 @@ def sdk_policies() -> list[Policy]:
         )
         report(f"config {dict(args.get_config())} tags {dict(args.stack_tags)}")
 
+    def serialized(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        # The SDK's own serializer unwraps its proxies: unknowns pass through, unread.
+        report(f"serialized {serialize_properties(args.props)}")
+        if args.provider is not None:
+            report(f"provider serialized {serialize_properties(args.provider.props)}")
+
     def unknown(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if "url" in args.props:
             report(f"reads {args.props['url']}")  # raises UnknownValueError when unknown
@@ -107,6 +114,7 @@ def sdk_policies() -> list[Policy]:
         ResourceValidationPolicy(
             "unknown", "Reads an unknown.", unknown, enforcement_level=EnforcementLevel.ADVISORY
         ),
+        ResourceValidationPolicy("serialized", "Serializes props.", serialized),
         ResourceValidationPolicy("not-applicable", "Not for functions.", not_applicable),
         ResourceValidationPolicy("async", "Async.", later),
         ResourceValidationPolicy(
