@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from residency_guard.catalog import shipped_catalog
-from residency_guard.repoconfig import RepoConfig, load_repo_config
+from residency_guard.errors import ConfigError
+from residency_guard.repoconfig import RepoConfig, Unresolved, find_repo_config, load_repo_config
 from residency_guard.scanners.stackfile import scan_stack_file
 from tests.core.helpers import rules_of, scan_yaml, stack
 
@@ -121,3 +122,115 @@ def test_globs_from_the_file_keep_their_order_and_lines(tmp_path: Path) -> None:
         text=stack(None, app__url=US_URL),
     )  # fmt: skip
     assert (scan.resolution.region, rules_of(scan.findings)) == ("eu", ["RG001", "RG009"])
+
+
+# -- reading the file -----------------------------------------------------------------------------
+
+
+def write_config(folder: Path, text: str) -> Path:
+    path = folder / "residency-guard.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_setting_is_read_with_its_line(tmp_path: Path) -> None:
+    path = write_config(tmp_path, """\
+stacks:
+  "prod-eu-*": eu
+  "dev-*": US
+catalog: [team.yaml, more/extra.yaml]
+unresolved: warn
+fail-on: warning
+esc: environments
+paths:
+  services/eu: eu
+suppressions:
+  - rule: RG004
+    reason: "  dev uses the alias until the migration  "
+    until: 2027-03-01
+  - rule: RG001
+    stack: "dev-*"
+    file: "stacks/*.yaml"
+    reason: accepted
+""")  # fmt: skip
+    repo = load_repo_config(path)
+    assert repo.path == path
+    assert repo.stacks == (("prod-eu-*", "eu", 2), ("dev-*", "US", 3))
+    assert repo.catalog_files == (
+        (tmp_path / "team.yaml").resolve(), (tmp_path / "more" / "extra.yaml").resolve(),
+    )  # fmt: skip
+    assert (repo.unresolved, repo.fail_on) == (Unresolved.WARN, "warning")
+    assert repo.esc == tmp_path / "environments"
+    assert repo.paths == (("services/eu", "eu", 9),)
+    first, second = repo.suppressions
+    assert (first.rule, first.reason, first.until, first.stack, first.file, first.line) == (
+        "RG004", "dev uses the alias until the migration", "2027-03-01", "*", "*", 11,
+    )  # fmt: skip
+    assert (second.rule, second.reason, second.until, second.stack, second.file, second.line) == (
+        "RG001", "accepted", None, "dev-*", "stacks/*.yaml", 14,
+    )  # fmt: skip
+
+
+def test_one_catalog_file_may_be_a_string(tmp_path: Path) -> None:
+    repo = load_repo_config(write_config(tmp_path, "catalog: team.yaml\n"))
+    assert repo.catalog_files == ((tmp_path / "team.yaml").resolve(),)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "---\n"])
+def test_an_empty_file_gives_the_fail_closed_defaults(tmp_path: Path, text: str) -> None:
+    path = write_config(tmp_path, text)
+    assert load_repo_config(path) == RepoConfig(path=path)
+    assert (RepoConfig().unresolved, RepoConfig().fail_on, RepoConfig().esc) == (
+        Unresolved.DENY, "error", None,
+    )  # fmt: skip
+    assert load_repo_config(None) == RepoConfig()
+
+
+# (file, the one line that names what is wrong and where)
+BAD_CONFIGS = [
+    ("unresolved: maybe\n", ":1: unresolved: unallowed value maybe"),
+    ("fail-on: fatal\n", ":1: fail-on: unallowed value fatal"),
+    ("bogus: 1\n", ":1: bogus: unknown field"),
+    ("stacks: [prod-eu]\n", ":1: stacks: must be of dict type"),
+    ("stacks:\n  prod-eu: eu\n  dev: 1\n", ":3: stacks.dev: must be of string type"),
+    ("catalog: 3\n", ":1: catalog: must be of ['string', 'list'] type"),
+    ("suppressions:\n  - rule: RG001\n    reason: x\n  - rule: XX1\n",
+     ":4: suppressions[1].rule: value does not match regex 'RG\\d{3}'"),
+    ("suppressions:\n  - reason: x\n", ":2: suppressions[0].rule: required field"),
+    ("- prod-eu\n", ":1: expected a mapping at the top level"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_CONFIGS)
+def test_a_bad_setting_is_one_line_naming_file_line_and_key(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_repo_config(path)
+    line = str(error.value)
+    assert line.startswith(f"{path}{expected}"), line
+    assert "\n" not in line
+
+
+def test_an_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "residency-guard.yaml"
+    path.write_bytes(b"stacks:\n  prod: \xff\n")
+    with pytest.raises(ConfigError, match="cannot read: UnicodeDecodeError") as error:
+        load_repo_config(path)
+    assert str(error.value).startswith(str(path))
+
+
+def test_the_nearest_file_above_is_found_up_to_the_repository_root(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    deep = repo / "infra" / "stacks"
+    deep.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    write_config(tmp_path, "stacks: {}\n")  # above the repository: never read
+    assert find_repo_config(deep) is None
+    assert find_repo_config(deep / "Pulumi.prod.yaml") is None
+    config = write_config(repo, "stacks: {}\n")
+    assert find_repo_config(deep) == config
+    assert find_repo_config(deep / "Pulumi.prod.yaml") == config
+    nearer = write_config(repo / "infra", "stacks: {}\n")
+    assert find_repo_config(deep / "Pulumi.prod.yaml") == nearer
