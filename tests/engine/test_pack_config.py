@@ -214,3 +214,30 @@ def test_suppressions_packaged_in_the_pack_folder_apply(project: Project, tmp_pa
         found("mandatory", ENDPOINT, "templated-env", "RG011", "templated-env.env.OPENAI_BASE_URL")
     }, text
     assert "host injected by the platform, INC-42" in text, text  # the summary says why
+
+
+def test_a_group_picks_a_team_catalog_packaged_with_the_pack(
+    project: Project, tmp_path: Path
+) -> None:
+    """`repoConfig` in a group's config names a settings file packaged in the pack's folder;
+    its team catalog (`catalog:`) applies: a model the team banned is RG014."""
+    pack = tmp_path / "pack"
+    shutil.copytree(project.pack, pack)
+    teams = pack / "teams"
+    teams.mkdir()
+    (teams / "ml-platform.yaml").write_text("catalog: ml-platform-catalog.yaml\n", encoding="utf-8")
+    (teams / "ml-platform-catalog.yaml").write_text(
+        "banned_models:\n  gpt-4o-2024-11-20: replaced by the team's fine-tune\n", encoding="utf-8"
+    )
+    banned = found("mandatory", MODELS, "model-env", "RG014", "model-env.env.OPENAI_MODEL")
+    plain = project.engine.run(["preview", "--stack", EU, "--policy-pack", str(pack)], project.path)
+    assert banned not in pack_violations(output(plain)), output(plain)
+    config = project.configs / "team.json"
+    config.write_text(json.dumps({MODELS: {"repoConfig": "teams/ml-platform.yaml"}}))
+    proc = project.engine.run(
+        ["preview", "--stack", EU, "--policy-pack", str(pack), "--policy-pack-config", str(config)],
+        project.path,
+    )
+    text = output(proc)
+    assert banned in pack_violations(text), text
+    assert "replaced by the team's fine-tune" in text, text
