@@ -22,7 +22,7 @@ or ConfigMap's ``data``, a secret's JSON string.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,33 +138,65 @@ def _steers_elsewhere(entry: EnvEntry) -> bool:
 
 
 def env_blocks(data: Any, path: tuple[str | int, ...] = ()) -> list[EnvBlock]:
-    """Every env block in a JSON-like structure (JSON strings inside it decoded), in order."""
-    blocks: list[EnvBlock] = []
-    stack: list[tuple[Any, tuple[str | int, ...], int]] = [(data, path, 0)]
-    if isinstance(data, Mapping) and _is_env_map(data):
-        blocks.append(EnvBlock(path, tuple(_entries(data, path))))  # the whole of it: ESC's
+    """Every env block in a JSON-like structure (JSON strings inside it decoded) that holds
+    the key, in path order.
+
+    One look per container finds where the key is named (a mapping's key, a list entry's
+    name, a ``NAME=`` string); only there is the block around it read: a preview's
+    resources are mostly other data.
+    """
+    blocks: dict[int, EnvBlock] = {}  # by the id of the mapping that holds the env parts
+    if isinstance(data, Mapping) and KEY_VAR in data:
+        blocks[id(data)] = EnvBlock(path, tuple(_entries(data, path)))  # the whole of it: ESC's
+    # (node, its path, the mapping it stands in or None, decoding depth)
+    stack: list[tuple[Any, tuple[str | int, ...], Any, int]] = [(data, path, None, 0)]
     while stack:
-        node, where, depth = stack.pop()
-        if isinstance(node, Mapping):
-            if node.get(SECRET_SIG_KEY) is not None:
+        node, where, parent, depth = stack.pop()
+        kind = type(node)
+        if kind is dict or (kind is not list and isinstance(node, Mapping)):
+            if SECRET_SIG_KEY in node:
                 continue  # a secret's insides are no environment of their own
-            found = _blocks_in(node, where)
-            blocks.extend(found)
-            children: Iterable[tuple[Any, Any]] = node.items()
-        elif isinstance(node, list):
-            children = enumerate(node)
-        elif isinstance(node, str) and depth < 3 and node.lstrip()[:1] in ("{", "["):
-            # ECS container definitions: a JSON string holding the containers and their env.
-            children = [(None, inner) for kind, inner in decoded_forms(node) if kind == "json"]
-        else:
-            continue
-        for step, child in reversed(list(children)):
-            if isinstance(child, (Mapping, list, str)):
-                if isinstance(step, str) and bare_name(step) in _STORES:
+            if KEY_VAR in node and parent is not None:
+                _note(blocks, parent)
+            for step, child in node.items():
+                if type(step) is str and bare_name(step) in _STORES:
                     continue
-                next_path = where if step is None else (*where, step)
-                stack.append((child, next_path, depth + (1 if step is None else 0)))
-    return sorted(blocks, key=lambda b: [str(p) for p in b.path])
+                _push(stack, child, (*where, step), (node, where), depth)
+        elif kind is list:
+            named = False
+            for index, item in enumerate(node):
+                if type(item) is str:
+                    named = named or item.startswith(KEY_VAR)
+                elif isinstance(item, Mapping):
+                    named = named or _entry_name(item) == KEY_VAR
+                _push(stack, item, (*where, index), None, depth)
+            if named and parent is not None:
+                _note(blocks, parent)
+    return sorted(blocks.values(), key=lambda b: [str(p) for p in b.path])
+
+
+def _push(
+    stack: list[tuple[Any, tuple[str | int, ...], Any, int]],
+    child: Any, path: tuple[str | int, ...], parent: Any, depth: int,
+) -> None:  # fmt: skip
+    kind = type(child)
+    if kind is dict or kind is list or (kind is not str and isinstance(child, Mapping)):
+        stack.append((child, path, parent, depth))
+    elif isinstance(child, str) and depth < 3 and KEY_VAR in child and child.lstrip()[:1] in "{[":
+        # ECS container definitions: a JSON string holding the containers and their env.
+        for form, inner in decoded_forms(child):
+            if form == "json":
+                stack.append((inner, path, None, depth + 1))
+
+
+def _note(
+    blocks: dict[int, EnvBlock], parent: tuple[Mapping[str, Any], tuple[str | int, ...]]
+) -> None:
+    """The block made of ``parent``'s env parts, once per parent mapping."""
+    mapping, where = parent
+    if id(mapping) not in blocks:
+        for block in _blocks_in(mapping, where):
+            blocks[id(mapping)] = block
 
 
 def _blocks_in(parent: Mapping[str, Any], where: tuple[str | int, ...]) -> list[EnvBlock]:
