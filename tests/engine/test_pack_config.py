@@ -23,6 +23,8 @@ from .conftest import (
     REPO_ROOT,
     PackViolation,
     PulumiEngine,
+    check_json,
+    cli_errors,
     copy_fixture_program,
     init_stack,
     output,
@@ -241,3 +243,19 @@ def test_a_group_picks_a_team_catalog_packaged_with_the_pack(
     text = output(proc)
     assert banned in pack_violations(text), text
     assert "replaced by the team's fine-tune" in text, text
+
+
+def test_the_cli_on_the_engines_preview_names_what_the_pack_blocked(
+    project: Project, tmp_path: Path
+) -> None:
+    """Parity on the real engine's own output: `pulumi preview --json` (without the pack)
+    through `residency-guard check` gives the rules and places the pack reported."""
+    blocked = pack_violations(output(project.run("preview", EU)))
+    preview = project.engine.run(["preview", "--json", "--stack", EU], project.path)
+    assert preview.returncode == 0, output(preview)
+    preview_json = tmp_path / "preview.json"
+    preview_json.write_text(preview.stdout, encoding="utf-8")
+    config = project.pack.parent / "residency-guard.yaml"
+    assert cli_errors(check_json(preview_json, tmp_path, config=config)) == {
+        (v.rule, v.path) for v in blocked
+    }
