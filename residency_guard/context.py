@@ -42,6 +42,9 @@ class StackContext:
     repo: RepoConfig = field(default_factory=RepoConfig)
     ambiguities: Sequence[Ambiguity] = ()
     resources: Mapping[str, Resource] = field(default_factory=dict)  # by name, for Azure links
+    # The openai SDK variables the scope being judged sets (a file, a resource): RG020 reads
+    # them together (OPENAI_API_TYPE with AWS_REGION...). Set by evaluate_values.
+    sdk_env: dict[str, str] = field(default_factory=dict)
     # ESC environments the stack imports that the scanned input does not hold (RG021).
     missing_environments: Sequence[MissingEnvironment] = ()
     _endpoints: dict[tuple[str, bool, bool, str], list[Endpoint]] = field(default_factory=dict)

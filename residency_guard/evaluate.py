@@ -10,6 +10,7 @@ from residency_guard.envblocks import KEY_VAR, EnvBlock, env_blocks
 from residency_guard.facets import FacetGate, facets_of
 from residency_guard.findings import Finding
 from residency_guard.rules import RULES, Rule
+from residency_guard.sdkvars import sdk_environment
 from residency_guard.values import Gate, Value, walk_data
 
 # Inputs that hold no configuration of the user's: the serialized dynamic provider.
@@ -24,13 +25,18 @@ def evaluate_values(
     # class's no-op, and calling it for each of a preview's million values costs seconds.
     active = _own_checks(rules, "check_value")
     findings: list[Finding] = []
-    for value in values:
-        facets = facets_of(value, ctx)
-        if not facets:
-            continue  # nearly every value: one look instead of a call to every rule
-        for check, reads in active:
-            if facets & reads:
-                findings.extend(check(value, ctx))
+    values = list(values)
+    outer, ctx.sdk_env = ctx.sdk_env, sdk_environment(values)  # the scope's SDK variables
+    try:
+        for value in values:
+            facets = facets_of(value, ctx)
+            if not facets:
+                continue  # nearly every value: one look instead of a call to every rule
+            for check, reads in active:
+                if facets & reads:
+                    findings.extend(check(value, ctx))
+    finally:
+        ctx.sdk_env = outer
     return findings
 
 

@@ -24,6 +24,7 @@ from residency_guard.keys import (
     names_model,
     sets_legacy_base,
 )
+from residency_guard.sdkvars import sdk_variable
 from residency_guard.values import Value, decodes
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ class Facet(enum.IntFlag):
     SURFACES = enum.auto()  # is an item of a surface list
     LEGACY_BASE = enum.auto()  # is or sets OPENAI_API_BASE
     KEY_TEXT = enum.auto()  # a non-secret text with "sk-" in it
-    ALL = ENDPOINT | ENDPOINT_NAME | MODEL | SURFACES | LEGACY_BASE | KEY_TEXT
+    SDK_VARIABLE = enum.auto()  # sets an SDK variable that may pick another provider or host
+    ALL = ENDPOINT | ENDPOINT_NAME | MODEL | SURFACES | LEGACY_BASE | KEY_TEXT | SDK_VARIABLE
 
 
 # Plain ints for the per-value work: IntFlag's operators are Python calls.
@@ -52,6 +54,7 @@ _MODEL = int(Facet.MODEL)
 _SURFACES = int(Facet.SURFACES)
 _LEGACY_BASE = int(Facet.LEGACY_BASE)
 _KEY_TEXT = int(Facet.KEY_TEXT)
+_SDK_VARIABLE = int(Facet.SDK_VARIABLE)
 
 
 def facets_of(value: Value, ctx: StackContext) -> int:
@@ -69,6 +72,8 @@ def facets_of(value: Value, ctx: StackContext) -> int:
         found |= _LEGACY_BASE
     if not value.secret and "sk-" in value.text:
         found |= _KEY_TEXT
+    if value.name and sdk_variable(value.name) is not None:
+        found |= _SDK_VARIABLE
     return found
 
 

@@ -6,6 +6,7 @@ import functools
 import re
 
 from residency_guard.hosts import is_interpolation
+from residency_guard.sdkvars import sdk_variable
 from residency_guard.values import Value, decoded_forms
 
 # The env var current SDKs ignore (openai>=1 reads OPENAI_BASE_URL only; openai-python #624, #745).
@@ -213,6 +214,7 @@ def name_may_matter(name: str) -> bool:
         or _name_says_model(name)
         or name.upper() == LEGACY_BASE_VAR
         or bare_name(name) == SURFACES_KEY  # `surfaces: chat`, a list of one
+        or sdk_variable(name) is not None  # OPENAI_API_TYPE, AWS_REGION, HTTPS_PROXY...
     )
 
 

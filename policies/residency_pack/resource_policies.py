@@ -33,6 +33,7 @@ from residency_guard.keys import is_endpoint_value, lists_surfaces
 from residency_guard.rules import RULES
 from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
 from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES
+from residency_guard.sdkvars import sdk_variable
 from residency_guard.values import Value
 
 from . import region as region_sources
@@ -56,7 +57,7 @@ AZURE_FIELDS = (("location",), ("kind",), ("sku",), ("sku", "name"))
 def _reads_endpoint(resource_type: str, value: Value) -> bool:
     # The rules' own classification: by the value's name or the keys above it
     # (`app:openai: {baseUrl: ...}`), never by the name alone.
-    return is_endpoint_value(value)
+    return is_endpoint_value(value) or sdk_variable(value.name) is not None
 
 
 def _reads_model(resource_type: str, value: Value) -> bool:
@@ -91,7 +92,7 @@ class Family:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("openai-endpoint-region", ("RG001", "RG002", "RG010", "RG011"),
+    Family("openai-endpoint-region", ("RG001", "RG002", "RG010", "RG011", "RG020"),
            "OpenAI endpoints reach the stack's region only", _reads_endpoint),
     Family("openai-model-eligibility", ("RG003", "RG004", "RG014"),
            "Models are eligible in the stack's region and allowed by the team", _reads_model),

@@ -16,6 +16,7 @@ from residency_guard.rules.legacy_api_base import LegacyApiBase
 from residency_guard.rules.model_alias import ModelAlias
 from residency_guard.rules.model_not_eligible import ModelNotEligible
 from residency_guard.rules.no_region import NoRegionDeclared
+from residency_guard.rules.other_provider import OtherProviderSelected
 from residency_guard.rules.plaintext_key import PlaintextApiKey
 from residency_guard.rules.region_conflict import RegionConflict
 from residency_guard.rules.surface_not_covered import SurfaceNotCovered
@@ -44,6 +45,7 @@ _RULE_CLASSES: tuple[type[Rule], ...] = (
     InvalidSuppression,
     UnknownRegion,
     KeyWithoutBaseUrl,
+    OtherProviderSelected,
     EscEnvironmentNotFound,
 )
 

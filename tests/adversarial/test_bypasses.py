@@ -510,11 +510,18 @@ CHECKOV_TREE: dict[str, str] = {
         + free_text("dockerfile-env-space", US_PROXY).replace("app:dockerfile", "app:image")
     ),
     "named-preview.json": json.dumps(_preview(NAMED_VALUE_RESOURCES), indent=1),
+    # class 6: the module client sent to Bedrock beside an EU base URL
+    "shop/Pulumi.prod-eu-bedrock.yaml": (
+        "config:\n  residency-guard:region: eu\n"
+        "  app:OPENAI_BASE_URL: https://eu.api.openai.com/v1\n"
+        "  app:OPENAI_API_TYPE: amazon-bedrock\n  app:AWS_REGION: us-east-1\n"
+    ),
 }
 # Which checks fail on which file; every other check passes there.
 CHECKOV_FAILED: dict[str, set[str]] = {
     "shop/Pulumi.prod-eu-named.yaml": {"RG002"},
     "named-preview.json": {"RG002"},
+    "shop/Pulumi.prod-eu-bedrock.yaml": {"RG020"},
 }
 
 
@@ -852,7 +859,9 @@ def _azure_preview(tmp_path: Path, *resources: tuple[str, str, dict[str, object]
     ]  # fmt: skip
     path = tmp_path / "preview.json"
     path.write_text(json.dumps({"steps": steps, "config": {"residency-guard:region": "eu"}}))
-    return sorted(f"{f.rule} {f.path}" for f in scan_pulumi_json(path, CATALOG, RepoConfig()).findings)
+    return sorted(
+        f"{f.rule} {f.path}" for f in scan_pulumi_json(path, CATALOG, RepoConfig()).findings
+    )
 
 
 def _account(location: str | None = "swedencentral", subdomain: str = "contoso-eu",
@@ -887,9 +896,7 @@ def test_pack_resource_policy_leaves_no_azure_host_unresolved() -> None:
     from tests.policies.helpers import all_rules, resource_args, run_resource_policies
 
     rtype, _, props = _worker("https://evil.openai.azure.com/openai/v1")
-    assert all_rules(run_resource_policies(PackState(), resource_args(rtype, props))) == [
-        "RG011"
-    ]
+    assert all_rules(run_resource_policies(PackState(), resource_args(rtype, props))) == ["RG011"]
 
 
 def test_azure_account_without_location_takes_its_resource_group_s(tmp_path: Path) -> None:
@@ -912,3 +919,165 @@ def test_pack_judges_an_account_without_location_with_its_resource_group() -> No
     linked = policies(PackState())["azure-openai-linked"]
     assert run(linked, stack_args([account, us_group])).rules == ["RG012"]
     assert run(linked, stack_args([account])).rules == ["RG011"]
+
+
+# -- issue 15, class 6: SDK variables that pick another provider or host -----------------------
+# openai 3.57's module client reads OPENAI_API_TYPE first; the oracle is that client, built in
+# a fresh interpreter from exactly these variables, with a transport that records its request.
+
+_MODULE_CLIENT = """
+import json, httpx2, openai
+urls = []
+class Recorder(httpx2.BaseTransport):
+    def handle_request(self, request):
+        urls.append(str(request.url))
+        return httpx2.Response(200, json={"object": "list", "data": []}, request=request)
+openai.http_client = httpx2.Client(transport=Recorder())
+openai.max_retries = 0
+openai.models.list()
+print(json.dumps(urls))
+"""
+
+
+def module_client_host(env: dict[str, str]) -> str:
+    """The host `openai.models.list()` (the module client) sends to under ``env``."""
+    import subprocess
+    import sys
+
+    import httpx2
+
+    out = subprocess.run(
+        [sys.executable, "-c", _MODULE_CLIENT], capture_output=True, text=True, check=True,
+        env={"PATH": os.environ["PATH"], **env}, timeout=120,
+    )  # fmt: skip
+    return httpx2.URL(json.loads(out.stdout)[-1]).host
+
+
+EU_ENV = {"OPENAI_API_KEY": "sk-not-a-key", "OPENAI_BASE_URL": "https://eu.api.openai.com/v1"}
+OTHER_PROVIDERS: list[tuple[str, dict[str, str], str]] = [
+    ("bedrock-by-region", {"OPENAI_API_TYPE": "amazon-bedrock", "AWS_REGION": "us-east-1",
+                           "AWS_BEARER_TOKEN_BEDROCK": "not-a-token"},
+     "bedrock-mantle.us-east-1.api.aws"),
+    ("bedrock-base-url", {"OPENAI_API_TYPE": "amazon-bedrock",
+                          "AWS_BEDROCK_BASE_URL": "https://bedrock-mantle.us-west-2.api.aws/v1",
+                          "AWS_BEARER_TOKEN_BEDROCK": "not-a-token"},
+     "bedrock-mantle.us-west-2.api.aws"),
+]  # fmt: skip
+
+
+def _config(env: dict[str, str]) -> str:
+    secrets = ("OPENAI_API_KEY", "AWS_BEARER_TOKEN_BEDROCK", "AZURE_OPENAI_API_KEY")
+    return "".join(
+        f"  app:{k}:\n    secure: v1:abc\n" if k in secrets else f"  app:{k}: {json.dumps(v)}\n"
+        for k, v in env.items()
+    )
+
+
+@pytest.mark.parametrize(("case", "env", "host"), OTHER_PROVIDERS)
+def test_another_provider_selected_by_sdk_variables(
+    case: str, env: dict[str, str], host: str
+) -> None:
+    """`OPENAI_API_TYPE=amazon-bedrock` beside an EU OPENAI_BASE_URL: the module client sends
+    to Bedrock and ignores the base URL; the gate saw only the EU base URL."""
+    assert module_client_host(EU_ENV) == "eu.api.openai.com"
+    assert module_client_host({**EU_ENV, **env}) == host
+    assert eu(_config({**EU_ENV, **env})) == ["RG020"]
+    assert eu(_config(EU_ENV)) == []
+
+
+def test_a_bedrock_host_bound_in_a_team_catalog_passes(tmp_path: Path) -> None:
+    """Another provider's region is outside an OpenAI residency region unless a team catalog
+    binds it: a Bedrock host bound to EU as a gateway passes."""
+    from residency_guard.catalog.loader import load_catalog
+    from residency_guard.scanners.stackfile import scan_stack_file
+
+    env = {**EU_ENV, "OPENAI_API_TYPE": "amazon-bedrock", "AWS_REGION": "eu-central-1"}
+    assert module_client_host({**env, "AWS_BEARER_TOKEN_BEDROCK": "x"}) == (
+        "bedrock-mantle.eu-central-1.api.aws"
+    )
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "gateways:\n  - host: bedrock-mantle.eu-central-1.api.aws\n    region: eu\n",
+        encoding="utf-8",
+    )
+    text = "config:\n  residency-guard:region: eu\n" + _config(env)
+    path = Path("stacks/Pulumi.prod-eu.yaml")
+    for catalog, expected in ((CATALOG, ["RG020"]), (load_catalog([team]), [])):
+        scan = scan_stack_file(path, catalog, RepoConfig(), text=text)
+        assert rules_of(scan.findings) == expected
+
+
+def test_azure_selected_without_an_endpoint_the_gate_sees() -> None:
+    """An Azure credential (no OPENAI_API_KEY) or OPENAI_API_TYPE=azure makes the module client
+    an Azure client for an AZURE_OPENAI_ENDPOINT set elsewhere; OPENAI_BASE_URL is ignored."""
+    runtime = {"AZURE_OPENAI_ENDPOINT": "https://acme.openai.azure.com",
+               "OPENAI_API_VERSION": "2024-10-21", "AZURE_OPENAI_API_KEY": "not-a-key"}  # fmt: skip
+    base = {"OPENAI_BASE_URL": "https://eu.api.openai.com/v1"}
+    assert module_client_host({**base, **runtime}) == "acme.openai.azure.com"
+    assert eu(_config({**base, "AZURE_OPENAI_API_KEY": "x"})) == ["RG020"]
+    assert eu(_config({**base, "OPENAI_API_TYPE": "azure"})) == ["RG020"]
+    # with the endpoint in the stack, the Azure rules judge it (no account declared: RG011)
+    assert eu(_config({**base, **runtime})) == ["RG011"]
+    assert eu(_config({**EU_ENV, "OPENAI_API_TYPE": "openai"})) == []
+
+
+def _proxy_sees(env: dict[str, str]) -> list[str]:
+    """The request lines a loopback proxy gets from an `openai.OpenAI()` client under ``env``."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json, os, socket, threading\n"
+        "srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(5)\n"
+        "seen = []\n"
+        "def serve():\n"
+        "    while True:\n"
+        "        c, _ = srv.accept(); seen.append(c.recv(4096).split(b'\\r\\n')[0].decode())\n"
+        "        c.close()\n"
+        "threading.Thread(target=serve, daemon=True).start()\n"
+        "os.environ['HTTPS_PROXY'] = 'http://127.0.0.1:%d' % srv.getsockname()[1]\n"
+        "import openai\n"
+        "client = openai.OpenAI(max_retries=0, timeout=5)\n"
+        "try:\n    client.models.list()\nexcept Exception:\n    pass\n"
+        "print(json.dumps(seen))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        env={"PATH": os.environ["PATH"], **env}, timeout=120,
+    )  # fmt: skip
+    return list(json.loads(out.stdout))
+
+
+def test_a_proxy_the_openai_host_is_not_exempted_from() -> None:
+    """httpx2 trusts the environment: HTTPS_PROXY sends every request to the proxy first,
+    unless NO_PROXY names the host."""
+    assert _proxy_sees(EU_ENV) == ["CONNECT eu.api.openai.com:443 HTTP/1.1"]
+    assert _proxy_sees({**EU_ENV, "NO_PROXY": ".openai.com"}) == []
+    proxy = {"HTTPS_PROXY": "http://proxy.us.example:3128"}
+    assert eu(_config({**EU_ENV, **proxy})) == ["RG020"]
+    assert eu(_config({**EU_ENV, **proxy, "NO_PROXY": ".openai.com"})) == []
+    assert eu(_config({**EU_ENV, **proxy, "no_proxy": "eu.api.openai.com,localhost"})) == []
+    # a proxy in a stack that configures no OpenAI client is none of the gate's business
+    assert eu(_config(proxy)) == []
+
+
+SDK_RESOURCES: list[tuple[str, str, dict[str, object]]] = [
+    ("kubernetes:apps/v1:Deployment", "worker", {"spec": {"template": {"spec": {"containers": [
+        {"name": "worker", "env": [
+            {"name": "OPENAI_BASE_URL", "value": "https://eu.api.openai.com/v1"},
+            {"name": "OPENAI_API_TYPE", "value": "amazon-bedrock"},
+            {"name": "AWS_REGION", "value": "us-east-1"},
+        ]}]}}}}),
+]  # fmt: skip
+
+
+def test_another_provider_in_a_preview_and_in_the_pack(tmp_path: Path) -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import resource_args, run_resource_policies
+
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(_preview(SDK_RESOURCES), indent=1), encoding="utf-8")
+    assert rules_of(scan_pulumi_json(path, CATALOG, RepoConfig()).findings) == ["RG020"]
+    kind, name, inputs = SDK_RESOURCES[0]
+    outcomes = run_resource_policies(PackState(), resource_args(kind, inputs, name=name))
+    assert outcomes["openai-endpoint-region"].rules == ["RG020"]

@@ -144,7 +144,7 @@ NAMES = (
     "embeddingModel", "OPENAI_MODEL", "model", "models", "modelFormat", "model.version",
     "modelName", "url", "baseUrl", "base_url", "apiBase", "endpoint", "host", "logoUrl",
     "websocketBaseUrl", "LOG_LEVEL", "name", "value", "key", "data", "surfaces", "openai",
-    "OPENAI_API_KEY", "apiKey", "DATABASE_URL", "", "x",
+    "OPENAI_API_KEY", "apiKey", "DATABASE_URL", "", "x", "OPENAI_API_TYPE", "HTTPS_PROXY",
 )  # fmt: skip
 KEYS = (
     *NAMES, "config", "env", "spec", "template", "containers", "environment", "variables",
@@ -182,7 +182,7 @@ SURFACE_TEXTS = (
 KEY_TEXTS = (FAKE_KEY, f"Bearer {FAKE_KEY}", "sk-", "task-runner", "risk-free", "sk-ant-xyz")
 PLAIN = (
     "info", "debug", "eu-central-1", "3", "443", "true", "null", "v1:AAAAbbbbCCCC",
-    "swedencentral", "eastus", "GlobalStandard", UNKNOWN_SENTINEL,
+    "swedencentral", "eastus", "GlobalStandard", UNKNOWN_SENTINEL, "amazon-bedrock",
 )  # fmt: skip
 
 

@@ -51,6 +51,8 @@ CASES = [
     ("RG018", stack("eu", app__env="{OPENAI_API_KEY: {secure: v1:abc}}"),
      stack("eu", app__env="{OPENAI_API_KEY: {secure: v1:abc}, "
                           "OPENAI_BASE_URL: 'https://eu.api.openai.com/v1'}")),
+    ("RG020", stack("eu", OPENAI_BASE_URL=EU_URL, OPENAI_API_TYPE="amazon-bedrock",
+                    AWS_REGION="us-east-1"), stack("eu", OPENAI_BASE_URL=EU_URL)),
 ]  # fmt: skip
 
 

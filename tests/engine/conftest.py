@@ -229,7 +229,7 @@ def is_secret(value: object) -> bool:
 
 # One policy's heading in the `Policies:` block, then its violations, one `[RGxxx]` line each:
 #     - [mandatory] [severity: high]  openai-endpoint-region  (pulumi-python:dynamic/...: worker-env)
-#       OpenAI endpoints reach the stack's region only (RG001, RG002, RG010, RG011).
+#       OpenAI endpoints reach the stack's region only (RG001, RG002, RG010, RG011, RG020).
 #       [RG001] EU stack 'prod-eu-raw' sends to ... (at worker-env.env.OPENAI_BASE_URL). Fix: ...
 _POLICY = re.compile(
     r"^\s*- \[(?P<level>[a-z]+)\](?: \[severity: [a-z]+\])?\s+(?P<policy>[\w-]+)\s+"

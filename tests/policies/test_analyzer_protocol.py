@@ -118,7 +118,7 @@ def test_a_global_host_is_a_mandatory_violation_on_the_resource(
         (
             "openai-endpoint-region",
             proto.MANDATORY,
-            "OpenAI endpoints reach the stack's region only (RG001, RG002, RG010, RG011).\n"
+            "OpenAI endpoints reach the stack's region only (RG001, RG002, RG010, RG011, RG020).\n"
             "[RG001] EU stack 'prod-eu' sends to api.openai.com (global, no residency) "
             "(at chat.spec.template.spec.containers[0].env[0].value). "
             "Fix: use https://eu.api.openai.com/v1",
