@@ -51,7 +51,7 @@ from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, stack_name_of
 from residency_guard.stackregion import resolve_region
 from residency_guard.suppressions import apply_suppressions, suppress_scans
-from residency_guard.values import Value, loads_json, walk_data
+from residency_guard.values import Value, json_int, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml, walk_yaml
 
 # The rules with a checkov check. RG016 (a malformed `# residency-guard: ignore`) judges our
@@ -357,6 +357,25 @@ def install_log_redaction(logger: logging.Logger | None = None) -> None:
             handler.addFilter(RedactingLogFilter())
 
 
+def install_long_number_reading() -> None:
+    """Make checkov's JSON reader read an integer too long for ``int()`` (over Python's
+    4,300 digits) as our readers do (``values.loads_json``). Without it, one such number in
+    any JSON file aborted checkov's whole json runner (measured with checkov 3.3.30: a
+    ValueError out of ``_parallel_run``), and no JSON file of the run was judged. Idempotent;
+    like the log filter, installed when checkov loads the checks, before it reads a file."""
+    decoder = _checkov("common.parsers.json.decoder").Decoder
+    if getattr(decoder, "_residency_guard_numbers", False):
+        return
+    original = decoder.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parse_int", json_int)
+        original(self, *args, **kwargs)
+
+    decoder.__init__ = __init__
+    decoder._residency_guard_numbers = True
+
+
 # ---------------------------------------------------------------------------------------------
 # The checkov side: mixins placed before checkov's BaseYamlCheck / BaseJsonCheck.
 
@@ -402,6 +421,7 @@ class RuleCheck:
         self._scanned_file = ""
         self._config_types()
         install_log_redaction()
+        install_long_number_reading()
 
     def _config_types(self) -> None:
         """Resolve now what ``redacted_config`` needs, so that building one cannot fail later."""

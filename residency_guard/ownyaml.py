@@ -52,8 +52,10 @@ def read_own_yaml(
 ) -> tuple[yaml.Node | None, Any]:  # fmt: skip
     """The document's root node (for lines) and its data, or ``error`` naming the file and
     line: invalid YAML, several documents, a duplicate key, an alias bomb."""
-    loader = loader_class(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        # Inside: the reader refuses some characters (a control character) as it starts.
+        loader = loader_class(text)
         root = loader.get_single_node()
         if root is None:
             return None, None
@@ -74,7 +76,8 @@ def read_own_yaml(
     except RecursionError:
         raise error("YAML nested too deeply", file=file, fix="flatten it") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def refuse_duplicate_keys(root: yaml.Node, file: str, error: type[ResidencyGuardError]) -> None:

@@ -266,14 +266,15 @@ def decodes(text: str) -> bool:
 _MAX_INT_DIGITS = 4_000
 
 
-def _json_int(text: str) -> int | float:
-    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)  # inf: never a string
+def json_int(text: str) -> int | float:
+    """A JSON integer; one too long for ``int()`` is a float (infinite), never an error."""
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
 
 
 def loads_json(text: str) -> Any:
     """``json.loads`` for the JSON we judge: an integer too long for ``int()`` is read as a
     float (infinite) instead of refusing the whole document; only its strings matter here."""
-    return json.loads(text, parse_int=_json_int)
+    return json.loads(text, parse_int=json_int)
 
 
 def decoded_forms(text: str) -> list[tuple[str, Any]]:

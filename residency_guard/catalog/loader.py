@@ -87,8 +87,10 @@ def _line_at(root: yaml.Node | None, path: KeyPath) -> int | None:
 
 
 def _parse(file: str, text: str, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader) -> _Doc:
-    loader = loader_class(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        # Inside: the reader refuses some characters (a control character) as it starts.
+        loader = loader_class(text)
         root = loader.get_single_node()
         if root is None:
             raise CatalogError("empty document; expected a mapping", file=file)
@@ -109,7 +111,8 @@ def _parse(file: str, text: str, loader_class: type[yaml.SafeLoader] = yaml.Safe
     except yaml.YAMLError as exc:
         raise CatalogError(f"invalid YAML: {exc}", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return _Doc(file, root, data)
 
 

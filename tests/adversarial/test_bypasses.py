@@ -1081,3 +1081,84 @@ def test_another_provider_in_a_preview_and_in_the_pack(tmp_path: Path) -> None:
     kind, name, inputs = SDK_RESOURCES[0]
     outcomes = run_resource_policies(PackState(), resource_args(kind, inputs, name=name))
     assert outcomes["openai-endpoint-region"].rules == ["RG020"]
+
+
+# -- issue 15 (i15b) through real checkov: one run of the documented gate over every case above --
+
+
+def _checkov_tree(root: Path) -> Path:
+    """The cases of classes 3, 4, 5, 7, 8 and 9 and the hostile JSON, as files on disk."""
+    tree = root / "repo"
+    (tree / ".git").mkdir(parents=True)
+    files = {
+        "residency-guard.yaml": "stacks:\n  prod-eu: eu\n",
+        "merge/Pulumi.yaml": MERGE_TAGGED_OVERRIDE[0],
+        "merge/Pulumi.prod-eu.yaml": MERGE_TAGGED_OVERRIDE[1],
+        "spelling/Pulumi.yaml": "name: residency-guard\nruntime: python\n",
+        "spelling/Pulumi.prod-eu.yaml": "config:\n"
+        + REGION_RESPELLINGS["bare key in the project's namespace"],
+        "outputs/state.json": json.dumps(_lambda_state(EU_URL, GLOBAL_URL)),
+        "huge-int/state.json": json.dumps(_lambda_state(GLOBAL_URL, GLOBAL_URL)).replace(
+            '"manifest": {}', '"manifest": {"n": ' + "9" * 5000 + "}"
+        ),
+        "not-a-list/state.json": '{"deployment": {"manifest": {}, "resources": 5}}',
+        "dup/.git/HEAD": "",
+        "dup/residency-guard.yaml": OWN_FILE_DUPLICATES["stacks mapping"][0],
+        "dup/Pulumi.yaml": "name: shop\nruntime: python\n",
+        "dup/Pulumi.prod-eu.yaml": "config:\n  shop:OPENAI_BASE_URL: https://us.api.openai.com/v1\n",
+    }
+    for name, text in files.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(text, encoding="utf-8")
+    for folder, resources in {
+        "azure-host": [(AZURE_ACCOUNT, "evil", _account()),
+                       _worker("https://evil.openai.azure.com/openai/v1")],
+        "azure-group": [(AZURE_ACCOUNT, "oai", _account(location=None)),
+                        (RESOURCE_GROUP, "rg", {"resourceGroupName": "rg-shop",
+                                                "location": "eastus"})],
+    }.items():  # fmt: skip
+        (tree / folder).mkdir()
+        _azure_preview(tree / folder, *resources)
+    return tree
+
+
+@pytest.fixture(scope="module")
+def checkov_failures(
+    checkov_bin: Path,  # noqa: F811 - the fixture imported above
+    tmp_path_factory: pytest.TempPathFactory,
+) -> set[str]:
+    """``<folder> <rule>`` of every FAILED check of `scripts/checkov-gate TREE -o json`."""
+    import subprocess
+
+    from tests.checkov.conftest import GATE, parse_records
+    from tests.checkov_env.conftest import CHECKOV_ENV, RUN_TIMEOUT_S, _clean_env
+
+    tree = _checkov_tree(tmp_path_factory.mktemp("checkov-i15b"))
+    proc = subprocess.run(
+        [str(GATE), str(tree), "-o", "json"], capture_output=True, text=True,
+        timeout=RUN_TIMEOUT_S, env=_clean_env(CHECKOV_ENV), stdin=subprocess.DEVNULL,
+        cwd=tree, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    records = parse_records(json.loads(proc.stdout))
+    return {f"{r.file.split('/')[0]} {r.rule}" for r in records if r.status == "FAILED"}
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        "merge RG001",  # class 3: the project default the engine uses
+        "merge RG015",
+        "spelling RG009",  # class 4
+        "spelling RG015",
+        "outputs RG001",  # class 5
+        "azure-host RG011",  # class 7
+        "azure-group RG012",  # class 8
+        "dup RG001",  # class 9: the settings cannot be read, so every check fails closed
+        "dup RG008",
+        "huge-int RG001",  # read, not fatal
+        "not-a-list RG001",  # an input error fails every check
+    ],
+)
+def test_checkov_gives_the_same_verdicts(checkov_failures: set[str], expected: str) -> None:
+    assert expected in checkov_failures, sorted(checkov_failures)

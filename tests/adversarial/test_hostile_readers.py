@@ -1,0 +1,188 @@
+"""Every reader under generated hostile input: an input error of ours, or a verdict; never
+another exception (which the CLI turns into "internal error" and the pack into a crash).
+
+The generators build what a careless or hostile file holds: YAML assembled from the tokens
+that change its reading (anchors, aliases, merge keys and tags, flow collections, block
+scalars, document markers, tabs, odd characters), and JSON-like data with the keys the
+preview/state readers and the pack look for, holding values of every type (numbers too long
+for ``int()``, the engine's unknown sentinel, secret wrappers, lists where objects belong).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pulumi_policy import StackValidationPolicy
+
+from policies.residency_pack import PackState
+from residency_guard.catalog import load_catalog, shipped_catalog
+from residency_guard.errors import ResidencyGuardError
+from residency_guard.findings import Finding, Severity
+from residency_guard.repoconfig import RepoConfig, load_repo_config
+from residency_guard.report.deployed import deployed_summaries
+from residency_guard.scanners.dotenv import parse_dotenv
+from residency_guard.scanners.pulumi_json import scan_pulumi_json
+from residency_guard.scanners.stackfile import scan_stack_file
+from residency_guard.suppressions import apply_suppressions, parse_inline
+from residency_guard.values import SECRET_SIG_KEY, SECRET_SIG_VALUE, UNKNOWN_SENTINEL
+from tests.policies.helpers import (
+    policies,
+    policy_resource,
+    resource_args,
+    run,
+    run_resource_policies,
+    stack_args,
+)
+
+CATALOG = shipped_catalog()
+REPO = RepoConfig(stacks=(("prod-eu", "eu", 1),))
+# The profile (tests/conftest.py) sets how many examples; these take fixtures and slow inputs.
+SETTINGS = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+
+# -- YAML --------------------------------------------------------------------------------------
+
+_KEYS = ("config", "residency-guard:region", "region", "residency-guard:config:region",
+         "app:OPENAI_BASE_URL", "OPENAI_BASE_URL", "<<", "!!merge <<", "!!merge x", '"<<"',
+         "? k", "stacks", "suppressions", "gateways", "banned_models", "rule", "reason",
+         "until", "value", "name", "secure", "environment", "values", "imports")  # fmt: skip
+_SCALARS = ("eu", "us", "global", "https://api.openai.com/v1", "https://eu.api.openai.com/v1",
+            "*a", "&a eu", "&a {x: *a}", "&b [1, *b]", "!!binary ZXU=", "!!null", "!!int x",
+            "!!str", "!custom v", "~", "''", '"\\u2028"', "[", "]", "{", "}", "[*a, *a]",
+            "{a: 1, a: 2}", "|", ">-", "2027-13-01", "9" * 5000, '\'{"a": [1, 2]}\'',
+            "eyJhIjogMX0=", "RG001", "\t", "\u00a0", "#", "- x", "%YAML 1.1", "---", "...",
+            "${OPENAI_HOST}", "sk-proj-" + "FAKE" * 10)  # fmt: skip
+
+
+@st.composite
+def yaml_texts(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 12))):
+        indent = "  " * draw(st.integers(0, 3))
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            lines.append(f"{indent}{draw(st.sampled_from(_KEYS))}:")
+        elif kind == 1:
+            key, value = draw(st.sampled_from(_KEYS)), draw(st.sampled_from(_SCALARS))
+            lines.append(f"{indent}{key}: {value}")
+        elif kind == 2:
+            lines.append(f"{indent}- {draw(st.sampled_from(_SCALARS))}")
+        else:
+            lines.append(indent + draw(st.text(max_size=20)))
+    return "\n".join(lines) + draw(st.sampled_from(("\n", "", "\r\n")))
+
+
+def _reads(call: Any) -> None:
+    """``call()`` returns, or raises an input error of ours."""
+    try:
+        call()
+    except ResidencyGuardError as error:
+        assert "\n" not in str(error), str(error)
+
+
+@SETTINGS
+@given(text=yaml_texts())
+def test_stack_files_are_read_or_refused(text: str) -> None:
+    _reads(lambda: scan_stack_file(Path("stacks/Pulumi.prod-eu.yaml"), CATALOG, REPO, text=text))
+
+
+@SETTINGS
+@given(text=yaml_texts())
+def test_settings_and_team_catalogs_are_read_or_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "settings.yaml"
+    path.write_text(text, encoding="utf-8")
+    _reads(lambda: load_repo_config(path))
+    _reads(lambda: load_catalog([path]))
+
+
+@SETTINGS
+@given(text=yaml_texts())
+def test_dotenv_and_inline_suppressions_are_read(text: str) -> None:
+    parse_dotenv(text)
+    comments = "\n".join(f"# residency-guard: ignore {line}" for line in text.splitlines())
+    entries = parse_inline("Pulumi.prod-eu.yaml", comments + "\n" + text)
+    finding = Finding("RG001", Severity.ERROR, "Pulumi.prod-eu.yaml", 2, 1, "m", "f")
+    apply_suppressions(
+        [finding], repo=REPO, sources={"Pulumi.prod-eu.yaml": comments},
+        today=datetime.date(2026, 12, 5),
+    )  # fmt: skip
+    assert all(entry.file == "Pulumi.prod-eu.yaml" for entry in entries)
+
+
+# -- JSON-like data ------------------------------------------------------------------------------
+
+_JSON_KEYS = ("steps", "resources", "deployment", "manifest", "newState", "new", "oldState",
+              "inputs", "outputs", "urn", "type", "config", "changeSummary", "name", "value",
+              "env", "OPENAI_BASE_URL", "location", "resourceGroupName", "kind", "sku",
+              "properties", "customSubDomainName", "accountName", "plaintext", "ciphertext",
+              SECRET_SIG_KEY, "residency-guard:region", "summary", "region", "host")  # fmt: skip
+_JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+    st.just(int("9" * 4000)), st.just(float("inf")),
+    st.sampled_from((UNKNOWN_SENTINEL, SECRET_SIG_VALUE, "https://api.openai.com/v1",
+                     "urn:pulumi:prod-eu::shop::aws:lambda/function:Function::fn", "eu",
+                     "azure-native:cognitiveservices:Account", "OpenAI", "pulumi:pulumi:Stack",
+                     '{"OPENAI_BASE_URL": "https://api.openai.com/v1"}', "eyJhIjogMX0=")),
+    st.text(max_size=10),
+)  # fmt: skip
+JSON_DATA = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(_JSON_KEYS), st.text(max_size=6)), inner,
+                        max_size=5),
+    ),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@st.composite
+def pulumi_documents(draw: st.DrawFn) -> Any:
+    """A preview or a state export whose parts may hold anything."""
+    resource = st.dictionaries(st.sampled_from(_JSON_KEYS), JSON_DATA, max_size=6)
+    entries = st.one_of(st.lists(st.one_of(resource, JSON_DATA), max_size=4), JSON_DATA)
+    if draw(st.booleans()):
+        return {"steps": draw(entries), "changeSummary": {}, "config": draw(JSON_DATA)}
+    return {"version": 3, "deployment": {"manifest": {}, "resources": draw(entries)}}
+
+
+@SETTINGS
+@given(data=st.one_of(pulumi_documents(), JSON_DATA))
+def test_previews_and_state_exports_are_read_or_refused(tmp_path: Path, data: Any) -> None:
+    import json
+
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    _reads(lambda: scan_pulumi_json(path, CATALOG, REPO))
+    deployed_summaries(path)  # the report: what it cannot read, the scan reported
+
+
+@SETTINGS
+@given(props=st.dictionaries(st.sampled_from(_JSON_KEYS), JSON_DATA, max_size=6),
+       rtype=st.sampled_from(("aws:lambda/function:Function", "pulumi:pulumi:Stack",
+                              "azure-native:cognitiveservices:Account",
+                              "azure-native:cognitiveservices:Deployment",
+                              "residency-guard:index:OpenAIResidency",
+                              "kubernetes:apps/v1:Deployment", "pulumi:providers:openai")))
+def test_the_pack_judges_any_properties(props: dict[str, Any], rtype: str) -> None:
+    """The wire form, every resource policy and every stack policy take any properties."""
+    state = PackState()
+    run_resource_policies(state, resource_args(rtype, props))
+    resources = [policy_resource(rtype, props), policy_resource(rtype, props, name="b")]
+    for policy in policies(state).values():
+        if isinstance(policy, StackValidationPolicy):
+            run(policy, stack_args(resources))
+
+
+@pytest.mark.parametrize("digits", [4_300, 4_301, 100_000])
+def test_a_number_too_long_for_int_is_no_crash(tmp_path: Path, digits: int) -> None:
+    path = tmp_path / "preview.json"
+    path.write_text('{"changeSummary": {}, "steps": [], "n": ' + "7" * digits + "}")
+    assert [f.rule for f in scan_pulumi_json(path, CATALOG, REPO).findings] == ["RG008"]
