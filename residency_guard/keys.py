@@ -126,7 +126,8 @@ def names_model(value: Value) -> bool:
         named = bool(value.path) and _path_says_model(value.path[-3:])
     if not named or _names_other_provider(value.name):
         return False
-    if any(isinstance(p, str) and _names_other_provider(p) for p in value.path):
+    # The keys above it, not the first step: a resource's name (`api-deployment`) is no setting.
+    if any(isinstance(p, str) and _key_names_other_provider(p) for p in value.path[1:]):
         return False
     # A base64 value (a Kubernetes Secret's data) is judged by its decoded form.
     return not (not value.decoded and _decodes_as_base64(text))
@@ -175,6 +176,20 @@ def _other_providers_model(text: str) -> bool:
 def _names_other_provider(name: str) -> bool:
     lowered = name.rsplit(":", 1)[-1].lower()
     return any(word in lowered for word in _OTHER_PROVIDER_WORDS)
+
+
+# A key above a model that puts it under another provider: a provider's name, or a list of
+# Azure deployments (`deployments: [{model: gpt-4o, sku: ...}]`, Bicep's and Terraform's shape).
+_OTHER_PROVIDER_KEYS = (
+    "azure", "ollama", "anthropic", "claude", "gemini", "vertex", "bedrock", "huggingface",
+    "cohere", "groq", "lmstudio", "vllm",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=16384)
+def _key_names_other_provider(key: str) -> bool:
+    lowered = key.rsplit(":", 1)[-1].lower()
+    return lowered.endswith("deployments") or any(w in lowered for w in _OTHER_PROVIDER_KEYS)
 
 
 @functools.lru_cache(maxsize=4096)

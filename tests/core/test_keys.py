@@ -126,3 +126,16 @@ def test_openai_web_hosts_set_as_endpoints_stay_findings(
     name: str, value: str, expected: list[str]
 ) -> None:
     assert _eu(name, value) == expected
+
+
+def test_a_resource_named_like_a_deployment_keeps_its_models_judged() -> None:
+    from residency_guard.api import check_resource, stack_context
+    from residency_guard.stackregion import Declaration, RegionSource
+
+    ctx = stack_context("prod-eu", [Declaration("eu", RegionSource.STACK_CONFIG, "test")])
+    env = [{"name": "OPENAI_MODEL", "value": "gpt-4o"},
+           {"name": "OPENAI_BASE_URL", "value": "https://eu.api.openai.com/v1"}]  # fmt: skip
+    props = {"spec": {"template": {"spec": {"containers": [{"name": "api", "env": env}]}}}}
+    for name in ("api-deployment", "llama-gateway", "chat"):
+        found = check_resource("kubernetes:apps/v1:Deployment", name, props, ctx)
+        assert sorted({f.rule for f in found}) == ["RG004"], name
