@@ -19,6 +19,12 @@ class ModelNotEligible(Rule):
     model the catalog does not know at all: an unknown model is denied, never allowed
     silently.
 
+    Models of other providers are not OpenAI's to judge: a model under an `OLLAMA_*` (or
+    other provider's) name, an Ollama tag (`llama3.1:8b`), a local model file (`*.gguf`), a
+    family no OpenAI endpoint serves (`llama*`, `mistral*`, `nomic-embed-text`...). A model
+    under an Azure deployment setting (`AZURE_OPENAI_CHATGPT_MODEL`, a `deployments` list) is
+    judged by the Azure rules (RG012, RG013) from the account and the deployment's SKU.
+
     ## Why is this bad?
     Residency projects serve a fixed list of models per endpoint. A model outside the list is
     refused by the regional host or, through a global key, processed outside the region.

@@ -19,6 +19,12 @@ class UnknownOpenAIHost(Rule):
     residency stack, any host under an OpenAI endpoint setting that is neither OpenAI's nor a
     gateway of the team's catalog.
 
+    Not flagged: a provider pick under an endpoint-like name (`OPENAI_HOST: azure`,
+    `openaiChatHost: ollama`), which no client connects to, and OpenAI's web pages
+    (`platform.openai.com`, `status.openai.com`, `openai.com/...`) in prose or under names
+    that are not endpoint settings: links, not traffic. Set as a base URL, such a page is
+    still reported.
+
     ## Why is this bad?
     A misspelt host fails at run time at best; at worst it resolves to someone else's server,
     which then receives every prompt and the API key. A host the catalog does not know cannot
