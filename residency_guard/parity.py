@@ -29,16 +29,6 @@ DIFFERENCES: tuple[Difference, ...] = (
         "inputs. The CLI and checkov judge the files.",
     ),
     Difference(
-        "state-outputs",
-        "pack",
-        "A value only in a resource's outputs (a `pulumi stack export`), such as an endpoint a "
-        "provider computed.",
-        "The pack blocks what a program asks for, its inputs, before they are applied; an output "
-        "is known only after the update ran and the program cannot set it. The stack policies "
-        "read outputs for the region and the Azure links only. The CLI and checkov judge state "
-        "exports.",
-    ),
-    Difference(
         "warnings-in-summary",
         "pack",
         "Findings of severity warning or note (`unresolved: warn`, RG006 without a region).",
