@@ -41,6 +41,7 @@ SHARDS: dict[str, Shard] = {
     "rules": Shard(
         ("residency_guard/rules/*",),
         ("tests/core/test_rules.py", "tests/core/test_rule_messages.py",
+         "tests/core/test_azure_rules.py", "tests/components/test_dotenv_provider.py",
          "tests/core/test_repoconfig.py", "tests/core/test_suppressions.py",
          "tests/core/test_ruledocs.py", "tests/core/test_reporters.py",
          "tests/core/test_pulumi_json.py",

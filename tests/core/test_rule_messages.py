@@ -5,16 +5,19 @@ their frame: the catalog changes, the rule's wording should not silently.)"""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from residency_guard.catalog import shipped_catalog
+from residency_guard.catalog import load_catalog, shipped_catalog
 from residency_guard.findings import Severity
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.rules import RULES, Rule, get_rule
 from residency_guard.rules.base import build_registry
+from residency_guard.scan import scan_paths
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
+from residency_guard.scanners.stackfile import scan_stack_file
 from tests.core.helpers import FAKE_KEY, scan_yaml, stack
 
 EU_URL = "https://eu.api.openai.com/v1"
@@ -102,7 +105,9 @@ def test_message_and_the_frame_of_a_listed_fix(
     assert finding.message == message
     assert finding.fix.startswith(before) and finding.fix.endswith(after)
     listed = finding.fix.removeprefix(before).removesuffix(after).split(", ")
-    assert len(listed) >= 2 and all(item and " " not in item for item in listed), finding.fix
+    assert len(listed) >= 2 and all(re.fullmatch(r"[a-z0-9][a-z0-9._-]*", i) for i in listed), (
+        finding.fix
+    )
 
 
 def test_a_key_in_a_resource_input_is_told_to_be_a_pulumi_secret(tmp_path: Path) -> None:
@@ -165,3 +170,102 @@ def test_a_rules_summary_is_its_first_paragraph_on_one_line() -> None:
         "Finds `OPENAI_API_BASE` set anywhere: a config key, an env var of a container, a dotenv "
         "file."
     )
+
+
+def test_a_key_in_an_esc_definition_is_told_to_be_set_with_esc(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.prod-eu.yaml").write_text(
+        "environment:\n  - shop/prod-eu\nconfig:\n  residency-guard:region: eu\n", encoding="utf-8"
+    )
+    definition = tmp_path / "esc" / "shop" / "prod-eu.yaml"
+    definition.parent.mkdir(parents=True)
+    definition.write_text(
+        f"values:\n  environmentVariables:\n    BACKUP_KEY:\n      fn::secret: {FAKE_KEY}\n",
+        encoding="utf-8",
+    )
+    found = sorted((f.message, f.fix) for f in scan_paths([tmp_path]).findings if f.rule == "RG007")
+    assert found == [
+        ("plaintext OpenAI API key sk-...WXYZ in 'BACKUP_KEY'",
+         "keep only its ciphertext in the repository: set it with `esc env set <env> "
+         "environmentVariables.BACKUP_KEY --secret` and export the definition without "
+         "--show-secrets"),
+    ]  # fmt: skip
+
+
+# (rule, stack file, line, column): a finding points at the value a user must change
+LOCATED = [
+    ("RG001", stack("eu", app__url="https://us.api.openai.com/v1"), 3, 12),
+    ("RG003", stack("eu", app__embeddingModel="gpt-4.1-2025-04-14"), 3, 23),
+    ("RG004", stack("eu", app__chatModel="gpt-4o"), 3, 18),
+    ("RG005", stack("eu", app__url="https://eu.api.openai.com/v1/assistants"), 3, 12),
+    ("RG005", stack("eu", app__url="https://eu.api.openai.com/v1/unknownthing"), 3, 12),
+    ("RG006", stack("eu", OPENAI_API_BASE=EU_URL), 3, 20),
+    ("RG007", stack("eu", app__key=FAKE_KEY), 3, 12),
+    ("RG010", stack("eu", app__url="http://eu.api.openai.com/v1"), 3, 12),
+    ("RG011", stack("eu", OPENAI_BASE_URL="'https://${OPENAI_HOST}/v1'"), 3, 20),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "text", "line", "column"), LOCATED)
+def test_a_finding_points_at_the_value(rule: str, text: str, line: int, column: int) -> None:
+    found = [(f.line, f.column, f.severity) for f in scan_yaml(text) if f.rule == rule]
+    assert found == [(line, column, Severity.ERROR)]
+
+
+def test_a_model_is_judged_on_the_surface_its_key_names() -> None:
+    """`embeddingModel` names embeddings: a chat model there is not eligible, an alias there
+    has no snapshot to pin."""
+    (wrong,) = scan_yaml(stack("eu", app__embeddingModel="gpt-4.1-2025-04-14"))
+    assert wrong.message == (
+        "EU stack 'prod-eu' uses model 'gpt-4.1-2025-04-14', not eligible for embeddings in "
+        "Europe (EEA + Switzerland)"
+    )
+    assert wrong.fix.startswith("use one of: text-embedding-")
+    (alias,) = scan_yaml(stack("eu", app__embeddingModel="gpt-4o"))
+    assert (alias.rule, alias.fix) == (
+        "RG004",
+        "pin a dated snapshot eligible for embeddings in eu",
+    )
+
+
+@pytest.mark.parametrize("key", ["app__chatModel", "app__embeddingModel", "OPENAI_MODEL"])
+def test_an_encrypted_model_is_no_model_finding(key: str) -> None:
+    assert scan_yaml(stack("eu", **{key: "{secure: v1:abc}"})) == []
+
+
+def test_an_unknown_api_path_says_how_to_refresh_the_catalog() -> None:
+    (finding,) = scan_yaml(stack("eu", app__url="https://eu.api.openai.com/v1/unknownthing"))
+    assert finding.message == (
+        "EU stack 'prod-eu' reaches the API path '/v1/unknownthing', which no residency table "
+        "lists; unknown API paths are denied"
+    )
+    assert finding.fix == (
+        "use an endpoint the catalog lists for eu (`residency-guard catalog --region eu`); if "
+        "OpenAI's tables now list it, refresh the catalog (`residency-guard catalog import`)"
+    )
+
+
+def test_a_banned_model_names_the_teams_reason(tmp_path: Path) -> None:
+    overlay = tmp_path / "team.yaml"
+    overlay.write_text(
+        'banned_models:\n  gpt-4.1-2025-04-14: "too costly for our evals"\n', encoding="utf-8"
+    )
+    catalog = load_catalog([overlay])
+    scan = scan_stack_file(
+        Path("stacks/Pulumi.prod-eu.yaml"), catalog, RepoConfig(),
+        text=stack("eu", app__chatModel="gpt-4.1-2025-04-14"),
+    )  # fmt: skip
+    found = [(f.rule, f.fix, f.line, f.column) for f in scan.findings if f.rule == "RG014"]
+    assert found == [("RG014", "pick a model the team catalog allows", 3, 18)]
+    assert "too costly for our evals" in scan.findings[0].message
+
+
+@pytest.mark.parametrize(("base", "how"), [(None, "no"), ("''", "an empty")])
+def test_a_key_without_a_base_url_says_which(base: str | None, how: str) -> None:
+    env = "{OPENAI_API_KEY: {secure: v1:abc}" + (f", OPENAI_BASE_URL: {base}" if base else "") + "}"
+    found = [f for f in scan_yaml(stack("eu", app__env=env)) if f.rule == "RG018"]
+    assert [(f.message, f.fix) for f in found] == [(
+        f"EU stack 'prod-eu' delivers OPENAI_API_KEY with {how} OPENAI_BASE_URL: the openai "
+        "client then sends to api.openai.com (global, no residency)",
+        "set OPENAI_BASE_URL=https://eu.api.openai.com/v1 beside the key",
+    )]  # fmt: skip
