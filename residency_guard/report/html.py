@@ -163,6 +163,7 @@ def _region_facts(stack: Mapping[str, Any]) -> str:
         ("Residency", region["residency"]),
         ("Processing", region["processing"] or "unknown"),
         ("Stores at rest", region["stores_at_rest"]),
+        ("Preconditions", "; ".join(region.get("preconditions", [])) or "none"),
     ]
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
     items += f"<dt>Catalog entry</dt><dd>{_catalog(region['catalog'])}</dd>"

@@ -93,6 +93,7 @@ def _stack(stack: Mapping[str, Any]) -> list[str]:
             f"at rest: {_cell(region['stores_at_rest'])}",
             f"- Catalog entry: {_catalog(region['catalog'])}",
         ]
+        lines += [f"- Precondition: {_cell(text)}" for text in region.get("preconditions", [])]
         lines += [f"- Declared by {_cell(d['source'])}: {_cell(d['region'])} ({_code(d['where'])})"
                   for d in stack["declarations"]]  # fmt: skip
         lines.append("")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from residency_guard.catalog.model import Catalog, Region
+from residency_guard.catalog.preconditions import text as precondition_text
 from residency_guard.endpoints import endpoints_of
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import Endpoint, EndpointKind
@@ -163,6 +164,7 @@ def _region_row(region: Region) -> Data:
         "residency": region.residency,
         "stores_at_rest": region.stores_at_rest,
         "processing": region.processing.value,
+        "preconditions": [precondition_text(p) for p in region.preconditions],
         "source": region.provenance.source,
         "as_of": region.provenance.as_of,
     }
@@ -423,6 +425,7 @@ def _stack_region(
         "residency": region.residency if region else None,
         "stores_at_rest": region.stores_at_rest if region else None,
         "processing": region.processing.value if region else None,
+        "preconditions": [precondition_text(p) for p in region.preconditions] if region else [],
         "catalog": _catalog_entry(region),
     }
 

@@ -19,6 +19,7 @@ from residency_guard.rules.no_region import NoRegionDeclared
 from residency_guard.rules.other_provider import OtherProviderSelected
 from residency_guard.rules.plaintext_key import PlaintextApiKey
 from residency_guard.rules.region_conflict import RegionConflict
+from residency_guard.rules.region_precondition import RegionPrecondition
 from residency_guard.rules.surface_not_covered import SurfaceNotCovered
 from residency_guard.rules.unknown_host import UnknownOpenAIHost
 from residency_guard.rules.unknown_region import UnknownRegion
@@ -47,6 +48,7 @@ _RULE_CLASSES: tuple[type[Rule], ...] = (
     KeyWithoutBaseUrl,
     OtherProviderSelected,
     EscEnvironmentNotFound,
+    RegionPrecondition,
 )
 
 

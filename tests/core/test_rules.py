@@ -47,6 +47,8 @@ CASES = [
     ("RG015", "config:\n  residency-guard:region: eu\n  a:url: https://eu.api.openai.com/v1\n"
      "  a:url: https://eu.api.openai.com/v1\n", stack("eu", a__url=EU_URL)),
     ("RG017", stack("europe"), stack("eu")),
+    ("RG019", stack("ae", app__chatModel="gpt-4.1-2025-04-14"),
+     stack("ae", app__chatModel="gpt-5.5-2026-04-23")),
     ("RG021", "environment: [shop/prod-eu]\n" + stack("eu"), stack("eu")),
     ("RG018", stack("eu", app__env="{OPENAI_API_KEY: {secure: v1:abc}}"),
      stack("eu", app__env="{OPENAI_API_KEY: {secure: v1:abc}, "

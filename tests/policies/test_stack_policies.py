@@ -211,6 +211,19 @@ def test_warnings_are_reported_by_the_summary_not_by_the_endpoint_policy(
     assert next(u for _, u in outcome.violations) == urn(props[0], "app")
 
 
+def test_a_region_precondition_is_said_by_the_summary_and_blocks_nothing(
+    state: PackState,
+) -> None:
+    props = k8s_deployment({"OPENAI_MODEL": "gpt-6-sol"})  # EU: Standard processing only
+    outcomes = run_resource_policies(state, resource_args(*props))
+    assert all(outcome.violations == [] for outcome in outcomes.values())
+    outcome = run(
+        policies(state)["openai-configuration-summary"], stack_args([policy_resource(*props)])
+    )
+    assert outcome.rules == ["RG019"]
+    assert "Standard processing only" in outcome.text
+
+
 def test_the_summary_says_which_values_were_unknown(state: PackState) -> None:
     chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": UNKNOWN}), name="chat")
     outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat]))
