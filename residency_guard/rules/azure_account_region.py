@@ -44,7 +44,13 @@ def account_location(resource: Resource, ctx: StackContext) -> str:
 
 
 def find_account(ctx: StackContext, account_name: str) -> Resource | None:
-    """The account a deployment names: ``accountName`` is the Azure name, not Pulumi's."""
+    """The account a deployment names: ``accountName`` is the Azure name, not Pulumi's.
+
+    A deployment that names none has no account here: an empty name would otherwise match
+    the first account without an ``accountName`` (every azure-native account's outputs).
+    """
+    if not account_name:
+        return None
     for resource in ctx.resources.values():
         if resource.type in ACCOUNT_TYPES and account_name in (
             resource.name,

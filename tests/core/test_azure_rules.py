@@ -149,3 +149,18 @@ def test_an_account_with_another_or_no_subdomain_does_not_declare_the_host(
     classic = (CLASSIC_ACCOUNT, "c", {"kind": "OpenAI", "location": "swedencentral",
                                       "customSubdomainName": subdomain, "properties": "x"})  # fmt: skip
     assert of(judge(tmp_path, account, classic, APP), "RG011") != []
+
+
+def test_a_deployment_naming_no_account_is_not_judged_by_another_accounts_place(
+    tmp_path: Path,
+) -> None:
+    """Two accounts, one outside the EU; a data-zone deployment that names neither must not be
+    pinned on the first account that happens to have no accountName."""
+    us = (ACCOUNT, "us-oai", {"kind": "OpenAI", "location": "eastus"})
+    eu = (ACCOUNT, "eu-oai", {"kind": "OpenAI", "location": "swedencentral"})
+    deployment = (DEPLOYMENT, "chat", {"sku": {"name": "DataZoneStandard"}})
+    assert of(judge(tmp_path, us, eu, deployment), "RG013") == []
+    named = (DEPLOYMENT, "chat", {"accountName": "eu-oai", "sku": {"name": "DataZoneStandard"}})
+    assert of(judge(tmp_path, us, eu, named), "RG013") == []
+    wrong = (DEPLOYMENT, "chat", {"accountName": "us-oai", "sku": {"name": "DataZoneStandard"}})
+    assert len(of(judge(tmp_path, us, eu, wrong), "RG013")) == 1
