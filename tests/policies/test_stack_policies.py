@@ -278,3 +278,50 @@ def test_no_openai_configuration_no_summary(state: PackState) -> None:
     assert (
         run(policies(state)["openai-configuration-summary"], stack_args([bucket])).violations == []
     )
+
+
+# --- azure-openai-linked: each way a deployment names its account, alone -----------------
+
+
+def preview_deployment(**extra: object) -> dict[str, object]:
+    """A deployment at preview: no resource ID yet."""
+    return {"name": "chat", "sku": {"name": "DataZoneStandard", "capacity": 10}, **extra}
+
+
+def linked_rules(state: PackState, account_location: str, deployment: object) -> list[str]:
+    account = policy_resource(ACCOUNT, account_outputs(account_location), name="oai")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([account, deployment]))
+    return sorted(
+        {m.split("]")[0][1:] for m, u in outcome.violations if u == urn(DEPLOYMENT, "chat")}
+    )
+
+
+def test_the_account_is_found_by_the_dependency_alone(state: PackState) -> None:
+    account = policy_resource(ACCOUNT, account_outputs("uksouth"), name="oai")
+    group = policy_resource(
+        "azure-native:resources:ResourceGroup", {"location": "eastus"}, name="rg"
+    )
+    deployment = policy_resource(
+        DEPLOYMENT, preview_deployment(), name="chat",
+        property_dependencies={"accountName": [group, account]},
+    )  # fmt: skip
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([account, group, deployment]))
+    assert any(
+        u == urn(DEPLOYMENT, "chat") and "on account 'oai' in uksouth" in m
+        for m, u in outcome.violations
+    ), outcome.violations
+
+
+def test_the_account_is_found_by_its_azure_name_alone(state: PackState) -> None:
+    deployment = policy_resource(
+        DEPLOYMENT, preview_deployment(accountName="oai3f9a1c2"), name="chat"
+    )
+    assert linked_rules(state, "uksouth", deployment) == ["RG013"]
+    assert linked_rules(state, "swedencentral", deployment) == []
+
+
+def test_a_deployment_whose_account_is_not_here_is_not_judged(state: PackState) -> None:
+    deployment = policy_resource(
+        DEPLOYMENT, preview_deployment(accountName="elsewhere"), name="chat"
+    )
+    assert linked_rules(state, "uksouth", deployment) == []
