@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from residency_guard.configkeys import spellings
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_name_of
@@ -121,7 +122,11 @@ def _project_region(document: object, project_file: Path) -> Declaration | None:
     from residency_guard.yamlfile import YamlDocument
 
     assert isinstance(document, YamlDocument)
-    node = document.get("config", REGION_KEY)
+    # Every spelling the engine reads as the region key (a bare `region` in the project
+    # `residency-guard`, `residency-guard:config:region`): the preferred one first.
+    project = scalar_text(document.get("name"))
+    written = spellings(document, document.get("config"), project).get(REGION_KEY, [])
+    node = written[0].value if written else None
     text = scalar_text(node)
     if text is None and node is not None:
         mapping = document.mapping(node)

@@ -1162,3 +1162,12 @@ def checkov_failures(
 )
 def test_checkov_gives_the_same_verdicts(checkov_failures: set[str], expected: str) -> None:
     assert expected in checkov_failures, sorted(checkov_failures)
+
+
+def test_a_bare_region_default_in_the_project_file_is_the_region(tmp_path: Path) -> None:
+    """Class 4 in `Pulumi.yaml`: `config: {region: {default: us}}` in the project
+    `residency-guard` is `residency-guard:region` to the engine (`pulumi config get` says
+    `us`); the gate read no region and judged the stack as undeclared (RG008)."""
+    project = "name: residency-guard\nruntime: python\nconfig:\n  region:\n    default: us\n"
+    stack = "config:\n  app:OPENAI_BASE_URL: https://eu.api.openai.com/v1\n"
+    assert scan_project(tmp_path, project, {"dev": stack}) == [("Pulumi.dev.yaml", "RG001")]
