@@ -186,3 +186,29 @@ def test_a_number_too_long_for_int_is_no_crash(tmp_path: Path, digits: int) -> N
     path = tmp_path / "preview.json"
     path.write_text('{"changeSummary": {}, "steps": [], "n": ' + "7" * digits + "}")
     assert [f.rule for f in scan_pulumi_json(path, CATALOG, REPO).findings] == ["RG008"]
+
+
+@SETTINGS
+@given(text=yaml_texts(), data=pulumi_documents())
+def test_the_report_renders_whatever_the_scan_read(tmp_path: Path, text: str, data: Any) -> None:
+    """`residency-guard report`'s model and its HTML, JSON and Markdown over a run whose
+    files hold generated hostile text: a report, and the unreadable files as errors."""
+    import json
+
+    from residency_guard.report import ReportInputs, build_report
+    from residency_guard.report.write import render_all
+    from residency_guard.scan import scan_paths
+
+    folder = tmp_path / "proj"
+    folder.mkdir(exist_ok=True)
+    (folder / "Pulumi.yaml").write_text("name: proj\nruntime: python\n", encoding="utf-8")
+    (folder / "Pulumi.prod-eu.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "state.json").write_text(json.dumps(data), encoding="utf-8")
+    settings_file = tmp_path / "residency-guard.yaml"
+    settings_file.write_text("stacks:\n  prod-eu: eu\n", encoding="utf-8")
+    run = scan_paths([folder, tmp_path / "state.json"], config=settings_file,
+                     today=datetime.date(2026, 12, 5))  # fmt: skip
+    deployed = {s.file: deployed_summaries(Path(s.file)) for s in run.scans if s.kind == "state"}
+    inputs = ReportInputs("0", "2026-12-05T00:00:00Z", "n/a", "n/a", "0" * 64, deployed=deployed)
+    rendered = render_all(build_report(run, inputs))
+    assert set(rendered) == {"report.html", "report.json", "report.md"}
