@@ -36,6 +36,7 @@ def region_data(catalog: Catalog, region: Region) -> dict[str, Any]:
         ],
         "as_of": region.provenance.as_of,
         "source": region.provenance.source,
+        "note": region.provenance.note,
         "unconfirmed": list(region.unconfirmed),
     }
 
@@ -75,6 +76,8 @@ def render_text(catalog: Catalog, region: Region) -> str:
         )
     for precondition in region.preconditions:
         lines.append(f"  precondition: {precondition_text(precondition)}")
+    if region.provenance.note:
+        lines.append(f"  note: {region.provenance.note}")
     for note in region.unconfirmed:
         lines.append(f"  unconfirmed: {note}")
     lines.append(f"  as of {region.provenance.as_of}: {region.provenance.source}")

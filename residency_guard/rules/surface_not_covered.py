@@ -55,9 +55,9 @@ class SurfaceNotCovered(Rule):
     ```
 
     An unknown path on a region host (`https://gb.api.openai.com/v1/telepathy`) is fixed
-    by using a listed endpoint, or, once OpenAI's tables list it, by refreshing the catalog
-    (`residency-guard catalog import`) or, for a path that carries system data only, by
-    adding it to a team catalog's surfaces.
+    by using a listed endpoint or, once OpenAI's tables list it, by refreshing the catalog
+    (`residency-guard catalog import`, docs/catalog.md); a path that carries system data
+    only belongs in the catalog's hand-kept surfaces (`handkept.yaml`, `system_data: true`).
 
     ## References
     - [OpenAI: your data, region tables](https://developers.openai.com/api/docs/guides/your-data)

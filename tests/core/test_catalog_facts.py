@@ -199,3 +199,17 @@ def test_catalog_records_the_page_copy_it_was_imported_from(catalog: Catalog) ->
 def test_a_stack_using_what_the_tables_list_passes(region: str, config: dict[str, str]) -> None:
     found = rules_of(scan_yaml(stack(region, **config)))
     assert not {"RG003", "RG004", "RG005"} & set(found), found
+
+
+# Verified in the 09d7fb5 copy's endpoint limitations (the facts file asked to check them).
+@pytest.mark.parametrize(
+    ("region", "words"),
+    [("eu", ("store=true outside the US", "background=true in the EU", "tracing")),
+     ("gb", ("store=true outside the US",)),
+     ("ae", ("additional approval", "store=true outside the US"))],
+)  # fmt: skip
+def test_endpoint_limitations_are_noted(
+    catalog: Catalog, region: str, words: tuple[str, ...]
+) -> None:
+    note = catalog.region(region).provenance.note
+    assert all(word in note for word in words)
