@@ -62,7 +62,8 @@ def workloads(count: int, seed: int) -> list[dict[str, Any]]:
         name = f"{corpus.SERVICES[index % len(corpus.SERVICES)]}-{index:05d}"
         env = corpus._app_env(rng, corpus.PREVIEW_REGION, None)
         env["DATABASE_URL"] = f"postgres://app@db-{rng.randint(1, 9)}:5432/app"
-        if rng.random() < 0.5:
+        # A key only beside the base URL: a key without one is a violation (RG018).
+        if rng.random() < 0.5 and "OPENAI_BASE_URL" in env:
             env["OPENAI_API_KEY"] = corpus.FAKE_KEY
         found.append(
             {
