@@ -147,6 +147,9 @@ def _check(state: PackState, args: ResourceValidationArgs, wired: Wired) -> Chec
             state.remember_component(stack, args.urn, declaration)
     ctx = state.resource_context(stack, settings, args.stack_tags)
     result = state.resource_result(args.resource_type, args.name, args.urn, wired, ctx)
+    # Every finding on the inputs, whatever the level of the policy that owns its rule: a
+    # stack policy must not raise again what the group made advisory, disabled or remediated.
+    state.record_reported(args.urn, result.findings)
     return Checked(ctx, result)
 
 

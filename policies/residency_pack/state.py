@@ -386,7 +386,9 @@ class PackState:
         return result
 
     def record_reported(self, urn: str, findings: Sequence[Finding]) -> None:
-        """What the resource policies reported, so the stack policies do not repeat it."""
+        """What the resource policies found on a resource's inputs (reported, left to the
+        summary, or under a policy the config made advisory or disabled), so that the stack
+        policies do not raise it again."""
         with self._lock:
             self._reported.update((urn, f.rule, f.message) for f in findings)
 
