@@ -29,6 +29,7 @@ from residency_guard.keys import (
     is_endpoint_value,
     unset_when_empty,
 )
+from residency_guard.sdkvars import sdk_variable
 from residency_guard.values import Value, decoded_forms
 
 # `NAME=` where a shell, Compose, Docker, systemd or a Dockerfile reads an assignment: at the
@@ -170,6 +171,25 @@ def _shell_word(line: str) -> str | None:
     except ValueError:
         return None
     return token if token else None
+
+
+def sdk_assignments(text: str) -> tuple[tuple[str, str], ...]:
+    """The openai SDK variables (``sdkvars``) assigned in free text, with the value a shell
+    reads: ``OPENAI_API_TYPE=amazon-bedrock`` in a Compose list item or a script."""
+    if "=" not in text or "openai" not in text.lower():  # (what the facets gate keeps)
+        return ()
+    return _sdk_assignments(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sdk_assignments(text: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for match in _ASSIGNMENT.finditer(text):
+        variable = sdk_variable(match.group(1))
+        if variable is not None:
+            quote = text[match.start() - 1] if match.start() > 0 else ""
+            found.append((variable, _readings(text[match.end() :], quote)[0].strip()))
+    return tuple(found)
 
 
 def assigns_endpoint(text: str) -> bool:

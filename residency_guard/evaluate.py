@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 
 from residency_guard.context import Resource, StackContext
+from residency_guard.endpoints import sdk_assignments
 from residency_guard.envblocks import KEY_VAR, EnvBlock, env_blocks
 from residency_guard.facets import FacetGate, facets_of
 from residency_guard.findings import Finding
@@ -26,7 +27,8 @@ def evaluate_values(
     active = _own_checks(rules, "check_value")
     findings: list[Finding] = []
     values = list(values)
-    outer, ctx.sdk_env = ctx.sdk_env, sdk_environment(values)  # the scope's SDK variables
+    # The scope's SDK variables, named or written as NAME=value (RG020 reads them together).
+    outer, ctx.sdk_env = ctx.sdk_env, sdk_environment(values, sdk_assignments)
     try:
         for value in values:
             facets = facets_of(value, ctx)

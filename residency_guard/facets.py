@@ -13,7 +13,7 @@ import enum
 import re
 from typing import TYPE_CHECKING
 
-from residency_guard.endpoints import assigns_endpoint
+from residency_guard.endpoints import assigns_endpoint, sdk_assignments
 from residency_guard.hosts import find_endpoints, may_hold_endpoint
 from residency_guard.keys import (
     is_endpoint_value,
@@ -72,7 +72,7 @@ def facets_of(value: Value, ctx: StackContext) -> int:
         found |= _LEGACY_BASE
     if not value.secret and "sk-" in value.text:
         found |= _KEY_TEXT
-    if value.name and sdk_variable(value.name) is not None:
+    if (value.name and sdk_variable(value.name) is not None) or sdk_assignments(value.text):
         found |= _SDK_VARIABLE
     return found
 
@@ -109,6 +109,7 @@ class FacetGate:
             # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
             or (may_hold_endpoint(text, self.catalog) and bool(find_endpoints(text, self.catalog)))
             or assigns_endpoint(text)
+            or bool(sdk_assignments(text))
         )
 
 

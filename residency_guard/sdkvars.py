@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from residency_guard.values import Value
 
@@ -55,14 +55,20 @@ def sdk_variable(name: str) -> str | None:
     return None
 
 
-def sdk_environment(values: Iterable[Value]) -> dict[str, str]:
+def sdk_environment(
+    values: Iterable[Value],
+    assigned: Callable[[str], Iterable[tuple[str, str]]] = lambda _: (),
+) -> dict[str, str]:
     """The SDK variables a scope (a stack file, a resource, a dotenv file) sets, by name (the
-    last setting wins, as in an environment)."""
+    last setting wins, as in an environment): values named after them, and what ``assigned``
+    finds written in a text (``NAME=value``)."""
     env: dict[str, str] = {}
     for value in values:
         variable = sdk_variable(value.name) if value.name else None
         if variable is not None:  # an unknown or encrypted value is set, to an unknown text
             env[variable] = "" if value.unknown else value.text.strip()
+        elif not value.unknown:
+            env.update(assigned(value.text))
     return env
 
 

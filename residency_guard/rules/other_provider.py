@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from residency_guard import sdkvars
 from residency_guard.context import StackContext
+from residency_guard.endpoints import sdk_assignments
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import classify_endpoint
@@ -58,12 +59,22 @@ class OtherProviderSelected(Rule):
     reads = Facet.SDK_VARIABLE
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
-        region = ctx.residency
-        variable = sdkvars.sdk_variable(value.name) if value.name else None
-        if region is None or variable is None:
+        if ctx.residency is None:
             return
+        variable = sdkvars.sdk_variable(value.name) if value.name else None
+        if variable is not None:  # a secret credential is set, to a text nobody sees
+            text = "" if value.unknown else value.text.strip()
+            yield from self._judge(variable, text, value, ctx)
+        elif not value.unknown:  # `OPENAI_API_TYPE=amazon-bedrock` in a list item or a script
+            for variable, text in sdk_assignments(value.text):
+                yield from self._judge(variable, text, value, ctx)
+
+    def _judge(
+        self, variable: str, text: str, value: Value, ctx: StackContext
+    ) -> Iterator[Finding]:
+        region = ctx.residency
+        assert region is not None
         env = ctx.sdk_env
-        text = "" if value.unknown else value.text.strip()  # a secret credential is still set
         where = stack_label(ctx)
         if variable == sdkvars.API_TYPE and text == sdkvars.BEDROCK:
             yield from self._bedrock(value, ctx, f"{variable}={text}")
@@ -88,7 +99,7 @@ class OtherProviderSelected(Rule):
             yield self.finding(
                 ctx,
                 f"{where} sends OpenAI traffic through the proxy '{quote(text)}' "
-                f"({value.name}), which no team catalog binds to '{region.id}'",
+                f"({variable}), which no team catalog binds to '{region.id}'",
                 f"add {host} to NO_PROXY, or bind {proxy.host or 'the proxy'} to '{region.id}' "
                 "as a gateway in a team catalog",
                 value=value,

@@ -516,12 +516,18 @@ CHECKOV_TREE: dict[str, str] = {
         "  app:OPENAI_BASE_URL: https://eu.api.openai.com/v1\n"
         "  app:OPENAI_API_TYPE: amazon-bedrock\n  app:AWS_REGION: us-east-1\n"
     ),
+    "shop/Pulumi.prod-eu-bedrock-list.yaml": (
+        "config:\n  residency-guard:region: eu\n  app:environment:\n"
+        "    - OPENAI_BASE_URL=https://eu.api.openai.com/v1\n"
+        "    - OPENAI_API_TYPE=amazon-bedrock\n"
+    ),
 }
 # Which checks fail on which file; every other check passes there.
 CHECKOV_FAILED: dict[str, set[str]] = {
     "shop/Pulumi.prod-eu-named.yaml": {"RG002"},
     "named-preview.json": {"RG002"},
     "shop/Pulumi.prod-eu-bedrock.yaml": {"RG020"},
+    "shop/Pulumi.prod-eu-bedrock-list.yaml": {"RG020"},
 }
 
 
@@ -1171,3 +1177,33 @@ def test_a_bare_region_default_in_the_project_file_is_the_region(tmp_path: Path)
     project = "name: residency-guard\nruntime: python\nconfig:\n  region:\n    default: us\n"
     stack = "config:\n  app:OPENAI_BASE_URL: https://eu.api.openai.com/v1\n"
     assert scan_project(tmp_path, project, {"dev": stack}) == [("Pulumi.dev.yaml", "RG001")]
+
+
+BEDROCK_LIST = [
+    "OPENAI_BASE_URL=https://eu.api.openai.com/v1",
+    "OPENAI_API_TYPE=amazon-bedrock",
+    "AWS_REGION=us-east-1",
+]
+
+
+def test_another_provider_selected_in_free_text() -> None:
+    """`OPENAI_API_TYPE=amazon-bedrock` written as a Compose list item or in a script: the
+    name before the value decides what it is (class 1), for the SDK's variables too."""
+    env = dict(item.split("=", 1) for item in BEDROCK_LIST)  # as Compose hands them over
+    assert module_client_host({**env, "AWS_BEARER_TOKEN_BEDROCK": "x"}) == (
+        "bedrock-mantle.us-east-1.api.aws"
+    )
+    listed = "".join(f"    - {item}\n" for item in BEDROCK_LIST)
+    assert eu(f"  app:environment:\n{listed}") == ["RG020"]
+    assert eu(f"  app:startupScript: {json.dumps('export ' + ' '.join(BEDROCK_LIST))}\n") == [
+        "RG020"
+    ]
+    assert eu("  app:environment:\n    - OPENAI_API_TYPE=openai\n") == []
+
+
+def test_another_provider_selected_in_free_text_in_the_pack() -> None:
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import resource_args, run_resource_policies
+
+    args = resource_args("docker:index/container:Container", {"envs": BEDROCK_LIST})
+    assert run_resource_policies(PackState(), args)["openai-endpoint-region"].rules == ["RG020"]
