@@ -5,10 +5,16 @@ policies live in residency_pack/, which tests import. ``serve`` is ``PolicyPack`
 a servicer that reads each request once for all the policies (residency_pack/servicer.py).
 """
 
-from residency_pack import PACK_ENFORCEMENT, PACK_NAME, all_policies
+from residency_pack import PACK_ENFORCEMENT, PACK_NAME, PackState, all_policies
 from residency_pack.region import capture_stack_config
 from residency_pack.servicer import serve
 
 capture_stack_config()
 
-serve(name=PACK_NAME, policies=all_policies(), enforcement_level=PACK_ENFORCEMENT)
+# One PackState for the policies and the warm-up that loads settings before the first resource.
+serve(
+    name=PACK_NAME,
+    policies=all_policies(state := PackState()),
+    enforcement_level=PACK_ENFORCEMENT,
+    warm_up=state.warm_up,
+)

@@ -366,8 +366,16 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
             )
 
 
-def serve(name: str, policies: Sequence[Policy], enforcement_level: EnforcementLevel) -> None:
+def serve(
+    name: str,
+    policies: Sequence[Policy],
+    enforcement_level: EnforcementLevel,
+    warm_up: Callable[[], object] | None = None,
+) -> None:
     """``PolicyPack(name, policies, enforcement_level)``, served by ``OncePerResource``: starts
-    the analyzer's gRPC server and blocks, as ``PolicyPack`` does."""
+    the analyzer's gRPC server and blocks, as ``PolicyPack`` does. ``warm_up`` runs beside
+    the server, while the engine starts the program."""
     sdk._PolicyAnalyzerServicer = OncePerResource  # type: ignore[misc]
+    if warm_up is not None:
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     PolicyPack(name=name, policies=list(policies), enforcement_level=enforcement_level)

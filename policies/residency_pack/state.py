@@ -19,6 +19,7 @@ Two memos, so that neither can hand one resource's findings to another:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -59,6 +60,7 @@ PACK_DIR = Path(__file__).resolve().parents[1]
 _MEMO_SIZE = 65_536
 _WIRE_SIZE = 64  # resources kept in wire form: the six policies ask one after another
 _STACKS_SIZE = 1  # stacks kept in wire form: the three stack policies ask one after another
+_WARM_URL = "https://api.openai.com/v1"  # parsed, classified and judged: every lazy import
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,17 @@ class PackState:
         with self._lock:
             self._settings[key] = (repo, catalog)
         return repo, catalog
+
+    def warm_up(self) -> None:
+        """Load what judging the first resource needs (residency-guard.yaml, the catalog, the
+        URL parser's and the config validator's imports, the stack's context) before it comes:
+        the engine starts the pack before the program, so this overlaps the program's start.
+        Best effort: whatever fails here, the first real call does again and reports."""
+        with contextlib.suppress(Exception):
+            settings = PackSettings()
+            stack = self.fallback_stack()
+            ctx = self.context(stack, self.declarations(stack, settings, {}), settings)
+            api.check_resource("warm-up", "warm-up", {"OPENAI_BASE_URL": _WARM_URL}, ctx)
 
     # --- regions and contexts ----------------------------------------------------------------
 

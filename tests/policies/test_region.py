@@ -181,3 +181,20 @@ def test_overlapping_globs_hold_the_stack_to_the_first_and_are_rg009(tmp_path: P
     # prod-us-1 is held by the second glob alone: US, no conflict.
     us_args = resource_args(*deployment, stack="prod-us-1", region=None)
     assert run(endpoint, us_args).rules == []
+
+
+def test_the_warm_up_loads_the_settings_the_first_resource_uses(tmp_path: Path) -> None:
+    write_repo_config(tmp_path, "stacks:\n  prod-*: eu\n")
+    state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="prod-eu")
+    state.warm_up()
+    (tmp_path / "residency-guard.yaml").unlink()  # read already: the region still comes from it
+    args = resource_args(*k8s_deployment({"OPENAI_BASE_URL": US_URL}), region=None)
+    assert run(policies(state)["openai-endpoint-region"], args).rules == ["RG001"]
+
+
+def test_a_broken_repo_config_fails_the_first_resource_not_the_warm_up(tmp_path: Path) -> None:
+    write_repo_config(tmp_path, "stacks: [\n")
+    state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="prod-eu")
+    state.warm_up()  # best effort: says nothing
+    with pytest.raises(ConfigError):
+        run(policies(state)["openai-endpoint-region"], resource_args(*k8s_deployment({})))
