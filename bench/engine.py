@@ -4,7 +4,7 @@ and ours, on a generated program of N dynamic resources.
 The program (``bench/engine_program``) registers N ``pulumi-python:dynamic/bench:Workload``
 resources, each a workload's name, image, labels and env map (``bench.corpus``'s app env for an
 EU stack: OpenAI base URL and models among ordinary settings, the API key, a secret, beside
-the base URL in most of them; no violation). The baseline pack (``bench/noop_pack``) has one
+the base URL in half of them; no violation). The baseline pack (``bench/noop_pack``) has one
 resource policy and one stack policy that do nothing: what any Python pack costs (the analyzer
 process, gRPC, pulumi-policy's servicer). Ours is a copy of ``policies/``, virtualenv pinned.
 
