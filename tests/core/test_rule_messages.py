@@ -4,6 +4,7 @@ their frame: the catalog changes, the rule's wording should not silently.)"""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ from residency_guard.catalog import load_catalog, shipped_catalog
 from residency_guard.findings import Severity
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.rules import RULES, Rule, get_rule
-from residency_guard.rules.base import build_registry
+from residency_guard.rules.base import build_registry, quote
 from residency_guard.scan import scan_paths
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.scanners.stackfile import scan_stack_file
@@ -269,3 +270,65 @@ def test_a_key_without_a_base_url_says_which(base: str | None, how: str) -> None
         "client then sends to api.openai.com (global, no residency)",
         "set OPENAI_BASE_URL=https://eu.api.openai.com/v1 beside the key",
     )]  # fmt: skip
+
+
+def test_a_registry_holds_an_instance_of_each_class_by_id() -> None:
+    first, second = type(RULES["RG002"]), type(RULES["RG001"])
+    built = build_registry([first, second])
+    assert list(built) == ["RG001", "RG002"]
+    assert isinstance(built["RG001"], second) and isinstance(built["RG002"], first)
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+        ("a\n  b\t c", "a b c"),  # one line
+        ("x" * 80, "x" * 80),  # up to the limit as written
+        ("x" * 81, "x" * 77 + "..."),  # then cut to the limit, "..." included
+        (f"key {FAKE_KEY}", "key sk-...WXYZ"),  # redacted first
+    ],
+)
+def test_a_quoted_value_is_one_redacted_line_of_at_most_80_characters(
+    text: str, quoted: str
+) -> None:
+    assert quote(text) == quoted
+
+
+def test_an_invalid_suppression_is_an_error_at_its_comment_of_that_stack(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.prod-eu.yaml").write_text(
+        "config:\n  residency-guard:region: eu\n  # residency-guard: ignore RG001\n"
+        "  app:url: https://api.openai.com/v1\n",
+        encoding="utf-8",
+    )
+    run = scan_paths([tmp_path], today=datetime.date(2026, 11, 1))
+    (invalid,) = [f for f in run.findings if f.rule == "RG016"]
+    assert (invalid.severity, invalid.line, invalid.column) == (Severity.ERROR, 3, 3)
+    assert (invalid.stack, invalid.region) == ("prod-eu", "eu")
+    assert (invalid.message, invalid.fix) == (
+        "suppression of RG001 gives no reason", 'say why it is accepted: reason="..."'
+    )  # fmt: skip
+
+
+def test_a_key_under_no_name_is_in_a_value() -> None:
+    text = f"config:\n  residency-guard:region: eu\n  '': {FAKE_KEY}\n"
+    assert [f.message for f in scan_yaml(text)] == [
+        "plaintext OpenAI API key sk-...WXYZ in a value"
+    ]
+
+
+def test_a_resource_input_named_like_an_esc_section_is_no_esc_definition(tmp_path: Path) -> None:
+    inputs = {"environmentVariables": {"OPENAI_API_KEY": FAKE_KEY}}
+    data = {
+        "config": {"residency-guard:region": "eu"},
+        "steps": [{
+            "op": "create", "urn": "urn:pulumi:prod-eu::shop::azure-native:app:Job::job",
+            "newState": {"type": "azure-native:app:Job", "inputs": inputs},
+        }],
+    }  # fmt: skip
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    findings = scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
+    (finding,) = [f for f in findings if f.rule == "RG007"]
+    assert finding.fix.startswith("pass it as a secret: ")
