@@ -325,3 +325,27 @@ def test_a_deployment_whose_account_is_not_here_is_not_judged(state: PackState) 
         DEPLOYMENT, preview_deployment(accountName="elsewhere"), name="chat"
     )
     assert linked_rules(state, "uksouth", deployment) == []
+
+
+def test_the_summary_names_components_and_azure_resources(state: PackState) -> None:
+    resources = [
+        policy_resource(COMPONENT_TYPE, {"region": "eu", "baseUrl": EU_URL}, name="openai"),
+        policy_resource(COMPONENT_TYPE, {"baseUrl": EU_URL}, name="bare"),
+        policy_resource(ACCOUNT, {"kind": "OpenAI", "location": "swedencentral"}, name="oai"),
+        policy_resource(ACCOUNT, {"kind": "OpenAI", "resourceGroupName": "rg"}, name="grouped"),
+        policy_resource(ACCOUNT, {"kind": "TextAnalytics", "location": "eastus"}, name="lang"),
+        policy_resource(DEPLOYMENT, {"accountName": "oai", "sku": {"name": "Standard"}}, name="d1"),
+        policy_resource(DEPLOYMENT, {"accountName": "oai"}, name="d2"),
+    ]
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args(resources))
+    lines = outcome.text.splitlines()
+    for expected in (
+        f"- {COMPONENT_TYPE} 'openai': component (region eu)",
+        f"- {COMPONENT_TYPE} 'bare': component (region ?)",
+        f"- {ACCOUNT} 'oai': Azure OpenAI account in swedencentral",
+        f"- {ACCOUNT} 'grouped': Azure OpenAI account in the group location",
+        f"- {DEPLOYMENT} 'd1': Azure OpenAI deployment (Standard)",
+        f"- {DEPLOYMENT} 'd2': Azure OpenAI deployment (no SKU)",
+    ):
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+    assert not any("'lang'" in line for line in lines)
