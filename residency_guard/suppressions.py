@@ -43,6 +43,11 @@ from residency_guard.findings import Finding, Suppression
 from residency_guard.repoconfig import FILE_NAME, RepoConfig
 from residency_guard.rules import RULES
 from residency_guard.rules.invalid_suppression import InvalidSuppression
+from residency_guard.scanners.discover import is_dotenv
+
+# Line breaks as python-dotenv counts them (dotenv.parser), and as PyYAML does (its reader).
+_DOTENV_BREAKS = re.compile(r"\r\n|\n|\r")
+_YAML_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 
 if TYPE_CHECKING:  # scan imports this module; the type is for annotations only
     from residency_guard.scanners.stackfile import StackScan
@@ -192,7 +197,12 @@ def parse_inline(file: str, text: str) -> list[SuppressionEntry]:
     """Every ``# residency-guard: ignore`` comment of a YAML or dotenv text."""
     if "residency-guard" not in text:
         return []
-    lines = text.splitlines()
+    # Lines as the file's own reader counts them (never str.splitlines(), which also breaks
+    # at U+2028 and form feeds): a comment must cover the line its finding is reported on.
+    breaks = _DOTENV_BREAKS if is_dotenv(Path(file)) else _YAML_BREAKS
+    lines = breaks.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
     entries: list[SuppressionEntry] = []
     for index, raw in enumerate(lines):
         match = _DIRECTIVE.search(raw)

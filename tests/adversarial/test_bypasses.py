@@ -1207,3 +1207,23 @@ def test_another_provider_selected_in_free_text_in_the_pack() -> None:
 
     args = resource_args("docker:index/container:Container", {"envs": BEDROCK_LIST})
     assert run_resource_policies(PackState(), args)["openai-endpoint-region"].rules == ["RG020"]
+
+
+def test_a_unicode_line_break_does_not_move_a_dotenv_suppression(tmp_path: Path) -> None:
+    """Suppression comments were found in lines split by str.splitlines(): after a U+2028, an
+    inline comment of line 1 became a comment "on its own line" covering line 2, where
+    python-dotenv puts the next binding, and silenced its finding."""
+    ignore = '# residency-guard: ignore RG001 reason="ticket" until=2099-01-01'
+    text = (
+        "# residency-guard:region: eu\n"
+        f"LOG_LEVEL=info\u2028{ignore}\n"
+        "OPENAI_BASE_URL=https://api.openai.com/v1\n"
+    )
+    (tmp_path / ".env").write_text(text, encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        run = scan_paths([Path(".env")])
+    finally:
+        os.chdir(cwd)
+    assert [(f.rule, f.line, f.suppressed) for f in run.findings] == [("RG001", 3, False)]
