@@ -212,3 +212,28 @@ def test_the_report_renders_whatever_the_scan_read(tmp_path: Path, text: str, da
     inputs = ReportInputs("0", "2026-12-05T00:00:00Z", "n/a", "n/a", "0" * 64, deployed=deployed)
     rendered = render_all(build_report(run, inputs))
     assert set(rendered) == {"report.html", "report.json", "report.md"}
+
+
+_ESC_LINES = ("values:", "  environmentVariables:", "    OPENAI_BASE_URL: ${base}",
+              "  base: {fn::fromBase64: aHR0cHM6Ly9hcGkub3BlbmFpLmNvbS92MQ==}",
+              "  x: {fn::fromJSON: '{\"a\": [1'}", "  y: {fn::join: [',', [*a]]}",
+              "  pulumiConfig: {residency-guard:region: ${base}}", "imports: [proj/env]",
+              "imports: [proj/other, 7]", "  z: ${z}", "  fn::secret: x")  # fmt: skip
+
+
+@SETTINGS
+@given(
+    definition=st.one_of(
+        yaml_texts(),
+        st.lists(st.sampled_from(_ESC_LINES), min_size=1, max_size=8).map("\n".join),
+    )
+)
+def test_esc_definitions_are_read_or_refused(tmp_path: Path, definition: str) -> None:
+    """An imported ESC environment's definition (i16b's reader) under hostile YAML and
+    hostile ESC: self-imports, broken builtins, interpolation loops."""
+    esc = tmp_path / "esc" / "proj"
+    esc.mkdir(parents=True, exist_ok=True)
+    (esc / "env.yaml").write_text(definition, encoding="utf-8")
+    repo = RepoConfig(stacks=REPO.stacks, esc=tmp_path / "esc")
+    stack = "environment: [proj/env]\nconfig:\n  residency-guard:region: eu\n"
+    _reads(lambda: scan_stack_file(tmp_path / "Pulumi.prod-eu.yaml", CATALOG, repo, text=stack))
