@@ -164,3 +164,27 @@ def test_a_deployment_naming_no_account_is_not_judged_by_another_accounts_place(
     assert of(judge(tmp_path, us, eu, named), "RG013") == []
     wrong = (DEPLOYMENT, "chat", {"accountName": "us-oai", "sku": {"name": "DataZoneStandard"}})
     assert len(of(judge(tmp_path, us, eu, wrong), "RG013")) == 1
+
+
+def test_an_account_outside_says_where_to_put_it_and_points_at_its_location(
+    tmp_path: Path,
+) -> None:
+    (finding,) = judge(tmp_path, (ACCOUNT, "oai", {"kind": "OpenAI", "location": "eastus"}))
+    assert finding.fix.startswith("locate it in one of: ")
+    places = finding.fix.removeprefix("locate it in one of: ").split(", ")
+    assert places == sorted(places) and "swedencentral" in places and "westeurope" in places
+    assert "eastus" not in places and "uksouth" not in places
+    assert (finding.file, finding.path) == (str(tmp_path / "preview.json"), "oai.location")
+    assert finding.line > 0
+
+
+def test_an_account_in_a_location_the_catalog_does_not_know_is_rg012(tmp_path: Path) -> None:
+    (finding,) = judge(tmp_path, (ACCOUNT, "oai", {"kind": "OpenAI", "location": "Mars Central"}))
+    assert finding.rule == "RG012"
+    assert finding.message == (
+        "EU stack 'prod-eu': Azure OpenAI account 'oai' is in 'marscentral', an Azure region the "
+        "catalog does not know"
+    )
+    assert finding.fix.startswith("locate it in one of: francecentral, ")
+    assert (finding.file, finding.path) == (str(tmp_path / "preview.json"), "oai.location")
+    assert finding.line > 0

@@ -19,6 +19,7 @@ from residency_guard.rules.base import build_registry, quote
 from residency_guard.scan import scan_paths
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.scanners.stackfile import scan_stack_file
+from residency_guard.values import UNKNOWN_SENTINEL
 from tests.core.helpers import FAKE_KEY, scan_yaml, stack
 
 EU_URL = "https://eu.api.openai.com/v1"
@@ -332,3 +333,18 @@ def test_a_resource_input_named_like_an_esc_section_is_no_esc_definition(tmp_pat
     findings = scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
     (finding,) = [f for f in findings if f.rule == "RG007"]
     assert finding.fix.startswith("pass it as a secret: ")
+
+
+def test_a_model_known_only_at_up_is_no_model_finding(tmp_path: Path) -> None:
+    env = {"variables": {"OPENAI_MODEL": UNKNOWN_SENTINEL, "CHAT_MODEL": UNKNOWN_SENTINEL}}
+    data = {
+        "config": {"residency-guard:region": "eu"},
+        "steps": [{
+            "op": "create", "urn": "urn:pulumi:prod-eu::shop::aws:lambda/function:Function::fn",
+            "newState": {"type": "aws:lambda/function:Function", "inputs": {"environment": env}},
+        }],
+    }  # fmt: skip
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    findings = scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
+    assert [f.rule for f in findings if f.rule in ("RG003", "RG004", "RG014")] == []
