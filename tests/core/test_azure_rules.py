@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from residency_guard.catalog import shipped_catalog
-from residency_guard.findings import Finding
-from residency_guard.repoconfig import RepoConfig
+from residency_guard.findings import Finding, Severity
+from residency_guard.repoconfig import RepoConfig, Unresolved
 from residency_guard.scanners.pulumi_json import scan_pulumi_json
 from residency_guard.values import UNKNOWN_SENTINEL
 
@@ -26,7 +26,7 @@ OUTSIDE_EU = "EU stack 'prod-eu': Azure OpenAI account 'oai' is in eastus (US), 
 Resource = tuple[str, str, dict[str, Any]]
 
 
-def judge(tmp_path: Path, *resources: Resource) -> list[Finding]:
+def judge(tmp_path: Path, *resources: Resource, repo: RepoConfig | None = None) -> list[Finding]:
     steps = []
     for rtype, name, inputs in resources:
         urn = f"urn:pulumi:prod-eu::shop::{rtype}::{name}"
@@ -34,7 +34,7 @@ def judge(tmp_path: Path, *resources: Resource) -> list[Finding]:
     path = tmp_path / "preview.json"
     data = {"config": {"residency-guard:region": "eu"}, "steps": steps}
     path.write_text(json.dumps(data), encoding="utf-8")
-    return scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
+    return scan_pulumi_json(path, shipped_catalog(), repo or RepoConfig()).findings
 
 
 def of(findings: list[Finding], rule: str) -> list[str]:
@@ -188,3 +188,27 @@ def test_an_account_in_a_location_the_catalog_does_not_know_is_rg012(tmp_path: P
     assert finding.fix.startswith("locate it in one of: francecentral, ")
     assert (finding.file, finding.path) == (str(tmp_path / "preview.json"), "oai.location")
     assert finding.line > 0
+
+
+@pytest.mark.parametrize(
+    ("unresolved", "severities"),
+    [(Unresolved.DENY, [Severity.ERROR]), (Unresolved.WARN, [Severity.WARNING]),
+     (Unresolved.ALLOW, [])],
+)  # fmt: skip
+def test_an_account_whose_location_cannot_be_known_is_rg011(
+    tmp_path: Path, unresolved: Unresolved, severities: list[Severity]
+) -> None:
+    account = (ACCOUNT, "oai", {"kind": "OpenAI", "resourceGroupName": "rg-elsewhere"})
+    findings = judge(tmp_path, account, repo=RepoConfig(unresolved=unresolved))
+    assert [f.severity for f in findings if f.rule == "RG011"] == severities
+    for finding in findings:
+        assert finding.message == (
+            "EU stack 'prod-eu': Azure OpenAI account 'oai' has no location and its resource "
+            "group's is not in the scanned input, so its region cannot be checked"
+        )
+        assert finding.fix == (
+            "set its location, scan the input that declares its resource group, use "
+            "https://eu.api.openai.com/v1, or set `unresolved: warn` in residency-guard.yaml"
+        )
+        assert (finding.file, finding.path) == (str(tmp_path / "preview.json"), "oai.location")
+        assert finding.line > 0
