@@ -77,11 +77,30 @@ def import_page(
             (staged / name).write_text(body, encoding="utf-8")
         catalog = catalog_from_dir(staged)  # the whole catalog loads, or nothing is written
         out.mkdir(parents=True, exist_ok=True)
-        for name in (*HANDKEPT_FILES, *schema.PAGE_FILES):
-            if name in HANDKEPT_FILES and (out / name).is_file():
-                continue  # hand-kept: never rewritten
-            os.replace(staged / name, out / name)
+        _swap_in(staged, out, [name for name in (*HANDKEPT_FILES, *schema.PAGE_FILES)
+                               if name in schema.PAGE_FILES or not (out / name).is_file()])
     return Imported(files, catalog, tuple(named)), before
+
+
+def _swap_in(staged: pathlib.Path, out: pathlib.Path, names: list[str]) -> None:
+    """Moves ``names`` from ``staged`` into ``out``, each by an atomic rename; if one fails,
+    the files already moved are put back, so ``out`` holds the old catalog or the new one."""
+    backup = staged / ".before"
+    backup.mkdir()
+    moved: list[str] = []
+    try:
+        for name in names:
+            if (out / name).is_file():
+                shutil.copy2(out / name, backup / name)
+            os.replace(staged / name, out / name)
+            moved.append(name)
+    except OSError as exc:
+        for name in moved:
+            if (backup / name).is_file():
+                os.replace(backup / name, out / name)
+            else:
+                (out / name).unlink(missing_ok=True)
+        raise CatalogError(f"cannot write the catalog: {exc}", file=str(out)) from None
 
 
 def _temp_parent(out: pathlib.Path) -> pathlib.Path:

@@ -19,7 +19,7 @@ from residency_guard.endpoints import endpoints_of
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import Endpoint, EndpointKind
 from residency_guard.keys import lists_surfaces, names_model, surface_hint
-from residency_guard.modelcheck import model_verdict, surface_for_model
+from residency_guard.modelcheck import base_model, model_verdict, surface_for_model
 from residency_guard.redact import redact_data
 from residency_guard.rules import RULES
 from residency_guard.rules.surface_not_covered import surface_for_path
@@ -197,8 +197,9 @@ def _catalog_entry(region: Region | None) -> Data | None:
             "as_of": region.provenance.as_of}  # fmt: skip
 
 
-def _handling(region: Region | None, surface: str | None = None) -> str:
-    """What the region does with a request: processes it, only stores it, or neither."""
+def _handling(region: Region | None, surface: str | None = None, model: str = "") -> str:
+    """What the region does with a request: processes it, only stores it, or neither (a model
+    outside a region's in-region subset, as in ae, is stored there and processed outside)."""
     if region is None:
         return "unknown region"
     if not region.residency:
@@ -212,7 +213,8 @@ def _handling(region: Region | None, surface: str | None = None) -> str:
     coverage = region.coverage.get(surface)
     if coverage is None or not (coverage.stored or coverage.processed):
         return "not covered"
-    if coverage.processed:
+    subset = region.processed_models.get(surface)
+    if coverage.processed and not (model and subset is not None and model not in subset):
         return "stored and processed in region" if coverage.stored else "processed in region"
     return "stored in region; processed outside"
 
@@ -320,7 +322,8 @@ def _scan_items(scan: StackScan, catalog: Catalog) -> tuple[list[Data], list[Dat
                 eligibility = "not judged (no residency)" if region else "unknown region"
             models.append({
                 "model": model, "surface": surface, **_place(scan, value),
-                "eligibility": eligibility, "handling": _handling(region, surface),
+                "eligibility": eligibility,
+                "handling": _handling(region, surface, base_model(model)),
                 "verdict": _verdict(linked), "catalog": _catalog_entry(region),
                 "findings": sorted({f.rule for f in linked}),
                 "forbidden_by": _forbidding(linked),

@@ -6,13 +6,14 @@ The expected catalog facts below are read off the fixture page by eye, not from 
 
 from __future__ import annotations
 
+import os
 import pathlib
 import shutil
 
 import pytest
 import yaml
 
-from residency_guard.catalog import schema, shipped_catalog
+from residency_guard.catalog import importer, schema, shipped_catalog
 from residency_guard.catalog.importer import render
 from residency_guard.catalog.loader import catalog_from_dir, shipped_data_dir
 from residency_guard.cli import main
@@ -311,3 +312,23 @@ def test_refresh_workflow_downloads_the_markdown_page_and_imports_it() -> None:
     script = "\n".join(step.get("run", "") for step in job["steps"])
     assert "residency-guard catalog import" in script and "gh pr create" in script
     assert data[True]["schedule"]  # PyYAML reads the key `on` as True
+
+
+def test_a_failed_write_puts_the_old_files_back(
+    out: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_import(PAGE, out, capsys)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    newer = out.parent / "newer.md"
+    newer.write_text(PAGE.read_text().replace("`demo-tutor-1`", "`demo-tutor-2`"))
+    real_replace = os.replace
+
+    def replace(source: object, target: object) -> None:
+        if str(target).endswith("regions.yaml"):  # the last page file: two already moved
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer.os, "replace", replace)
+    code, _, stderr = run_import(newer, out, capsys)
+    assert code == 2 and "cannot write the catalog" in stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

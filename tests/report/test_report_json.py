@@ -254,3 +254,13 @@ def test_canary_key_is_in_no_output(fixture_report: Run) -> None:
         assert "sk-...nary" in text, name  # the detector saw it: the redacted form is there
     assert CANARY not in result.stdout + result.stderr
     assert re.search(r"sk-(proj-)?[A-Za-z0-9_\-]{20,}", (out / "report.json").read_text()) is None
+
+
+def test_a_model_outside_the_uae_subset_is_handled_as_processed_outside() -> None:
+    from residency_guard.catalog import shipped_catalog
+    from residency_guard.report.model import _handling
+
+    ae = shipped_catalog().region("ae")
+    assert _handling(ae, "chat", "gpt-5.6-luna") == "stored and processed in region"
+    assert _handling(ae, "chat", "gpt-4.1-2025-04-14") == "stored in region; processed outside"
+    assert _handling(ae, "batches", "gpt-5.6-luna") == "stored in region; processed outside"
