@@ -42,14 +42,14 @@ from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
-from residency_guard.repoconfig import RepoConfig, find_repo_config
+from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config
 from residency_guard.rules import RULES
 from residency_guard.scan import load_settings, scan_target
-from residency_guard.scanners.discover import PROJECT_FILES, discover
+from residency_guard.scanners.discover import PROJECT_FILES, discover, held_region
 from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, stack_name_of
-from residency_guard.stackregion import resolve_region
+from residency_guard.stackregion import Declaration, resolve_region
 from residency_guard.suppressions import apply_suppressions, suppress_scans
 from residency_guard.values import Value, json_int, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml, walk_yaml
@@ -85,6 +85,7 @@ class Kind(str, Enum):
     PREVIEW = "preview"
     STATE = "state"
     PROJECT = "project"  # Pulumi.yaml: its config defaults, judged for every stack of it
+    HELD = "held"  # a settings file `paths:` holds to a region: judged by every rule
     OTHER = "other"  # any other YAML or JSON: only the key detector (RG007) looks at it
 
 
@@ -182,6 +183,8 @@ def _judge_uncached(path: Path, framework: str) -> FileJudgement:
             return _guarded(Kind.STACK_FILE, lambda: _cli_view(path))
         if path.name in PROJECT_FILES:
             return _guarded(Kind.PROJECT, lambda: _project_file(path))
+        if _held(path) is not None:
+            return _guarded(Kind.HELD, lambda: _cli_view(path))
         return _guarded(Kind.OTHER, lambda: _other_yaml(path))
     if framework == "json":
         try:
@@ -189,6 +192,8 @@ def _judge_uncached(path: Path, framework: str) -> FileJudgement:
         except (ResidencyGuardError, RecursionError, MemoryError):
             return _guarded(Kind.OTHER, lambda: _other_text(path, MAX_JSON_BYTES))
         kind = json_kind(data)
+        if kind is None and _held(path) is not None:
+            return _guarded(Kind.HELD, lambda: _cli_view(path))
         if kind is None:
             return _guarded(Kind.OTHER, lambda: _other_json(path, data))
         return _guarded(Kind(kind), lambda: _pulumi_json(path, data))
@@ -259,6 +264,17 @@ def _project_file(path: Path) -> list[Finding]:
         (g.rule, g.line, g.path) == (f.rule, f.line, f.path) for g in found
     )]  # fmt: skip
     return unique([*found, *keys])
+
+
+def _held(path: Path) -> Declaration | None:
+    """The region ``paths:`` of the file's residency-guard.yaml holds it to, as the CLI reads it."""
+    if path.name in PROJECT_FILES or path.name == FILE_NAME:
+        return None
+    try:
+        repo, _ = settings_for(path)
+    except ResidencyGuardError:
+        return None
+    return held_region(path, repo) if repo.paths else None
 
 
 def _load_json(path: Path) -> Any:

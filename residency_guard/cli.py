@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(check)
     check.add_argument("--fail-on", choices=SEVERITIES, default=None,
                        help="lowest severity that fails the run (default: error)")  # fmt: skip
+    check.add_argument("--region", metavar="REGION",
+                       help="hold the files named (Kubernetes, Helm, compose, LiteLLM, dotenv, "
+                            "any YAML/JSON) to this region")  # fmt: skip
     add_settings_options(check)
 
     explain = sub.add_parser("explain", help="print what a rule means")

@@ -12,12 +12,14 @@ from residency_guard.catalog.model import Catalog
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
 from residency_guard.findings import Finding
+from residency_guard.pipeline import evaluate_document
 from residency_guard.repoconfig import RepoConfig, find_repo_config, load_repo_config
-from residency_guard.scanners.discover import Target, discover
+from residency_guard.scanners.discover import RepoConfigs, Target, discover
 from residency_guard.scanners.dotenv import scan_dotenv
-from residency_guard.scanners.files import SourceCache
-from residency_guard.scanners.pulumi_json import scan_pulumi_json
+from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
+from residency_guard.scanners.pulumi_json import json_kind, load_json, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, scan_stack_file
+from residency_guard.sources.config_files import read_config_file
 from residency_guard.suppressions import SuppressionAudit, suppress_scans
 
 
@@ -85,25 +87,39 @@ def scan_target(
             project_file=target.project_file, sources=sources,
         )  # fmt: skip
     if target.kind == "pulumi-json":
+        if target.held is not None:  # a JSON file held to a region: a preview is still one
+            data = load_json(target.path)
+            if json_kind(data) is None:
+                return _config_file(target, catalog, repo)
+            return scan_pulumi_json(target.path, catalog, repo, data=data)
         return scan_pulumi_json(target.path, catalog, repo)
     if target.kind == "dotenv":
-        return scan_dotenv(target.path, catalog, repo)
+        return scan_dotenv(target.path, catalog, repo, target.held)
+    if target.kind == "config-file":
+        return _config_file(target, catalog, repo)
     raise InputError(f"unknown kind of file '{target.kind}'", file=str(target.path))
+
+
+def _config_file(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
+    text = read_text(target.path, MAX_JSON_BYTES if target.path.suffix == ".json" else
+                     MAX_YAML_BYTES)  # fmt: skip
+    return evaluate_document(read_config_file(target.path, text, target.held), catalog, repo)
 
 
 def scan_paths(
     paths: Sequence[Path], *, config: Path | None = None, catalogs: Sequence[Path] = (),
-    today: datetime.date | None = None,
+    today: datetime.date | None = None, region: str | None = None,
 ) -> ScanRun:  # fmt: skip
     """Scan every path; a file that cannot be read is an error, and the rest still completes.
 
     Each file is judged with its own nearest ``residency-guard.yaml`` (its folder, then parents
     up to the repository root) unless ``config`` names one for all: ``check a b`` and
     ``check b a`` agree. Suppressions are judged on ``today``; callers pass it (None: the
-    caller's clock, read once).
+    caller's clock, read once). ``region`` holds every file named in ``paths`` that is no
+    stack, project, preview or state file to that region (``check --region``).
     """
     day = today or datetime.date.today()
-    targets, errors = discover(list(paths))
+    targets, errors = discover(list(paths), RepoConfigs(config), region)
     groups = _by_repo_config(targets, paths, config)
     run: ScanRun | None = None
     sources = SourceCache()

@@ -184,8 +184,19 @@ class YamlDocument:
 
 def load_yaml(text: str, file: str) -> YamlDocument:
     """Compose one YAML document; any failure becomes an InputError naming the file and line."""
+    (document,) = _load(text, file, several=False)
+    return document
+
+
+def load_yaml_documents(text: str, file: str) -> list[YamlDocument]:
+    """Every document of a YAML stream (a Kubernetes manifest's ``---``), each read as
+    ``load_yaml`` reads one; empty documents are left out."""
+    return [d for d in _load(text, file, several=True) if d.root is not None]
+
+
+def _load(text: str, file: str, *, several: bool) -> list[YamlDocument]:
     try:
-        root = _compose(text, file)
+        roots = _compose_all(text, file) if several else [_compose(text, file)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -205,15 +216,18 @@ def load_yaml(text: str, file: str) -> YamlDocument:
         raise InputError(
             f"unreadable YAML: {exc}", file=file, fix="save it as UTF-8 text"
         ) from None
-    document = YamlDocument(file, root, size=len(text))
-    if root is not None:
-        try:
-            _check_structure(document, 3 * len(text) + 1, aliased="*" in text)
-        except RecursionError:  # never expected (every walk is iterative): fail closed anyway
-            raise _too_deep(file, None) from None
-        for key_node in document._false_merges:
-            document.ambiguities.append(_false_merge(key_node))
-    return document
+    documents = []
+    for root in roots:
+        document = YamlDocument(file, root, size=len(text))
+        if root is not None:
+            try:
+                _check_structure(document, 3 * len(text) + 1, aliased="*" in text)
+            except RecursionError:  # never expected (every walk is iterative): fail closed
+                raise _too_deep(file, None) from None
+            for key_node in document._false_merges:
+                document.ambiguities.append(_false_merge(key_node))
+        documents.append(document)
+    return documents
 
 
 def _false_merge(key_node: yaml.Node) -> Ambiguity:
@@ -278,6 +292,17 @@ def _compose(text: str, file: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=_Reader)
     try:
         return yaml.compose(text, Loader=_Reader)
+    except Exception:
+        _check_size(text, file)
+        raise
+
+
+def _compose_all(text: str, file: str) -> list[yaml.Node]:
+    """``_compose`` for a stream of documents."""
+    if not _below_limits(text):
+        _check_size(text, file)
+    try:
+        return list(yaml.compose_all(text, Loader=_Reader))
     except Exception:
         _check_size(text, file)
         raise

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
         config=Path(args.config) if args.config else None,
         catalogs=[Path(c) for c in args.catalog],
         today=datetime.date.today(),  # suppressions expire by the user's clock, read once
+        region=args.region,
     )
     fail_on = Severity(args.fail_on or run.fail_on)
     errors = [redact(e.one_line()) for e in run.errors]

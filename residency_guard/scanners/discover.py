@@ -10,6 +10,7 @@ import yaml
 
 from residency_guard.configkeys import spellings
 from residency_guard.errors import InputError, ResidencyGuardError
+from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_name_of
 from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
@@ -27,9 +28,71 @@ class Target:
     """A file to scan and how."""
 
     path: Path
-    kind: str  # "stack-file", "pulumi-json", "dotenv"
+    kind: str  # "stack-file", "pulumi-json", "dotenv", "config-file"
     project_region: Declaration | None = None
     project_file: Path | None = None  # whose config defaults the stack inherits
+    held: Declaration | None = None  # the region a path is held to (`paths:`, `--region`)
+
+
+# Settings files a workload reads, judged when a path holds them to a region.
+CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+
+
+class RepoConfigs:
+    """The repo config that judges each file: the one given for the run, else the file's
+    nearest ``residency-guard.yaml`` (read once per folder and file). One that cannot be read
+    gives none here: the scan reports its error when it judges the file."""
+
+    def __init__(self, config: Path | None = None) -> None:
+        self.config = config
+        self._nearest: dict[Path, Path | None] = {}
+        self._loaded: dict[Path | None, RepoConfig | None] = {}
+
+    def for_file(self, path: Path) -> RepoConfig | None:
+        config = self.config
+        if config is None:
+            folder = path.parent
+            if folder not in self._nearest:
+                self._nearest[folder] = find_repo_config(path)
+            config = self._nearest[folder]
+        if config not in self._loaded:
+            try:
+                self._loaded[config] = load_repo_config(config)
+            except ResidencyGuardError:
+                self._loaded[config] = None
+        return self._loaded[config]
+
+
+def held_region(
+    path: Path, repo: RepoConfig | None, region: str | None = None
+) -> Declaration | None:
+    """The region a file is held to: ``--region`` for a file named on the command line, else
+    the first ``paths:`` glob of residency-guard.yaml that matches it, else, for a dotenv
+    file named for a stack (``.env.prod-eu``, ``prod-eu.env``), the ``stacks:`` mapping."""
+    if region is not None:
+        return Declaration(region, RegionSource.COMMAND_LINE, "--region", 0, "")
+    if repo is None:
+        return None
+    config = str(repo.path) if repo.path else FILE_NAME
+    match = repo.region_for_path(path)
+    if match is not None:
+        glob, mapped, line = match
+        return Declaration(mapped, RegionSource.REPO_MAPPING, f"paths: '{glob}' in {config}",
+                           line, config)  # fmt: skip
+    stack = _dotenv_stack(path) if is_dotenv(path) else ""
+    found = repo.region_for_stack(stack) if stack else None
+    if found is not None:
+        glob, mapped, line = found
+        return Declaration(mapped, RegionSource.REPO_MAPPING, f"stacks: '{glob}' in {config}",
+                           line, config)  # fmt: skip
+    return None
+
+
+def _dotenv_stack(path: Path) -> str:
+    name = path.name
+    if name.startswith(".env."):
+        return name[len(".env.") :]
+    return name[: -len(".env")] if name.endswith(".env") and name != ".env" else ""
 
 
 def is_dotenv(path: Path) -> bool:
@@ -160,14 +223,23 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]]:
-    """Targets for the given paths, and one error per path that cannot be used."""
+def discover(
+    paths: list[Path], repos: RepoConfigs | None = None, region: str | None = None
+) -> tuple[list[Target], list[ResidencyGuardError]]:
+    """Targets for the given paths, and one error per path that cannot be used.
+
+    ``region`` (``--region``) holds every file named here that is no stack, project, preview
+    or state file; in a folder, ``paths:`` of each file's repo config (``repos``, by default
+    its nearest) does, and dotenv files are found at any
+    depth.
+    """
     targets: list[Target] = []
     errors: list[ResidencyGuardError] = []
+    repos = repos if repos is not None else RepoConfigs()
     for path in paths:
         try:
             if path.is_dir():
-                targets.extend(_folder_targets(path, errors))
+                targets.extend(_folder_targets(path, errors, repos))
             elif path.exists() or path.is_symlink():
                 if path.name in PROJECT_FILES:
                     found = project_targets(path)
@@ -180,18 +252,25 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
                     targets.extend(found)
                     continue
                 kind = classify_file(path)
+                held = (
+                    held_region(path, repos.for_file(path), region)
+                    if kind != "stack-file" else None
+                )  # fmt: skip
+                if kind is None and held is not None and path.suffix.lower() in CONFIG_SUFFIXES:
+                    kind = "config-file"
                 if kind is None:
                     raise InputError(
                         "not a stack file, preview/state JSON or dotenv file", file=str(path),
-                        fix="pass a Pulumi project folder, Pulumi.<stack>.yaml, a .json or a .env",
+                        fix="pass a Pulumi project folder, Pulumi.<stack>.yaml, a .json or a "
+                        ".env, or hold the file to a region with --region or `paths:`",
                     )  # fmt: skip
                 owner = _owning_project(path) if kind == "stack-file" else None
                 if owner is None:
-                    targets.append(Target(path, kind))
+                    targets.append(Target(path, kind, held=held))
                 else:
                     project, document = owner
-                    region = _project_region(document, project)
-                    targets.append(Target(path, kind, region, project))
+                    default = _project_region(document, project)
+                    targets.append(Target(path, kind, default, project))
             else:
                 raise InputError("no such file or folder", file=str(path), fix="check the path")
         except ResidencyGuardError as error:
@@ -202,7 +281,9 @@ def discover(paths: list[Path]) -> tuple[list[Target], list[ResidencyGuardError]
     return list(unique.values()), errors
 
 
-def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Target]:
+def _folder_targets(
+    folder: Path, errors: list[ResidencyGuardError], repos: RepoConfigs
+) -> list[Target]:
     targets: list[Target] = []
     projects = 0
     known = len(errors)  # a project refused below already says why nothing was judged
@@ -225,6 +306,8 @@ def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Tar
                 targets.extend(project_targets(project))
             except ResidencyGuardError as error:
                 errors.append(error)
+    seen = {_absolute(t.path) for t in targets}
+    targets.extend(t for t in _held_targets(folder, repos, errors) if _absolute(t.path) not in seen)
     if not targets and len(errors) == known:  # nothing to judge is never a green run
         what = (
             "no stack files (Pulumi.<stack>.yaml) in the Pulumi project here"
@@ -234,4 +317,38 @@ def _folder_targets(folder: Path, errors: list[ResidencyGuardError]) -> list[Tar
         errors.append(
             InputError(what, file=str(folder), fix="pass the project folder or the stack files")
         )
+    return targets
+
+
+def _held_targets(
+    folder: Path, repos: RepoConfigs, errors: list[ResidencyGuardError]
+) -> list[Target]:
+    """Dotenv files at any depth, and the settings files ``paths:`` holds to a region."""
+    targets: list[Target] = []
+    cwd = Path.cwd().resolve()
+
+    def unreadable(error: OSError) -> None:
+        errors.append(
+            InputError(f"cannot read folder ({error.strerror})", file=str(error.filename or folder))
+        )
+
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            path = Path(root) / name
+            if is_dotenv(path):
+                held = held_region(path, repos.for_file(path))
+                targets.append(Target(_relative(path, cwd), "dotenv", held=held))
+            elif (
+                path.suffix.lower() in CONFIG_SUFFIXES
+                and name not in PROJECT_FILES
+                and name != FILE_NAME
+                and stack_name_of(path) is None
+            ):
+                repo = repos.for_file(path)
+                if repo is None or not repo.paths:
+                    continue
+                held = held_region(path, repo)
+                if held is not None and held.source is RegionSource.REPO_MAPPING:
+                    targets.append(Target(_relative(path, cwd), "config-file", held=held))
     return targets

@@ -79,8 +79,11 @@ def is_private_sink_file(path: Path, text: str) -> bool:
         return False
 
 
-def scan_dotenv(path: Path, catalog: Catalog, repo: RepoConfig) -> StackScan:
-    """Judge a dotenv file against the region it declares (if it holds OpenAI settings)."""
+def scan_dotenv(
+    path: Path, catalog: Catalog, repo: RepoConfig, held: Declaration | None = None
+) -> StackScan:
+    """Judge a dotenv file against the region it declares, or ``held`` (``paths:``, the
+    ``stacks:`` mapping of its name, ``--region``), if it holds OpenAI settings."""
     file = str(path)
     text = read_text(path, MAX_DOTENV_BYTES)
     values, regions = parse_dotenv(text)
@@ -90,6 +93,8 @@ def scan_dotenv(path: Path, catalog: Catalog, repo: RepoConfig) -> StackScan:
         Declaration(region, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
         for region, line in regions
     ]
+    if held is not None:
+        declarations.append(held)
     resolution = resolve_region(declarations)
     ctx = StackContext(catalog, path.name, file, resolution, repo)
     openai_related = any(

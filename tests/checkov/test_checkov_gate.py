@@ -33,6 +33,7 @@ FAILED: dict[str, set[str]] = {
     "shop/Pulumi.prod-eu-provider.yaml": {"RG020"},  # the module client sent to Bedrock
     "shop/Pulumi.prod-eu-esc.yaml": {"RG021"},  # imports an ESC environment not in the repo
     "shop/Pulumi.prod-eu-keyless.yaml": {"RG018"},  # a key in an env map, no base URL
+    "k8s/deployment.yaml": {"RG001"},  # held to EU by `paths:` of residency-guard.yaml
     "shop/Pulumi.broken-eu.yaml": ALL,  # the core refuses it: fail closed, every check
     "lab/Pulumi.lab.yaml": {"RG008"},
     # A project's Pulumi.yaml: judged with every stack of the project, as the CLI does.
@@ -137,7 +138,8 @@ def test_failures_name_lines_and_key_paths(records: list[Record]) -> None:
 def test_parity_with_the_cli(records: list[Record], fixture_tree: Path) -> None:
     """The (rule, file) pairs `residency-guard check` reports are the ones checkov fails."""
     run = scan_paths(
-        [fixture_tree / p for p in ("shop", "lab", "defaults", "preview.json", "state.json")]
+        [fixture_tree / p for p in ("shop", "lab", "defaults", "k8s", "preview.json",
+                                    "state.json")]
     )
 
     def rel(file: str) -> str:

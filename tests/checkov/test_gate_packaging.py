@@ -32,7 +32,9 @@ def test_hooks_have_the_keys_pre_commit_requires() -> None:
 
 def test_the_python_hook_runs_the_console_script() -> None:
     hook = hooks()["residency-guard"]
-    assert (hook["language"], hook["pass_filenames"]) == ("python", True)
+    # The whole repository: an ESC definition or a held manifest is judged through its stack
+    # or its path, which a staged file alone does not carry.
+    assert (hook["language"], hook["pass_filenames"]) == ("python", False)
     command, *args = hook["entry"].split()
     with (REPO / "pyproject.toml").open("rb") as fh:
         assert command in tomllib.load(fh)["project"]["scripts"]
@@ -51,12 +53,19 @@ def test_the_python_hook_runs_the_console_script() -> None:
         ("infra/Pulumi.yaml", True),
         ("out/preview.json", True),
         ("prod-eu.state.json", True),
-        ("package.json", False),
-        ("residency-guard.yaml", False),
+        ("esc/shop/prod-eu.yaml", True),
+        ("deploy/eu/chat.yaml", True),
+        ("residency-guard.yaml", True),
+        (".pulumi/stacks/shop/prod-eu.json.gz", True),
+        ("events.jsonl", True),
+        ("services/chat/.env", True),
+        ("deploy/.env.prod-eu", True),
+        ("prod-eu.env", True),
         ("docs/Pulumi.md", False),
+        ("src/environment.py", False),
     ],
 )
-def test_the_python_hook_takes_stack_project_and_pulumi_json(path: str, matched: bool) -> None:
+def test_the_python_hook_runs_on_every_kind_the_gate_reads(path: str, matched: bool) -> None:
     # pre-commit matches `files` with re.search against the path from the repository root.
     assert bool(re.search(hooks()["residency-guard"]["files"], path)) is matched
 

@@ -44,9 +44,12 @@ def run_cli(
 
 
 def copy_fixture(target: Path) -> Path:
-    """The fixture project, ready to scan: Pulumi.yaml in place, the canary planted."""
+    """The fixture project, ready to scan: Pulumi.yaml and .env.prod-eu in place (named
+    otherwise in the repository, so that `check` at its root does not judge the fixture), the
+    canary planted."""
     shutil.copytree(FIXTURE, target)
     (target / "Pulumi.yaml.in").rename(target / "Pulumi.yaml")
+    (target / "dotenv.prod-eu.in").rename(target / ".env.prod-eu")
     for path in target.rglob("*"):
         if path.is_file() and PLACEHOLDER in path.read_text():
             path.write_text(path.read_text().replace(PLACEHOLDER, CANARY))
