@@ -706,10 +706,25 @@ def test_example_stacks_and_fixtures_give_the_same_findings_and_report_without_t
     assert_same_with_and_without_gate(monkeypatch, paths)
 
 
+# Named otherwise in the repository so that `check` at its root (dotenv files at any depth)
+# does not judge it; judged here under its real name.
+DOTENV_FIXTURE = FIXTURES / "report" / "project" / "dotenv.prod-eu.in"
+
+
+def test_the_dotenv_fixture_gives_the_same_findings_without_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = tmp_path / ".env.prod-eu"
+    dotenv.write_text(DOTENV_FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert classify_file(dotenv) == "dotenv"
+    assert_same_with_and_without_gate(monkeypatch, [dotenv])
+
+
 def test_fixtures_are_found() -> None:
-    """Guards the test above against a fixture folder that moved."""
+    """Guards the tests above against a fixture folder that moved."""
     kinds = {classify_file(p) for paths in FIXTURE_CASES.values() for p in paths if p.is_file()}
-    assert {"stack-file", "pulumi-json", "dotenv"} <= kinds
+    assert {"stack-file", "pulumi-json"} <= kinds
+    assert DOTENV_FIXTURE.is_file()
     assert len(FIXTURE_CASES) >= 8
 
 
