@@ -109,6 +109,8 @@ def fixture_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (tree / ".git").mkdir()  # the repo boundary where the config and project lookups stop
     for project in sorted(tree.rglob("pulumi-project.yaml")):
         project.rename(project.with_name("Pulumi.yaml"))
+    for held in sorted(tree.rglob("*.yaml.in")):  # files `paths:` holds to a region
+        held.rename(held.with_suffix(""))
     for path in sorted(tree.rglob("*")):
         if path.suffix not in (".yaml", ".yml", ".json"):
             continue  # the README names the placeholder
