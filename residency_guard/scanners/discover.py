@@ -80,12 +80,8 @@ def held_region(
         return Declaration(mapped, RegionSource.REPO_MAPPING, f"paths: '{glob}' in {config}",
                            line, config)  # fmt: skip
     stack = _dotenv_stack(path) if is_dotenv(path) else ""
-    found = repo.region_for_stack(stack) if stack else None
-    if found is not None:
-        glob, mapped, line = found
-        return Declaration(mapped, RegionSource.REPO_MAPPING, f"stacks: '{glob}' in {config}",
-                           line, config)  # fmt: skip
-    return None
+    claims = repo.declarations_for(stack) if stack else []
+    return claims[0] if claims else None
 
 
 def _dotenv_stack(path: Path) -> str:
