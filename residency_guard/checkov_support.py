@@ -49,6 +49,7 @@ from residency_guard.scanners.discover import PROJECT_FILES, discover, held_regi
 from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, stack_name_of
+from residency_guard.sources.engine_records import checkpoint_as_state
 from residency_guard.stackregion import Declaration, resolve_region
 from residency_guard.suppressions import apply_suppressions, suppress_scans
 from residency_guard.values import Value, json_int, loads_json, walk_data
@@ -191,6 +192,7 @@ def _judge_uncached(path: Path, framework: str) -> FileJudgement:
             data = _load_json(path)
         except (ResidencyGuardError, RecursionError, MemoryError):
             return _guarded(Kind.OTHER, lambda: _other_text(path, MAX_JSON_BYTES))
+        data = checkpoint_as_state(data)  # a file-backend checkpoint holds a state export
         kind = json_kind(data)
         if kind is None and _held(path) is not None:
             return _guarded(Kind.HELD, lambda: _cli_view(path))

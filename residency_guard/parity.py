@@ -83,6 +83,35 @@ DIFFERENCES: tuple[Difference, ...] = (
     ),
 )
 
+# The input kinds of issue 16 (README: "What `check` reads").
+DIFFERENCES += (
+    Difference(
+        "esc-definition-values",
+        "checkov",
+        "Values in an ESC environment definition (`esc/<proj>/<env>.yaml`) that a stack imports.",
+        "A definition has no region of its own: the CLI judges it against each stack that "
+        "imports it and reports the finding in the definition. checkov judges one file at a "
+        "time and reads a definition for keys only (RG007); both report RG021 on the stack file.",
+    ),
+    Difference(
+        "esc-merged-by-engine",
+        "pack",
+        "An ESC environment's values and region (`pulumiConfig`).",
+        "The engine opens the environment and hands the pack the merged config (the stack "
+        "file's own values win, so a region clash between the two is no RG009 there) and the "
+        "resources that carry the values; an environment missing from the repository is the "
+        "CLI's and checkov's RG021 (the engine itself fails to open one it cannot find).",
+    ),
+    Difference(
+        "cli-only-inputs",
+        "checkov",
+        "Dotenv files, `--event-log` files, gzipped checkpoints (`.json.gz`), and files held to "
+        "a region by `--region` rather than `paths:`.",
+        "checkov has no dotenv framework, reads one JSON document per file and no gzip, and "
+        "takes no region on its command line; `paths:` holds a file to a region in both.",
+    ),
+)
+
 BY_NAME = {difference.name: difference for difference in DIFFERENCES}
 
 

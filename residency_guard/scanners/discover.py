@@ -13,6 +13,7 @@ from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_name_of
+from residency_guard.sources.engine_records import is_engine_record
 from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
 from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text
 
@@ -84,6 +85,15 @@ def held_region(
     return claims[0] if claims else None
 
 
+def is_checkpoint(path: Path) -> bool:
+    """``.pulumi/stacks/<project>/<stack>.json`` (or ``.json.gz``), or the older
+    ``.pulumi/stacks/<stack>.json``: a stack's state as the file backend keeps it."""
+    if not path.name.endswith((".json", ".json.gz")):
+        return False
+    parents = [p.name for p in path.parents][:3]
+    return parents[:2] == ["stacks", ".pulumi"] or parents[1:3] == ["stacks", ".pulumi"]
+
+
 def _dotenv_stack(path: Path) -> str:
     name = path.name
     if name.startswith(".env."):
@@ -98,7 +108,7 @@ def is_dotenv(path: Path) -> bool:
 def classify_file(path: Path) -> str | None:
     if stack_name_of(path) is not None:
         return "stack-file"
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json" or is_engine_record(path):
         return "pulumi-json"
     if is_dotenv(path):
         return "dotenv"
@@ -335,6 +345,8 @@ def _held_targets(
             if is_dotenv(path):
                 held = held_region(path, repos.for_file(path))
                 targets.append(Target(_relative(path, cwd), "dotenv", held=held))
+            elif is_checkpoint(path):
+                targets.append(Target(_relative(path, cwd), "pulumi-json"))
             elif (
                 path.suffix.lower() in CONFIG_SUFFIXES
                 and name not in PROJECT_FILES

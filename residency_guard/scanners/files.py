@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from residency_guard.errors import InputError
 from residency_guard.yamlfile import YamlDocument, load_yaml
@@ -64,6 +65,8 @@ class SourceCache:
     def __init__(self) -> None:
         self.texts: dict[str, str] = {}  # by the file name findings carry
         self._documents: dict[str, YamlDocument] = {}
+        # ESC definitions and evaluated environments, shared by the stacks that import them.
+        self.esc: dict[Any, Any] = {}
 
     def text(self, path: Path, limit: int) -> str:
         name = str(path)

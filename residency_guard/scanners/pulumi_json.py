@@ -40,6 +40,11 @@ def load_json(path: Path) -> Any:
     return _parse(path, read_text(path, MAX_JSON_BYTES))
 
 
+def parse_json(path: Path, text: str) -> Any:
+    """A preview's or state export's text, parsed; an InputError naming the line otherwise."""
+    return _parse(path, text)
+
+
 def _parse(path: Path, text: str) -> Any:
     try:
         return loads_json(text)
@@ -146,10 +151,15 @@ class _LineIndex:
         return line, position - (self.text.rfind("\n", 0, position) + 1) + 1
 
 
-def scan_pulumi_json(path: Path, catalog: Catalog, repo: RepoConfig, data: Any = None) -> StackScan:
-    """Judge every resource of a preview or a state export, against the stack's region."""
+def scan_pulumi_json(
+    path: Path, catalog: Catalog, repo: RepoConfig, data: Any = None, text: str | None = None
+) -> StackScan:
+    """Judge every resource of a preview or a state export, against the stack's region.
+
+    ``data`` and ``text``: the file already read (a checkpoint decompressed, an event log read
+    as a preview); findings are located in ``text``.
+    """
     file = str(path)
-    text: str | None = None
     if data is None:
         text = read_text(path, MAX_JSON_BYTES)
         data = _parse(path, text)  # the text is kept: findings are located in it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,12 +13,19 @@ from residency_guard.configkeys import Spelling, engine_key, spellings
 from residency_guard.context import StackContext
 from residency_guard.envblocks import EnvBlock, EnvEntry, env_blocks, yaml_tree
 from residency_guard.errors import InputError
-from residency_guard.evaluate import evaluate_env_blocks, evaluate_stack, evaluate_values, unique
+from residency_guard.evaluate import (
+    evaluate_env_blocks,
+    evaluate_resource,
+    evaluate_stack,
+    evaluate_values,
+    unique,
+)
 from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.files import MAX_YAML_BYTES, SourceCache
 from residency_guard.sources.esc import esc_folder, resolve_stack_environment
+from residency_guard.sources.yaml_program import is_yaml_program, main_file, read_yaml_program
 from residency_guard.stackregion import (
     REGION_KEY,
     Declaration,
@@ -107,7 +115,7 @@ def scan_stack_file(
     project_name = scalar_text(project.get("name")) if project is not None else None
     # The ESC environments it imports: their pulumiConfig is stack config below the file's own.
     esc = resolve_stack_environment(
-        document, esc_folder(repo, path, project_file), project_name or ""
+        document, esc_folder(repo, path, project_file), project_name or "", sources.esc
     )  # fmt: skip
     declarations = stack_declarations(document, file, stack, repo, project_name)
     declarations += esc.declarations
@@ -149,7 +157,26 @@ def scan_stack_file(
         # Judged against this stack's region, located in the project file.
         project_ctx = StackContext(catalog, stack, str(project_file), resolution, repo)
         findings += evaluate_values(defaults, project_ctx)
+        if is_yaml_program(project):
+            findings += _program_findings(project, project_file, sources, project_ctx)
     return StackScan(stack, file, "stack-file", resolution, unique(findings), values)
+
+
+def _program_findings(
+    project: YamlDocument, project_file: Path, sources: SourceCache, ctx: StackContext
+) -> list[Finding]:
+    """A Pulumi YAML program's resources and variables, judged for this stack's region."""
+    main = main_file(project, project_file)
+    documents = [project, *([sources.document(main)] if main is not None else [])]
+    programs = [read_yaml_program([document]) for document in documents]
+    resources = {r.name: r for program in programs for r in program.resources}
+    findings: list[Finding] = []
+    for program in programs:
+        here = dataclasses.replace(ctx, file=program.file, resources=resources)
+        findings += evaluate_values(program.values, here)
+        for resource in program.resources:
+            findings += evaluate_resource(resource, here)
+    return findings
 
 
 def respellings(written: dict[str, list[Spelling]]) -> list[Ambiguity]:
@@ -181,7 +208,10 @@ def project_defaults(
     """
     name = scalar_text(project.get("name"))
     values: list[Value] = []
-    for key, node in project.mapping(project.get("config")).items():
+    config = project.get("config")
+    if config is None:  # mapping(None) is the root: a project without config: has no defaults
+        return values
+    for key, node in project.mapping(config).items():
         full = engine_key(key, name) or key
         if full == REGION_KEY or full in overridden:
             continue

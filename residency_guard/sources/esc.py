@@ -100,14 +100,21 @@ def esc_folder(repo: RepoConfig, stack_file: Path, project_file: Path | None) ->
 
 
 def resolve_stack_environment(
-    document: YamlDocument, folder: Path | None, project: str = ""
-) -> Resolved:
-    """The values, declarations and missing imports of a stack file's ``environment:``."""
+    document: YamlDocument, folder: Path | None, project: str = "",
+    shared: dict[Any, Any] | None = None,
+) -> Resolved:  # fmt: skip
+    """The values, declarations and missing imports of a stack file's ``environment:``.
+
+    ``shared`` keeps what one run reads for many stacks: each definition, parsed once, and
+    each environment, evaluated once (an environment does not depend on who imports it:
+    references are early-bound), unless its evaluation found an import missing (that is
+    reported for each stack, so it is evaluated again).
+    """
     node = document.get("environment")
     resolved = Resolved()
     if node is None or is_null(node):
         return resolved
-    evaluator = _Evaluator(folder, resolved.missing)
+    evaluator = _Evaluator(folder, resolved.missing, shared if shared is not None else {})
     if isinstance(node, yaml.SequenceNode):
         tree = evaluator.imports_of(document, node, {})
     elif isinstance(node, yaml.MappingNode):
@@ -140,9 +147,12 @@ def resolve_stack_environment(
 class _Evaluator:
     """Environments by name, each evaluated once; an import cycle is an InputError."""
 
-    def __init__(self, folder: Path | None, missing: list[MissingEnvironment]) -> None:
+    def __init__(
+        self, folder: Path | None, missing: list[MissingEnvironment], shared: dict[Any, Any]
+    ) -> None:
         self.folder = folder
         self.missing = missing
+        self.shared = shared
         self.done: dict[str, dict[str, Tree] | None] = {}
         self.open: list[str] = []
 
@@ -156,6 +166,10 @@ class _Evaluator:
             )  # fmt: skip
         if key in self.done:
             return self.done[key]
+        evaluated = self.shared.get(("env", str(self.folder), key))
+        if evaluated is not None:
+            self.done[key] = evaluated
+            return evaluated  # type: ignore[no-any-return]
         path = environment_file(self.folder, key) if self.folder is not None else None
         if path is None or not path.is_file():
             alternative = path.with_suffix(".yml") if path is not None else None
@@ -164,6 +178,23 @@ class _Evaluator:
                 self.done[key] = None
                 return None
             path = alternative
+        document = self.definition(path, key)
+        missing_before = len(self.missing)
+        self.open.append(key)
+        try:
+            result = self.evaluate(document, document.root)
+        finally:
+            self.open.pop()
+        self.done[key] = result
+        if len(self.missing) == missing_before:
+            self.shared[("env", str(self.folder), key)] = result
+        return result
+
+    def definition(self, path: Path, key: str) -> YamlDocument:
+        """A definition file, parsed and checked once per run."""
+        found = self.shared.get(("file", path))
+        if found is not None:
+            return found  # type: ignore[no-any-return]
         from residency_guard.scanners.files import read_text  # no import cycle at load
 
         document = load_yaml(read_text(path, MAX_ESC_BYTES), str(path))
@@ -175,13 +206,8 @@ class _Evaluator:
                 "an ESC environment definition is a mapping (imports:, values:)",
                 file=str(path), line=1, fix=f"export it: esc env get {key} --definition",
             )  # fmt: skip
-        self.open.append(key)
-        try:
-            result = self.evaluate(document, root)
-        finally:
-            self.open.pop()
-        self.done[key] = result
-        return result
+        self.shared[("file", path)] = document
+        return document
 
     def imports_of(
         self, document: YamlDocument, node: yaml.Node, imported: dict[str, Tree]

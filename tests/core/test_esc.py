@@ -316,3 +316,25 @@ def test_an_unknown_function_is_an_input_error(tmp_path: Path) -> None:
     assert stderr.startswith(
         "residency-guard: error: esc/shop/prod-eu.yaml:3: unknown ESC function 'fn::frobnicate'"
     )
+
+
+def test_an_environment_shared_by_stacks_is_judged_for_each_and_missing_imports_repeat(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {
+        "Pulumi.yaml": PROJECT,
+        "Pulumi.a-eu.yaml": "environment: [shop/common]\nconfig:\n  residency-guard:region: eu\n",
+        "Pulumi.b-eu.yaml": "environment: [shop/common]\nconfig:\n  residency-guard:region: eu\n",
+        "Pulumi.c-us.yaml": "environment: [shop/common]\nconfig:\n  residency-guard:region: us\n",
+        "Pulumi.d-us.yaml": "environment: [shop/us]\nconfig:\n  residency-guard:region: us\n",
+        "esc/shop/common.yaml": "imports:\n  - shop/gone\nvalues:\n  environmentVariables:\n"
+                                "    OPENAI_BASE_URL: https://us.api.openai.com/v1\n",
+        "esc/shop/us.yaml": "values:\n  environmentVariables:\n"
+                            "    OPENAI_BASE_URL: https://us.api.openai.com/v1\n",
+    })  # fmt: skip
+    code, findings, _ = check(tmp_path)
+    assert code == 1
+    assert sorted((f["stack"], f["rule"]) for f in findings) == [
+        ("a-eu", "RG001"), ("a-eu", "RG021"), ("b-eu", "RG001"), ("b-eu", "RG021"),
+        ("c-us", "RG021"),
+    ]
