@@ -15,7 +15,8 @@ Rows (see bench/README.md for what each ratio means):
    and loads each with PyYAML's C loader (``yaml.load``, ``CSafeLoader``) and nothing else;
    also against ``yaml.compose`` alone, the stricter floor (composing is what check needs).
 2. ``residency-guard check`` on a ``pulumi preview --json`` / ``json.load`` of the same file
-   (and a ``pulumi stack export``).
+   (and a ``pulumi stack export``); on stacks that import ESC environments and on a folder of
+   Kubernetes manifests / ``yaml.load_all`` of every YAML file below the folder.
 3. checkov (``scripts/checkov-gate``, our external checks) / ``residency-guard check`` on the
    1,000-stack and 10,000-resource corpora; checkov is slow: ``--checkov-runs`` (default 1).
 4. the policy pack in-process (``bench.pack``): resource policies per resource, the core alone
@@ -55,6 +56,17 @@ for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             yaml.load(handle.read(), Loader=yaml.CSafeLoader)
 """
 FLOOR_YAML_COMPOSE = FLOOR_YAML_LOAD.replace("yaml.load(", "yaml.compose(")
+# Every YAML file below a folder (stack files and their ESC definitions; manifests, each
+# document), read and loaded with the C loader: the floor of a tree of YAML inputs.
+FLOOR_YAML_TREE = """\
+import os, sys, yaml
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(root, name), encoding="utf-8") as handle:
+                list(yaml.load_all(handle.read(), Loader=yaml.CSafeLoader))
+"""
 FLOOR_JSON = """\
 import json, sys
 with open(sys.argv[1], encoding="utf-8") as handle:
@@ -70,10 +82,12 @@ class Sizes:
     checkov_stacks: int
     checkov_preview: int
     pack: int
+    esc_stacks: int
+    manifests: int
 
 
-FULL = Sizes((1_000, 10_000), (10_000, 100_000), 10_000, 1_000, 10_000, 10_000)
-QUICK = Sizes((20, 60), (40, 120), 40, 20, 40, 40)
+FULL = Sizes((1_000, 10_000), (10_000, 100_000), 10_000, 1_000, 10_000, 10_000, 1_000, 1_000)
+QUICK = Sizes((20, 60), (40, 120), 40, 20, 40, 40, 20, 20)
 
 
 @dataclass
@@ -231,6 +245,30 @@ class Bench:
                 f"`check` on {label} / `json.load`", f"{count:,} resources ({mb(size)})",
                 seconds(product), seconds(floor), f"{ratio(product, floor):.2f}x", "<= 3x",
                 _verdict(ratio(product, floor) <= 3),
+                f"{peak(product):.0f} / {peak(floor):.0f} MB",
+                {"kind": kind, "count": count, "bytes": size, "product": _raw(product),
+                 "floor": _raw(floor), "cpu_ratio": ratio(product, floor, cpu=True)},
+            ))  # fmt: skip
+
+    def trees(self) -> None:
+        """Stacks that import ESC environments, and a folder of Kubernetes manifests held to
+        regions by ``paths:``: ``check`` on the folder / loading every YAML file below it."""
+        jobs = [("esc-stacks", self.sizes.esc_stacks, "ESC-resolved stack files",
+                 "`check` on ESC-resolved stacks / `yaml.load` (C) of stacks and environments"),
+                ("manifests", self.sizes.manifests, "Kubernetes manifest files (4 documents)",
+                 "`check` on a folder of Kubernetes manifests / `yaml.load_all` (C)")]  # fmt: skip
+        for kind, count, what, label in jobs:
+            target = self.corpus(kind, count)
+            log(f"check on {count:,} {what}, {self.runs} run(s)")
+            self.note_load()
+            product, floor = interleaved(
+                [self.check(target), self.floor(FLOOR_YAML_TREE, target)], self.runs,
+                target.parent,
+            )  # fmt: skip
+            size = corpus.tree_size(target)
+            self.rows.append(Row(
+                label, f"{count:,} {what} ({mb(size)})", seconds(product), seconds(floor),
+                f"{ratio(product, floor):.2f}x", "<= 2x", _verdict(ratio(product, floor) <= 2),
                 f"{peak(product):.0f} / {peak(floor):.0f} MB",
                 {"kind": kind, "count": count, "bytes": size, "product": _raw(product),
                  "floor": _raw(floor), "cpu_ratio": ratio(product, floor, cpu=True)},
@@ -495,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench = Bench(args)
     bench.startup()
     bench.stacks()
+    bench.trees()
     bench.previews()
     bench.alias_bomb()
     bench.pack()
