@@ -20,6 +20,8 @@ ROWS = (
     "start-up: `residency-guard --version` / `python -c pass`",
     "`check` on stack files / `yaml.load` (C)",
     "`check` on stack files / `yaml.compose` (C)",
+    "`check` on ESC-resolved stacks / `yaml.load` (C) of stacks and environments",
+    "`check` on a folder of Kubernetes manifests / `yaml.load_all` (C)",
     "`check` on `pulumi preview --json` / `json.load`",
     "`check` on `pulumi stack export` / `json.load`",
     "alias bomb refused (exit 2) / `yaml.compose` (C)",

@@ -79,8 +79,9 @@ def test_broken_records_are_one_line_errors_and_the_rest_is_judged(tmp_path: Pat
     (tmp_path / "prod-eu.json.zst").write_bytes(b"\x28\xb5\x2f\xfd")
     (tmp_path / "events.jsonl").write_text('{"sequence": 0, "timestamp": 1}\n{broken\n')
     (tmp_path / "ok.json").write_text(checkpoint([RESOURCE]))
+    (tmp_path / "residency-guard.yaml").write_text("stacks: {}\n")  # no region for prod-eu
     code, found, stderr = check(tmp_path, "bad.json.gz", "prod-eu.json.zst", "events.jsonl",
-                                "ok.json", "--config", "/dev/null")  # fmt: skip
+                                "ok.json")  # fmt: skip
     assert code == 2
     assert stderr.splitlines() == [
         "residency-guard: error: bad.json.gz: not a readable gzip file (BadGzipFile); scan the "
