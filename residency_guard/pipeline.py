@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import StackContext
-from residency_guard.evaluate import evaluate_resource, evaluate_stack, evaluate_values, unique
+from residency_guard.evaluate import (
+    evaluate_env_blocks,
+    evaluate_resource,
+    evaluate_stack,
+    evaluate_values,
+    unique,
+)
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scanners.stackfile import StackScan
@@ -21,6 +27,8 @@ def evaluate_document(document: Document, catalog: Catalog, repo: RepoConfig) ->
         missing_environments=document.missing_environments,
     )  # fmt: skip
     findings: list[Finding] = evaluate_stack(ctx) + evaluate_values(document.values, ctx)
+    if ctx.residency is not None:  # a key without its base URL, and the SDK's other variables
+        findings += evaluate_env_blocks(document.env_blocks, ctx)
     for resource in document.resources:
         findings += evaluate_resource(resource, ctx)
     for file, values in document.elsewhere.items():

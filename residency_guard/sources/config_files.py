@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from residency_guard.envblocks import EnvBlock, env_blocks, yaml_tree
 from residency_guard.errors import InputError
 from residency_guard.sources.document import Document
 from residency_guard.stackregion import Declaration
@@ -31,26 +33,31 @@ _LIST_KEYS = frozenset({"environment", "args", "env"})
 def read_config_file(path: Path, text: str, region: Declaration | None) -> Document:
     """Every value of a YAML or JSON settings file, held to ``region``."""
     file = str(path)
+    blocks: list[EnvBlock] = []
     if path.suffix.lower() == ".json":
-        values = list(_json_values(text, file))
+        data = _json_data(text, file)
+        values = list(walk_data(data))
+        blocks = env_blocks(data)
     else:
-        values = [v for d in load_yaml_documents(text, file) for v in walk_yaml(d)]
+        values = []
+        for document in load_yaml_documents(text, file):
+            values.extend(walk_yaml(document))
+            blocks.extend(env_blocks(yaml_tree(document, document.root)))
     return Document(
         path.name, file, "config-file", list(_litellm(_assignments(values))),
-        declarations=[region] if region is not None else [],
+        declarations=[region] if region is not None else [], env_blocks=blocks,
     )  # fmt: skip
 
 
-def _json_values(text: str, file: str) -> Iterator[Value]:
+def _json_data(text: str, file: str) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, fix="fix the syntax"
         ) from None
     except RecursionError:
         raise InputError("JSON nested too deeply", file=file) from None
-    yield from walk_data(data)
 
 
 def _assignments(values: Iterable[Value]) -> Iterator[Value]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from residency_guard.context import Resource
+from residency_guard.envblocks import EnvBlock
 from residency_guard.stackregion import Declaration
 from residency_guard.values import Value
 
@@ -36,3 +37,5 @@ class Document:
     declarations: list[Declaration] = field(default_factory=list)
     elsewhere: dict[str, list[Value]] = field(default_factory=dict)
     missing_environments: list[MissingEnvironment] = field(default_factory=list)
+    # The variables each process receives together (a container's env, a compose service's).
+    env_blocks: list[EnvBlock] = field(default_factory=list)

@@ -185,3 +185,22 @@ def test_a_dotenv_declaring_another_region_than_its_path_is_rg009(tmp_path: Path
     code, found, _ = check(tmp_path)
     assert code == 1
     assert [rule for rule, _, _ in found] == ["RG009"]
+
+
+def test_a_key_without_its_base_url_in_a_held_manifest_is_rg018(tmp_path: Path) -> None:
+    write(tmp_path, {"chat.yaml": """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: chat}
+        spec:
+          template:
+            spec:
+              containers:
+                - name: chat
+                  image: example/chat:1
+                  env:
+                    - name: OPENAI_API_KEY
+                      valueFrom: {secretKeyRef: {name: openai, key: api-key}}
+        """})  # fmt: skip
+    assert check(tmp_path, "--region", "eu", "chat.yaml")[:2] == (1, [("RG018", "chat.yaml", 11)])
+    assert check(tmp_path, "--region", "global", "chat.yaml")[:2] == (0, [])
