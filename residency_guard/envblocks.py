@@ -150,21 +150,28 @@ def env_blocks(data: Any, path: tuple[str | int, ...] = ()) -> list[EnvBlock]:
         blocks[id(data)] = EnvBlock(path, tuple(_entries(data, path)))  # the whole of it: ESC's
     # (node, its path, the mapping it stands in or None, decoding depth)
     stack: list[tuple[Any, tuple[str | int, ...], Any, int]] = [(data, path, None, 0)]
+    # A container shared by aliases is read once, at its first place; kept here so that no
+    # id is reused by a JSON string's decoded data while the walk runs.
+    seen: dict[int, Any] = {}
     while stack:
         node, where, parent, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = node
         kind = type(node)
         if kind is dict or (kind is not list and isinstance(node, Mapping)):
             if SECRET_SIG_KEY in node:
                 continue  # a secret's insides are no environment of their own
             if KEY_VAR in node and parent is not None:
                 _note(blocks, parent)
-            for step, child in node.items():
-                if type(step) is str and bare_name(step) in _STORES:
+            for step, child in reversed(node.items() if kind is dict else list(node.items())):
+                if isinstance(step, str) and bare_name(step) in _STORES:
                     continue
-                _push(stack, child, (*where, step), (node, where), depth)
+                _push(stack, child, (*where, str(step)), (node, where), depth)
         elif kind is list:
             named = False
-            for index, item in enumerate(node):
+            for index in range(len(node) - 1, -1, -1):
+                item = node[index]
                 if type(item) is str:
                     named = named or item.startswith(KEY_VAR)
                 elif isinstance(item, Mapping):
@@ -320,17 +327,51 @@ def block_of_values(values: Sequence[Value], path: tuple[str | int, ...] = ()) -
 
 def yaml_tree(document: YamlDocument, node: yaml.Node | None) -> Any:
     """A YAML node as plain data with its strings ``Located`` (merge keys applied), for
-    ``env_blocks``; a Pulumi ``{secure: ...}`` value is a secret (None: there, not known)."""
+    ``env_blocks``; a Pulumi ``{secure: ...}`` value is a secret (None: there, not known).
+
+    Iterative, and an aliased node is built once and shared: a document as deep as the
+    reader allows, or aliased as much, costs its size.
+    """
     if node is None:
         return None
-    if isinstance(node, yaml.MappingNode):
-        entries = document.mapping(node)
-        if set(entries) == {"secure"}:
-            return {SECRET_SIG_KEY: "secure"}
-        return {key: yaml_tree(document, child) for key, child in entries.items()}
-    if isinstance(node, yaml.SequenceNode):
-        return [yaml_tree(document, child) for child in node.value]
-    text = scalar_text(node)
-    if text is None or node.tag == "tag:yaml.org,2002:null":
-        return None
-    return Located(text, node.start_mark.line + 1, node.start_mark.column + 1)
+    built: dict[int, Any] = {}
+    opened: set[int] = set()  # containers whose children are being built
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, ready = stack.pop()
+        key = id(current)
+        if key in built or (not ready and key in opened):
+            continue  # built already, or a cycle back to an open container (read as null)
+        if isinstance(current, yaml.MappingNode):
+            entries = document.mapping(current)
+            if set(entries) == {"secure"}:
+                built[key] = {SECRET_SIG_KEY: "secure"}
+            elif not ready:
+                opened.add(key)
+                stack.append((current, True))
+                stack.extend((child, False) for child in reversed(entries.values()))
+            else:
+                marks = {scalar_text(k): k.start_mark for k, _ in current.value}
+                built[key] = {
+                    _located_key(name, marks.get(name)): built.get(id(child))
+                    for name, child in entries.items()
+                }
+        elif isinstance(current, yaml.SequenceNode):
+            if not ready:
+                opened.add(key)
+                stack.append((current, True))
+                stack.extend((child, False) for child in reversed(current.value))
+            else:
+                built[key] = [built.get(id(child)) for child in current.value]
+        else:
+            text = scalar_text(current)
+            if text is None or current.tag == "tag:yaml.org,2002:null":
+                built[key] = None
+            else:
+                line, column = current.start_mark.line + 1, current.start_mark.column + 1
+                built[key] = Located(text, line, column)
+    return built.get(id(node))
+
+
+def _located_key(name: str, mark: yaml.Mark | None) -> str:
+    return name if mark is None else Located(name, mark.line + 1, mark.column + 1)

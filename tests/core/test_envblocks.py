@@ -149,3 +149,23 @@ def test_esc_environment_variables_are_one_environment(tmp_path: Path) -> None:
         f"    OPENAI_BASE_URL: {EU_URL}\n"
     )
     assert [f for f in scan_paths([tmp_path]).findings if f.rule == "RG018"] == []
+
+
+def test_a_stack_file_as_deep_as_the_reader_allows_is_still_judged() -> None:
+    depth = 500
+    text = (
+        "config:\n  residency-guard:region: eu\n"
+        f"  app:deep: {'[' * depth}https://api.openai.com/v1{']' * depth}\n"
+        "  app:workerEnv: {OPENAI_API_KEY: {secure: v1:abc}}\n"
+    )
+    assert rules_of(scan_yaml(text)) == ["RG001", "RG018"]
+
+
+def test_an_env_map_shared_by_aliases_is_one_block() -> None:
+    text = (
+        "config:\n  residency-guard:region: eu\n"
+        "  app:env: &env {OPENAI_API_KEY: {secure: v1:abc}}\n"
+        "  app:workers: [{env: *env}, {env: *env}, {env: *env}]\n"
+    )
+    found = [f for f in scan_yaml(text) if f.rule == "RG018"]
+    assert [(f.line, f.path) for f in found] == [(3, "config.app:env")]
