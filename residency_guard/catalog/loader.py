@@ -110,6 +110,10 @@ def _parse(file: str, text: str, loader_class: type[yaml.SafeLoader] = yaml.Safe
         ) from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"invalid YAML: {exc}", file=file) from None
+    except ValueError as exc:  # a tag PyYAML cannot build (`!!int x`, `2027-13-01`)
+        raise CatalogError(f"invalid value: {exc}", file=file, fix="fix the value") from None
+    except RecursionError:
+        raise CatalogError("YAML nested too deeply", file=file, fix="flatten it") from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -237,3 +237,18 @@ def test_esc_definitions_are_read_or_refused(tmp_path: Path, definition: str) ->
     repo = RepoConfig(stacks=REPO.stacks, esc=tmp_path / "esc")
     stack = "environment: [proj/env]\nconfig:\n  residency-guard:region: eu\n"
     _reads(lambda: scan_stack_file(tmp_path / "Pulumi.prod-eu.yaml", CATALOG, repo, text=stack))
+
+
+@pytest.mark.parametrize("value", ["!!int x", "!!float y", "!!timestamp 2027-13-01"])
+def test_a_value_its_tag_cannot_build_is_an_input_error(tmp_path: Path, value: str) -> None:
+    """Found by the nightly profile of the sweep above: a team catalog with `!!int x`
+    escaped as a bare ValueError (the CLI's "internal error")."""
+    from residency_guard.errors import CatalogError, ConfigError
+
+    path = tmp_path / "team.yaml"
+    path.write_text(f"banned_models:\n  gpt-x: {value}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="invalid value"):
+        load_catalog([path])
+    path.write_text(f"unresolved: {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid value"):
+        load_repo_config(path)
