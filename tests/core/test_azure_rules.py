@@ -212,3 +212,34 @@ def test_an_account_whose_location_cannot_be_known_is_rg011(
         )
         assert (finding.file, finding.path) == (str(tmp_path / "preview.json"), "oai.location")
         assert finding.line > 0
+
+
+def test_a_sku_finding_points_at_the_sku_name(tmp_path: Path) -> None:
+    deployment = (DEPLOYMENT, "chat", {"accountName": "acct", "sku": {"name": "GlobalStandard"}})
+    (finding,) = judge(tmp_path, deployment)
+    assert finding.message == (
+        "EU stack 'prod-eu': deployment 'chat' uses GlobalStandard, which may process data in any "
+        "Azure region"
+    )
+    assert finding.fix == "use DataZoneStandard (account in the region's data zone) or Standard"
+    assert (finding.file, finding.path) == (str(tmp_path / "preview.json"), "chat.sku.name")
+    assert finding.line > 0
+    (unknown,) = judge(tmp_path, (DEPLOYMENT, "d", {"sku": {"name": "Fancy"}}))
+    assert (unknown.file, unknown.path, unknown.line > 0) == (
+        str(tmp_path / "preview.json"), "d.sku.name", True,
+    )  # fmt: skip
+
+
+def test_a_data_zone_deployment_on_an_account_of_no_known_place(tmp_path: Path) -> None:
+    account = (ACCOUNT, "acct", {"kind": "OpenAI", "location": "Mars Central"})
+    nowhere = (ACCOUNT, "acct2", {"kind": "OpenAI"})
+    for acct, place in ((account, "marscentral"), (nowhere, "an unknown location")):
+        deployment = (
+            DEPLOYMENT,
+            "chat",
+            {"accountName": acct[1], "sku": {"name": "DataZoneStandard"}},
+        )
+        assert of(judge(tmp_path, acct, deployment), "RG013") == [
+            f"EU stack 'prod-eu': deployment 'chat' uses DataZoneStandard on account '{acct[1]}' "
+            f"in {place}, whose data zone is none"
+        ]

@@ -234,3 +234,38 @@ def test_the_nearest_file_above_is_found_up_to_the_repository_root(tmp_path: Pat
     assert find_repo_config(deep / "Pulumi.prod.yaml") == config
     nearer = write_config(repo / "infra", "stacks: {}\n")
     assert find_repo_config(deep / "Pulumi.prod.yaml") == nearer
+
+
+# -- where the region findings point ----------------------------------------------------------
+
+
+CONFIG = Path("/repo/residency-guard.yaml")
+
+
+def test_a_conflict_between_globs_alone_points_at_the_stack_files_top() -> None:
+    repo = RepoConfig(path=CONFIG, stacks=(("prod-eu*", "eu", 2), ("prod-*", "us", 3)))
+    (conflict,) = scan_yaml(stack(None), stack="prod-eu", repo=repo)
+    assert (conflict.rule, conflict.file, conflict.line, conflict.column) == (
+        "RG009", "stacks/Pulumi.prod-eu.yaml", 1, 1,
+    )  # fmt: skip
+    assert conflict.message == (
+        "stack 'prod-eu' has conflicting regions: residency-guard.yaml says 'eu' (stacks: "
+        "'prod-eu*' in /repo/residency-guard.yaml); residency-guard.yaml says 'us' (stacks: "
+        "'prod-*' in /repo/residency-guard.yaml)"
+    )
+    (with_file,) = scan_yaml(stack("us"), stack="prod-eu", repo=repo)
+    assert (with_file.line, with_file.column) == (2, 1)  # the stack file's own declaration
+
+
+def test_an_unknown_region_of_a_glob_points_at_the_glob() -> None:
+    repo = RepoConfig(path=CONFIG, stacks=(("prod-*", "europe", 5),))
+    findings = scan_yaml(stack("eu"), stack="prod-eu", repo=repo)
+    (unknown,) = [f for f in findings if f.rule == "RG017"]
+    assert (unknown.file, unknown.line, unknown.column) == (str(CONFIG), 5, 1)
+    (own,) = [f for f in scan_yaml(stack("europe"), stack="prod-eu") if f.rule == "RG017"]
+    assert (own.file, own.line, own.column) == ("stacks/Pulumi.prod-eu.yaml", 2, 1)
+
+
+def test_a_stack_without_region_points_at_the_files_top() -> None:
+    (missing,) = scan_yaml(stack(None, app__url=EU_URL), stack="prod-eu")
+    assert (missing.rule, missing.line, missing.column) == ("RG008", 1, 1)
