@@ -172,7 +172,7 @@ def env_blocks(data: Any, path: tuple[str | int, ...] = ()) -> list[EnvBlock]:
             named = False
             for index in range(len(node) - 1, -1, -1):
                 item = node[index]
-                if type(item) is str:
+                if isinstance(item, str):  # a Located string of a YAML file too
                     named = named or item.startswith(KEY_VAR)
                 elif isinstance(item, Mapping):
                     named = named or _entry_name(item) == KEY_VAR

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from residency_guard.envblocks import env_blocks, key_without_base_url
+from residency_guard.envblocks import env_blocks, key_without_base_url, yaml_tree
+from residency_guard.yamlfile import load_yaml_documents
 from tests.core.helpers import FAKE_KEY, rules_of, scan_yaml
 
 REALWORLD = Path(__file__).resolve().parents[1] / "realworld"
@@ -96,8 +97,11 @@ def test_keys_without_base_url(data: Any, expected: list[str]) -> None:
 def test_corpus_files_of_kinds_check_reads_later(file: str, count: int) -> None:
     """The core's reading of the corpus's pending kinds (tests/realworld/manifest.yaml expects
     RG018 on the same files), ready for the readers that hand it their data."""
-    documents = list(yaml.safe_load_all((REALWORLD / file).read_text(encoding="utf-8")))
+    text = (REALWORLD / file).read_text(encoding="utf-8")
+    documents = list(yaml.safe_load_all(text))
     assert sum(len(keys_without_base_url(d)) for d in documents) == count
+    located = [yaml_tree(d, d.root) for d in load_yaml_documents(text, file)]  # as check reads
+    assert sum(len(keys_without_base_url(d)) for d in located) == count
 
 
 def test_stack_config_env_map_in_a_residency_stack_only() -> None:
