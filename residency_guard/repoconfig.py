@@ -21,6 +21,7 @@ _SCHEMA: dict[str, Any] = {
     "catalog": {"type": ["string", "list"], "schema": {"type": "string"}},
     "esc": {"type": "string", "empty": False},
     "paths": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": "string"}},
+    "exclude": {"type": "list", "schema": {"type": "string", "empty": False}},
     "unresolved": {"type": "string", "allowed": ["deny", "warn", "allow"]},
     "fail-on": {"type": "string", "allowed": ["note", "warning", "error"]},
     "suppressions": {
@@ -71,6 +72,24 @@ class RepoConfig:
     suppressions: tuple[RepoSuppression, ...] = field(default_factory=tuple)
     esc: Path | None = None  # the folder of ESC environment definitions (`esc:`)
     paths: tuple[tuple[str, str, int], ...] = ()  # (glob relative to the file, region, line)
+    exclude: tuple[str, ...] = ()  # globs relative to the file: folders a folder scan leaves out
+
+    def excludes(self, path: Path) -> bool:
+        """Whether an ``exclude:`` glob matches ``path`` (or a folder above it).
+
+        Only a folder scan leaves such paths out: a file named on the command line is judged
+        whatever this says, as ruff and flake8 treat their excludes.
+        """
+        relative = self._relative(path)
+        return relative is not None and any(_glob_matches(relative, g) for g in self.exclude)
+
+    def _relative(self, path: Path) -> str | None:
+        if self.path is None:
+            return None
+        try:
+            return path.resolve().relative_to(self.path.parent.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            return None
 
     def region_for_path(self, path: Path) -> tuple[str, str, int] | None:
         """The first ``paths:`` glob that matches ``path``, as (glob, region, line).
@@ -78,19 +97,11 @@ class RepoConfig:
         Globs are relative to this file's folder, as fnmatch reads them (``*`` crosses
         folders); a folder's name matches every file beneath it.
         """
-        if not self.paths or self.path is None:
-            return None
-        try:
-            relative = path.resolve().relative_to(self.path.parent.resolve()).as_posix()
-        except (ValueError, OSError, RuntimeError):
+        relative = self._relative(path) if self.paths else None
+        if relative is None:
             return None
         for pattern, region, line in self.paths:
-            bare = pattern.removeprefix("./").rstrip("/")
-            if (
-                fnmatch.fnmatchcase(relative, bare)
-                or relative.startswith(bare + "/")
-                or (bare.startswith("**/") and fnmatch.fnmatchcase(relative, bare[3:]))
-            ):
+            if _glob_matches(relative, pattern):
                 return pattern, region, line
         return None
 
@@ -112,6 +123,16 @@ class RepoConfig:
             where = f"stacks: '{pattern}' in {file}"
             claims.append(Declaration(region, RegionSource.REPO_MAPPING, where, line, file))
         return claims
+
+
+def _glob_matches(relative: str, pattern: str) -> bool:
+    """A ``paths:``/``exclude:`` glob against a path relative to the config's folder."""
+    bare = pattern.removeprefix("./").rstrip("/")
+    return (
+        fnmatch.fnmatchcase(relative, bare)
+        or relative.startswith(bare + "/")
+        or (bare.startswith("**/") and fnmatch.fnmatchcase(relative, bare[3:]))
+    )
 
 
 def _same_region(one: str, other: str) -> bool:
@@ -177,6 +198,7 @@ def load_repo_config(path: Path | None) -> RepoConfig:
     )
     esc = data.get("esc")
     return RepoConfig(
+        exclude=tuple(str(glob) for glob in data.get("exclude") or ()),
         path=path,
         stacks=stacks,
         esc=(path.parent / esc) if esc else None,

@@ -301,7 +301,7 @@ def _folder_targets(
 
     # followlinks=False: a symlink loop in a scanned folder cannot make the walk endless.
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = _kept_folders(Path(root), dirs, repos)
         if root == str(folder) and any(name in files for name in PROJECT_FILES):
             dirs[:] = []  # a project folder is that project: its tests' fixtures are not stacks
         here = Path(root)
@@ -326,6 +326,15 @@ def _folder_targets(
     return targets
 
 
+def _kept_folders(here: Path, dirs: list[str], repos: RepoConfigs) -> list[str]:
+    """The sub-folders of ``here`` a folder scan walks: not the ones that never hold a user's
+    stack, nor those the ``exclude:`` globs of ``here``'s repo config leave out."""
+    repo = repos.for_file(here / FILE_NAME)
+    return sorted(
+        d for d in dirs if d not in _SKIP_DIRS and not (repo and repo.excludes(here / d))
+    )
+
+
 def _held_targets(
     folder: Path, repos: RepoConfigs, errors: list[ResidencyGuardError]
 ) -> list[Target]:
@@ -339,9 +348,13 @@ def _held_targets(
         )
 
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        here = Path(root)
+        repo_here = repos.for_file(here / FILE_NAME)
+        dirs[:] = _kept_folders(here, dirs, repos)
         for name in sorted(files):
-            path = Path(root) / name
+            path = here / name
+            if repo_here and repo_here.excludes(path):
+                continue
             if is_dotenv(path):
                 held = held_region(path, repos.for_file(path))
                 targets.append(Target(_relative(path, cwd), "dotenv", held=held))

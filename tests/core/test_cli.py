@@ -172,3 +172,44 @@ def test_version_is_fast_to_import() -> None:
     # --version must not load the rule engine, the HTTP stack or the reporters.
     for heavy in ("httpx2", "cerberus", "residency_guard.rules", "sarif_om"):
         assert f" {heavy}\n" not in result.stderr
+
+
+DOTENV_GLOBAL = f"# residency-guard:region: eu\nOPENAI_API_KEY={FAKE_KEY}\nOPENAI_BASE_URL=https://api.openai.com/v1\n"
+
+
+def _repo_with_fixtures(tmp_path: Path, exclude: str) -> Path:
+    repo = project(tmp_path, **{"prod-eu": "config:\n  residency-guard:region: eu\n"})
+    (repo / "residency-guard.yaml").write_text(exclude)
+    for folder in ("fixtures/deep", "app"):
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / ".env.prod-eu").write_text(DOTENV_GLOBAL)
+    return repo
+
+
+def test_a_folder_scan_leaves_out_what_exclude_names(tmp_path: Path) -> None:
+    repo = _repo_with_fixtures(tmp_path, "exclude:\n  - fixtures\n")
+    result = run("check", "--format", "json", cwd=repo)
+    files = {f["file"] for f in json.loads(result.stdout)["findings"]}
+    assert result.returncode == 1
+    assert files == {"app/.env.prod-eu"}
+
+
+def test_without_exclude_every_dotenv_below_the_folder_is_judged(tmp_path: Path) -> None:
+    repo = _repo_with_fixtures(tmp_path, "stacks: {}\n")
+    result = run("check", "--format", "json", cwd=repo)
+    files = {f["file"] for f in json.loads(result.stdout)["findings"]}
+    assert files == {"app/.env.prod-eu", "fixtures/deep/.env.prod-eu"}
+
+
+def test_a_file_named_on_the_command_line_is_judged_even_if_excluded(tmp_path: Path) -> None:
+    repo = _repo_with_fixtures(tmp_path, "exclude:\n  - fixtures\n")
+    result = run("check", "fixtures/deep/.env.prod-eu", cwd=repo)
+    assert result.returncode == 1
+    assert "RG001" in result.stdout
+
+
+def test_exclude_must_be_a_list_of_globs(tmp_path: Path) -> None:
+    repo = _repo_with_fixtures(tmp_path, "exclude: fixtures\n")
+    result = run("check", cwd=repo)
+    assert result.returncode == 2
+    assert "residency-guard.yaml:1" in result.stderr and "exclude" in result.stderr
