@@ -269,3 +269,40 @@ def test_an_unknown_region_of_a_glob_points_at_the_glob() -> None:
 def test_a_stack_without_region_points_at_the_files_top() -> None:
     (missing,) = scan_yaml(stack(None, app__url=EU_URL), stack="prod-eu")
     assert (missing.rule, missing.line, missing.column) == ("RG008", 1, 1)
+
+
+def test_globs_that_do_not_match_or_repeat_a_region_do_not_stop_the_search() -> None:
+    repo = mapping(("dev-*", "us"), ("prod-eu-*", "eu"), ("prod-*", "eu"), ("*-1", "us"))
+    assert regions(repo, "prod-eu-1") == ["eu", "us"]
+    assert regions(repo, "prod-2") == ["eu"]
+
+
+def test_a_claim_names_the_file_it_comes_from() -> None:
+    (claim,) = mapping(("prod-*", "eu")).declarations_for("prod-1")
+    assert claim.where == "stacks: 'prod-*' in residency-guard.yaml"
+    (claim,) = RepoConfig(path=CONFIG, stacks=(("prod-*", "eu", 2),)).declarations_for("prod-1")
+    assert (claim.where, claim.file, claim.line) == (
+        "stacks: 'prod-*' in /repo/residency-guard.yaml", str(CONFIG), 2,
+    )  # fmt: skip
+
+
+def test_settings_left_out_keep_their_fail_closed_defaults(tmp_path: Path) -> None:
+    repo = load_repo_config(write_config(tmp_path, "stacks:\n  prod-*: eu\n"))
+    assert (repo.unresolved, repo.fail_on, repo.catalog_files, repo.esc) == (
+        Unresolved.DENY, "error", (), None,
+    )  # fmt: skip
+
+
+def test_a_bad_setting_says_where_the_settings_are_documented(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_repo_config(write_config(tmp_path, "fail-on: fatal\n"))
+    assert error.value.fix == "see the README's residency-guard.yaml section"
+
+
+def test_a_glob_written_twice_is_an_error_naming_both_lines(tmp_path: Path) -> None:
+    path = write_config(tmp_path, 'stacks:\n  "prod-eu*": eu\n  "prod-eu*": us\n')
+    with pytest.raises(ConfigError) as error:
+        load_repo_config(path)
+    assert str(error.value).startswith(
+        f'{path}:3: stacks["prod-eu*"]: duplicate key (lines 2 and 3'
+    )
