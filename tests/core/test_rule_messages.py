@@ -348,3 +348,41 @@ def test_a_model_known_only_at_up_is_no_model_finding(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     findings = scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
     assert [f.rule for f in findings if f.rule in ("RG003", "RG004", "RG014")] == []
+
+
+def esc_project(folder: Path, config: str | None) -> Path:
+    (folder / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (folder / "Pulumi.prod-eu.yaml").write_text(
+        "environment:\n  - shop/prod-eu\nconfig:\n  residency-guard:region: eu\n", encoding="utf-8"
+    )
+    if config is not None:
+        (folder / "residency-guard.yaml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def test_a_missing_esc_environment_says_how_to_export_it(tmp_path: Path) -> None:
+    (missing,) = scan_paths([esc_project(tmp_path, None)]).findings
+    assert (missing.rule, missing.severity, missing.line, missing.column) == (
+        "RG021", Severity.ERROR, 2, 1,
+    )  # fmt: skip
+    assert missing.file == str(tmp_path / "Pulumi.prod-eu.yaml")
+    assert missing.message == (
+        "EU stack 'prod-eu' imports the ESC environment 'shop/prod-eu', which is not in the "
+        "scanned input, so its values cannot be checked"
+    )
+    assert missing.fix == (
+        "export it: esc env get shop/prod-eu --definition > esc/shop/prod-eu.yaml (or set "
+        "`esc:` in residency-guard.yaml to the folder that holds it)"
+    )
+
+
+def test_a_missing_esc_environment_names_the_file_looked_for_and_obeys_unresolved(
+    tmp_path: Path,
+) -> None:
+    (missing,) = scan_paths([esc_project(tmp_path, "esc: envs\nunresolved: warn\n")]).findings
+    expected = tmp_path / "envs" / "shop" / "prod-eu.yaml"
+    assert missing.severity is Severity.WARNING
+    assert f"not in the scanned input (looked for {expected}), so" in missing.message
+    assert missing.fix.startswith(f"export it: esc env get shop/prod-eu --definition > {expected} ")
+    (tmp_path / "residency-guard.yaml").write_text("unresolved: allow\n", encoding="utf-8")
+    assert scan_paths([tmp_path]).findings == []
