@@ -58,6 +58,10 @@ def test_eu_stack_region_host_and_where_it_was_declared(example_report: Run) -> 
     assert eu["region"]["base_url"] == "https://eu.api.openai.com/v1"
     assert eu["region"]["processing"] == "in-region"
     assert eu["region"]["catalog"] == {"region": "eu", "source": YOUR_DATA, "as_of": "2026-12-04"}
+    # The region table's conditions on the EU: MAM or ZDR, image approval, retention controls.
+    preconditions = " ".join(eu["region"]["preconditions"])
+    assert "Modified Abuse Monitoring or Zero Data Retention" in preconditions
+    assert "image support" in preconditions and "Safety Retention" in preconditions
     assert eu["region_source"] == "stack config"
     assert eu["declared_in"] == "stacks/Pulumi.prod-eu.yaml:3"
     assert [(d["region"], d["source"], d["line"]) for d in eu["declarations"]] == [
