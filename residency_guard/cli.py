@@ -6,7 +6,6 @@ Front ends are imported lazily so that ``--version`` and ``explain`` start fast.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -131,12 +130,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    # One short run over large acyclic data (a preview's parsed JSON, composed YAML): the
-    # cyclic collector would walk it again and again and find nothing (peak memory measured
-    # equal without it, a third of the time on a 10,000-resource preview). Restored after,
-    # for callers that run main() in their own process.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         from residency_guard.commands import run_command
 
@@ -160,9 +153,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "please report it (RESIDENCY_GUARD_DEBUG=1 shows the traceback)\n"
             )
         return EXIT_ERROR
-    finally:
-        if collecting:
-            gc.enable()
 
 
 if __name__ == "__main__":  # pragma: no cover
