@@ -28,6 +28,7 @@ from residency_guard.sources.engine_records import (
     read_record_text,
 )
 from residency_guard.suppressions import SuppressionAudit, suppress_scans
+from residency_guard.values import loads_json
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _engine_json(target: Target, catalog: Catalog, repo: RepoConfig) -> StackSca
     ``--event-log`` file; a JSON file held to a region that is none of them is a config file."""
     text = read_record_text(target.path)
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError:
         if is_event_log(text):
             data = event_log_as_preview(text, str(target.path))

@@ -22,7 +22,7 @@ from residency_guard.envblocks import EnvBlock, env_blocks, yaml_tree
 from residency_guard.errors import InputError
 from residency_guard.sources.document import Document
 from residency_guard.stackregion import Declaration
-from residency_guard.values import Value, walk_data
+from residency_guard.values import Value, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml_documents, walk_yaml
 
 # docker-compose's list form of `environment:` (and `args:` of `build:`): NAME=value.
@@ -51,7 +51,7 @@ def read_config_file(path: Path, text: str, region: Declaration | None) -> Docum
 
 def _json_data(text: str, file: str) -> Any:
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, fix="fix the syntax"

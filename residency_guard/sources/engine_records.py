@@ -12,13 +12,13 @@ checkpoint as a state export, an event log as a preview (its config, a step per 
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from residency_guard.errors import InputError
+from residency_guard.values import loads_json
 
 GZIP_SUFFIX = ".gz"
 ZSTD_SUFFIX = ".zst"
@@ -66,7 +66,7 @@ def is_event_log(text: str) -> bool:
     """Whether ``text`` is JSON lines of engine events (its first line says so)."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     try:
-        event = json.loads(first)
+        event = loads_json(first)
     except ValueError:
         return False
     return isinstance(event, Mapping) and "sequence" in event and "timestamp" in event
@@ -80,7 +80,7 @@ def event_log_as_preview(text: str, file: str) -> dict[str, Any]:
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
+            event = loads_json(line)
         except ValueError as exc:
             raise InputError(
                 f"invalid JSON line in an event log: {exc}", file=file, line=number,

@@ -252,3 +252,29 @@ def test_a_value_its_tag_cannot_build_is_an_input_error(tmp_path: Path, value: s
     path.write_text(f"unresolved: {value}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid value"):
         load_repo_config(path)
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("config.json", '{"n": ' + HUGE + ', "OPENAI_BASE_URL": "https://api.openai.com/v1"}'),
+        ("events.json", '{"sequence": 1, "timestamp": ' + HUGE + "}\n"),
+        ("preview.json", '{"changeSummary": {"n": ' + HUGE + '}, "steps": []}'),
+    ],
+)
+def test_every_json_reader_takes_an_integer_too_long_for_int(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str
+) -> None:
+    """Every JSON input kind the CLI reads (a file held to a region, an event log, a
+    preview): a number over Python's 4,300 digits is read, never an internal error."""
+    from residency_guard.cli import main
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    code = main(["check", "--region", "eu", str(path)])
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert code in (0, 1, 2)
