@@ -86,10 +86,13 @@ SURVIVED = {"survived"}
 UNTESTED = {"no tests"}
 
 
-def copy_repository(work: Path) -> None:
-    """A fresh copy of the working tree (tracked and new files, not ignored ones)."""
-    if work.exists():
-        shutil.rmtree(work)
+def copy_repository(work: Path, keep: str | None = None) -> None:
+    """A fresh copy of the working tree (tracked and new files, not ignored ones); ``keep``
+    names a folder of the old copy to keep (mutmut's ``mutants``)."""
+    for old in work.iterdir() if work.exists() else ():
+        if old.name == keep:
+            continue
+        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, check=True, capture_output=True,
@@ -196,19 +199,15 @@ def run_shard(
     if not report_only:
         command = [python, "-m", "mutmut", "run", "--max-children", str(children)]
         if survivors_only and (work / "mutants").is_dir():
-            # The last run's survivors again, against today's tests: mutmut maps new tests of
-            # the selected files and keeps every other result (a changed selection, though,
-            # makes it start over).
+            # The last run's survivors again, against today's tree: mutmut maps new tests of
+            # the selected files, mutates changed functions anew and keeps every other result
+            # (a changed test selection, though, makes it start over).
             command += sorted(
                 mutant for mutants in collect(work).values()
                 for mutant, (status, _source) in mutants.items()
                 if status in SURVIVED | UNTESTED
             )  # fmt: skip
-            shutil.rmtree(work / "tests")
-            shutil.copytree(
-                ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__")
-            )
-            shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
+            copy_repository(work, keep="mutants")
         else:
             copy_repository(work)
         write_shard_config(work, SHARDS[name])
