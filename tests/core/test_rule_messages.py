@@ -13,7 +13,7 @@ import pytest
 
 from residency_guard.catalog import load_catalog, shipped_catalog
 from residency_guard.findings import Severity
-from residency_guard.repoconfig import RepoConfig
+from residency_guard.repoconfig import RepoConfig, Unresolved
 from residency_guard.rules import RULES, Rule, get_rule
 from residency_guard.rules.base import build_registry, quote
 from residency_guard.scan import scan_paths
@@ -386,3 +386,68 @@ def test_a_missing_esc_environment_names_the_file_looked_for_and_obeys_unresolve
     assert missing.fix.startswith(f"export it: esc env get shop/prod-eu --definition > {expected} ")
     (tmp_path / "residency-guard.yaml").write_text("unresolved: allow\n", encoding="utf-8")
     assert scan_paths([tmp_path]).findings == []
+
+
+def test_a_gateway_of_another_region_is_rg001_through_a_team_gateway(tmp_path: Path) -> None:
+    overlay = tmp_path / "team.yaml"
+    overlay.write_text("gateways:\n  - host: us-gw.internal\n    region: us\n", encoding="utf-8")
+    scan = scan_stack_file(
+        Path("stacks/Pulumi.prod-eu.yaml"), load_catalog([overlay]), RepoConfig(),
+        text=stack("eu", app__openaiBaseUrl="https://us-gw.internal/v1"),
+    )  # fmt: skip
+    assert [(f.rule, f.message) for f in scan.findings] == [
+        ("RG001", "EU stack 'prod-eu' sends to us-gw.internal (United States) through a team gateway"),
+    ]  # fmt: skip
+
+
+def test_an_unknown_surface_name_lists_the_known_ones() -> None:
+    (finding,) = scan_yaml(stack("eu", **{"residency-guard__surfaces": "[chat, teleport]"}))
+    assert (finding.rule, finding.line, finding.column) == ("RG005", 3, 36)
+    assert finding.message == "EU stack 'prod-eu' lists the unknown API surface 'teleport'"
+    known = finding.fix.removeprefix("use one of: ").split(", ")
+    assert finding.fix.startswith("use one of: ") and {"chat", "fine_tuning"} <= set(known)
+    assert known == sorted(known)
+
+
+@pytest.mark.parametrize(
+    "surfaces", ["[fine-tuning, chat]", '\'["fine_tuning", "chat"]\'', "[Fine-Tuning]"]
+)
+def test_surface_names_are_read_as_written_in_lists_and_json(surfaces: str) -> None:
+    assert scan_yaml(stack("eu", **{"residency-guard__surfaces": surfaces})) == []
+
+
+def test_a_json_list_of_surfaces_is_judged_item_by_item() -> None:
+    text = stack("eu", **{"residency-guard__surfaces": '\'["chat", "assistants"]\''})
+    assert [(f.rule, f.line) for f in scan_yaml(text)] == [("RG005", 3)]
+
+
+def test_a_misspelt_host_in_a_stack_without_region_says_which_host() -> None:
+    findings = scan_yaml(stack(None, app__url="https://api.openai.eu/v1"))
+    assert [(f.rule, f.fix) for f in findings if f.rule == "RG002"] == [
+        ("RG002", "use https://eu.api.openai.com/v1")
+    ]
+    lookalike = scan_yaml(stack(None, app__url="https://eu.api.openai.com.attacker.io/v1"))
+    assert [(f.rule, f.fix) for f in lookalike if f.rule == "RG002"] == [
+        ("RG002", "use an OpenAI API host")
+    ]
+
+
+@pytest.mark.parametrize(("unresolved", "severity"), [(Unresolved.DENY, Severity.ERROR),
+                                                     (Unresolved.WARN, Severity.WARNING)])  # fmt: skip
+def test_an_azure_host_of_no_scanned_account_is_rg011(
+    unresolved: Unresolved, severity: Severity
+) -> None:
+    text = stack("eu", OPENAI_BASE_URL="https://shop.openai.azure.com/openai/v1")
+    (finding,) = scan_yaml(text, repo=RepoConfig(unresolved=unresolved))
+    assert (finding.rule, finding.severity, finding.line, finding.column) == (
+        "RG011", severity, 3, 20,
+    )  # fmt: skip
+    assert finding.message == (
+        "EU stack 'prod-eu' sends to the Azure OpenAI endpoint shop.openai.azure.com, whose "
+        "account is not in the scanned input, so its region cannot be checked"
+    )
+    assert finding.fix == (
+        "scan the preview or state export that declares the account, use "
+        "https://eu.api.openai.com/v1, or set `unresolved: warn` in residency-guard.yaml"
+    )
+    assert scan_yaml(text, repo=RepoConfig(unresolved=Unresolved.ALLOW)) == []
