@@ -12,6 +12,7 @@ from residency_guard.catalog import load_catalog
 from residency_guard.catalog.model import Catalog
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
+from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.pipeline import evaluate_document
 from residency_guard.repoconfig import RepoConfig, find_repo_config, load_repo_config
@@ -125,7 +126,8 @@ def _engine_json(target: Target, catalog: Catalog, repo: RepoConfig) -> StackSca
 def _config_file(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
     text = read_text(target.path, MAX_JSON_BYTES if target.path.suffix == ".json" else
                      MAX_YAML_BYTES)  # fmt: skip
-    return evaluate_document(read_config_file(target.path, text, target.held), catalog, repo)
+    document = read_config_file(target.path, text, target.held, FacetGate(catalog))
+    return evaluate_document(document, catalog, repo)
 
 
 def scan_paths(

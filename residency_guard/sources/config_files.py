@@ -18,11 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from residency_guard.envblocks import EnvBlock, env_blocks, yaml_tree
+from residency_guard.envblocks import KEY_VAR, EnvBlock, env_blocks, yaml_tree
 from residency_guard.errors import InputError
 from residency_guard.sources.document import Document
 from residency_guard.stackregion import Declaration
-from residency_guard.values import Value, loads_json, walk_data
+from residency_guard.values import Gate, Value, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml_documents, walk_yaml
 
 # docker-compose's list form of `environment:` (and `args:` of `build:`): NAME=value.
@@ -30,19 +30,26 @@ _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$", re.DOTALL)
 _LIST_KEYS = frozenset({"environment", "args", "env"})
 
 
-def read_config_file(path: Path, text: str, region: Declaration | None) -> Document:
-    """Every value of a YAML or JSON settings file, held to ``region``."""
+def read_config_file(
+    path: Path, text: str, region: Declaration | None, gate: Gate | None = None
+) -> Document:
+    """Every value of a YAML or JSON settings file, held to ``region``; with ``gate``, only
+    the values it keeps (a ``NAME=value`` item is judged by its NAME, as the gate sees it)."""
     file = str(path)
     blocks: list[EnvBlock] = []
+    walk_gate = _Assignments(gate) if gate is not None else None
+    # Env blocks only where the key is named, as for a resource's properties (evaluate.py).
+    with_env = KEY_VAR in text
     if path.suffix.lower() == ".json":
         data = _json_data(text, file)
-        values = list(walk_data(data))
-        blocks = env_blocks(data)
+        values = list(walk_data(data, gate=walk_gate))
+        blocks = env_blocks(data) if with_env else []
     else:
         values = []
         for document in load_yaml_documents(text, file):
-            values.extend(walk_yaml(document))
-            blocks.extend(env_blocks(yaml_tree(document, document.root)))
+            values.extend(walk_yaml(document, gate=walk_gate))
+            if with_env:
+                blocks.extend(env_blocks(yaml_tree(document, document.root)))
     return Document(
         path.name, file, "config-file", list(_litellm(_assignments(values))),
         declarations=[region] if region is not None else [], env_blocks=blocks,
@@ -58,6 +65,22 @@ def _json_data(text: str, file: str) -> Any:
         ) from None
     except RecursionError:
         raise InputError("JSON nested too deeply", file=file) from None
+
+
+class _Assignments:
+    """The facets gate, and every ``NAME=value`` item under an ``environment:`` list: the
+    gate would read its text as one word; split, its NAME decides (``_assignments``)."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+
+    def hot_key(self, key: str) -> bool:
+        return self.gate.hot_key(key)
+
+    def keep(self, text: str, name: str) -> bool:
+        if name in _LIST_KEYS and _ASSIGNMENT.match(text) is not None:
+            return True
+        return self.gate.keep(text, name)
 
 
 def _assignments(values: Iterable[Value]) -> Iterator[Value]:
