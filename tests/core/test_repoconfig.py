@@ -10,6 +10,7 @@ from residency_guard.catalog import shipped_catalog
 from residency_guard.errors import ConfigError
 from residency_guard.repoconfig import RepoConfig, Unresolved, find_repo_config, load_repo_config
 from residency_guard.scanners.stackfile import scan_stack_file
+from residency_guard.stackregion import Declaration, RegionSource, resolve_region
 from tests.core.helpers import rules_of, scan_yaml, stack
 
 US_URL = "https://us.api.openai.com/v1"
@@ -306,3 +307,18 @@ def test_a_glob_written_twice_is_an_error_naming_both_lines(tmp_path: Path) -> N
     assert str(error.value).startswith(
         f'{path}:3: stacks["prod-eu*"]: duplicate key (lines 2 and 3'
     )
+
+
+def test_excluded_globs_are_read(tmp_path: Path) -> None:
+    repo = load_repo_config(write_config(tmp_path, "exclude: [vendor/**, '*.tmp.yaml']\n"))
+    assert repo.exclude == ("vendor/**", "*.tmp.yaml")
+
+
+def test_a_blank_region_is_no_declaration_and_the_winner_keeps_its_source() -> None:
+    blank = Declaration("  ", RegionSource.STACK_CONFIG, "stacks/Pulumi.prod.yaml:2", 2)
+    assert resolve_region([blank]) == resolve_region([])
+    mapped = Declaration(" EU ", RegionSource.REPO_MAPPING, "stacks: 'prod-*'", 3)
+    resolution = resolve_region([blank, mapped])
+    assert (resolution.region, resolution.source, resolution.declared) == (
+        "eu", RegionSource.REPO_MAPPING, True,
+    )  # fmt: skip
