@@ -561,11 +561,23 @@ def _string_form(found: Tree) -> tuple[str, bool, bool] | None:
     data = _plain(found)
     if data is _UNKNOWN:
         return None
-    return (json.dumps(data, separators=(",", ":")), _secret(found), False)
+    return (_to_string(data), _secret(found), False)
 
 
 def _to_string(data: object) -> str:
-    return data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    """A value as ESC writes it into a string (eval's toString): a list as its items quoted
+    and joined by commas, an object as ``"key"="value"`` pairs in key order."""
+    if isinstance(data, list):
+        return ",".join(_quoted(_to_string(item)) for item in data)
+    if isinstance(data, dict):
+        return ",".join(
+            f"{_quoted(key)}={_quoted(_to_string(data[key]))}" for key in sorted(data)
+        )
+    return "" if data is None else str(data)
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # Go's %q for the text a config holds
 
 
 def _from_base64(text: str) -> str:
