@@ -146,8 +146,8 @@ def collect(work: Path) -> dict[str, dict[str, tuple[str, str]]]:
 
 def summarize(
     statuses: dict[str, dict[str, tuple[str, str]]],
-) -> dict[str, dict[str, int | float]]:
-    rows: dict[str, dict[str, int | float]] = {}
+) -> dict[str, dict[str, int | float | None]]:
+    rows: dict[str, dict[str, int | float | None]] = {}
     for module, mutants in sorted(statuses.items()):
         counted = [status for status, _source in mutants.values()]
         killed = sum(s in KILLED for s in counted)
@@ -157,7 +157,7 @@ def summarize(
         rows[module] = {
             "mutants": len(counted), "killed": killed, "survived": survived,
             "no_tests": untested, "other": len(counted) - judged,
-            "score": round(100 * killed / judged, 1) if judged else 100.0,
+            "score": round(100 * killed / judged, 1) if judged else None,  # None: not run
         }  # fmt: skip
     return rows
 
@@ -195,8 +195,14 @@ def _env() -> dict[str, str]:
 
 
 def run_shard(
-    name: str, children: int, python: str, *, report_only: bool, survivors_only: bool
-) -> dict[str, dict[str, int | float]]:
+    name: str,
+    children: int,
+    python: str,
+    *,
+    report_only: bool,
+    survivors_only: bool,
+    resume: bool = False,
+) -> dict[str, dict[str, int | float | None]]:
     work = BUILD / name
     seconds = None
     if not report_only:
@@ -211,12 +217,15 @@ def run_shard(
                 if status in SURVIVED | UNTESTED
             )  # fmt: skip
             copy_repository(work, keep="mutants")
+        elif resume and (work / "mutants").is_dir():
+            # Only the mutants without a result: code added or changed since the last run.
+            copy_repository(work, keep="mutants")
         else:
             copy_repository(work)
         write_shard_config(work, SHARDS[name])
         log = work / "mutmut.log"
         started = time.monotonic()
-        with log.open("a" if survivors_only else "w", encoding="utf-8") as handle:
+        with log.open("a" if survivors_only or resume else "w", encoding="utf-8") as handle:
             result = subprocess.run(
                 command, cwd=work, stdout=handle, stderr=subprocess.STDOUT, env=_env()
             )
@@ -235,12 +244,13 @@ def run_shard(
     return rows
 
 
-def print_table(rows: dict[str, dict[str, int | float]]) -> None:
+def print_table(rows: dict[str, dict[str, int | float | None]]) -> None:
     print(f"{'module':55} {'mutants':>7} {'killed':>6} {'surv':>5} {'untested':>8} {'score':>6}")
     for module, row in rows.items():
         print(
             f"{module:55} {row['mutants']:>7} {row['killed']:>6} {row['survived']:>5} "
-            f"{row['no_tests']:>8} {row['score']:>5}%"
+            f"{row['no_tests']:>8} "
+            + (f"{row['score']:>5}%" if row["score"] is not None else "   not run")
         )
 
 
@@ -257,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         help="run only the last run's surviving and untested mutants again, with today's tests",
     )  # fmt: skip
     parser.add_argument(
+        "--resume", action="store_true",
+        help="run only the mutants without a result (new or changed code since the last run)",
+    )  # fmt: skip
+    parser.add_argument(
         "--children", type=int, default=int(os.environ.get("RG_MUTATION_CHILDREN", "0")) or None,
         help="parallel mutants (default: the CPU count)",
     )  # fmt: skip
@@ -268,12 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in args.shards if s not in SHARDS]
     if unknown:
         parser.error(f"unknown shard {', '.join(unknown)}; see --list")
-    rows: dict[str, dict[str, int | float]] = {}
+    rows: dict[str, dict[str, int | float | None]] = {}
     for name in args.shards or list(SHARDS):
         children = args.children or os.cpu_count() or 2
         rows.update(run_shard(
             name, children, sys.executable, report_only=args.report_only,
-            survivors_only=args.survivors,
+            survivors_only=args.survivors, resume=args.resume,
         ))  # fmt: skip
     print_table(rows)
     return 0
