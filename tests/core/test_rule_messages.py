@@ -451,3 +451,11 @@ def test_an_azure_host_of_no_scanned_account_is_rg011(
         "https://eu.api.openai.com/v1, or set `unresolved: warn` in residency-guard.yaml"
     )
     assert scan_yaml(text, repo=RepoConfig(unresolved=Unresolved.ALLOW)) == []
+
+
+def test_an_endpoint_with_several_hazards_names_each() -> None:
+    (finding,) = scan_yaml(stack("eu", OPENAI_BASE_URL="'http://user@eu.api.openai.com:8443/v1'"))
+    assert finding.message == (
+        "EU stack 'prod-eu' endpoint 'http://user@eu.api.openai.com:8443/v1' reaches "
+        "eu.api.openai.com in an unsafe form (userinfo, plain-http, port)"
+    )
