@@ -459,3 +459,29 @@ def test_an_endpoint_with_several_hazards_names_each() -> None:
         "EU stack 'prod-eu' endpoint 'http://user@eu.api.openai.com:8443/v1' reaches "
         "eu.api.openai.com in an unsafe form (userinfo, plain-http, port)"
     )
+
+
+def test_an_endpoint_the_client_cannot_parse_says_why() -> None:
+    (finding,) = scan_yaml(stack("eu", OPENAI_BASE_URL="'https://eu.api.openai.com:abc/v1'"))
+    assert (finding.rule, finding.line, finding.column) == ("RG010", 3, 20)
+    assert finding.message == (
+        "EU stack 'prod-eu' has an endpoint the HTTP client cannot use: "
+        "'https://eu.api.openai.com:abc/v1' (Invalid port: 'abc')"
+    )
+    assert finding.fix == "use https://eu.api.openai.com/v1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'see https://eu.api.openai.com:abc/v1 or http://eu.api.openai.com/v1'",  # unusable first
+        "'https://llm-proxy.internal:8443/v1 http://eu.api.openai.com/v1'",  # not OpenAI's first
+    ],
+)
+def test_every_endpoint_of_a_text_is_judged_after_one_that_is_skipped(text: str) -> None:
+    messages = [f.message for f in scan_yaml(stack("eu", app__notes=text))]
+    assert (
+        "EU stack 'prod-eu' endpoint 'http://eu.api.openai.com/v1' reaches eu.api.openai.com in "
+        "an unsafe form (plain-http)"
+    ) in messages
+    assert not any("llm-proxy" in m for m in messages)  # free text naming another host: not ours
