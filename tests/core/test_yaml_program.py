@@ -108,3 +108,38 @@ def test_a_project_without_config_gives_its_stacks_no_defaults(tmp_path: Path) -
           default: https://api.openai.com/v1
     """
     assert check(project(tmp_path, program, **{"prod-eu": "eu"})) == (0, [])
+
+
+CONFIG_PROGRAM = """\
+name: shop
+runtime: yaml
+config:
+  baseUrl:
+    type: string
+    default: {base}
+resources:
+  openai:
+    type: example:index:Gateway
+    properties:
+      region: eu
+  app:
+    type: aws:lambda/function:Function
+    properties:
+      environment:
+        variables:
+          OPENAI_BASE_URL: ${{baseUrl}}
+          GATEWAY_LABELS: ${{openai.labels}}
+"""
+
+
+def test_a_reference_to_declared_config_is_judged_at_the_config_only(tmp_path: Path) -> None:
+    # `${baseUrl}` is the project default (or the stack's value), judged where it is written:
+    # no unresolved endpoint at the resource. `${openai.labels}` is an output the engine knows,
+    # not a host named openai.labels.
+    clean = project(tmp_path, CONFIG_PROGRAM.format(base="https://eu.api.openai.com/v1"), **{"prod-eu": "eu"})
+    assert check(clean) == (0, [])
+
+
+def test_a_declared_config_default_outside_the_region_is_still_found(tmp_path: Path) -> None:
+    bad = project(tmp_path, CONFIG_PROGRAM.format(base="https://api.openai.com/v1"), **{"prod-eu": "eu"})
+    assert check(bad) == (1, [("RG001", "prod-eu", 6)])
