@@ -325,6 +325,31 @@ def block_of_values(values: Sequence[Value], path: tuple[str | int, ...] = ()) -
     )
 
 
+def yaml_names_key(node: yaml.Node | None) -> bool:
+    """Whether any scalar below ``node`` (aliases followed, each node once) holds
+    ``OPENAI_API_KEY``: every way ``env_blocks`` finds a key (a mapping key, an entry's name, a
+    ``NAME=`` item, a JSON string) needs that text in one scalar, so a document without it has
+    no env block to build (most stack files: building ``yaml_tree`` was a third of their scan).
+    """
+    seen: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            if KEY_VAR in current.value:
+                return True
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return False
+
+
 def yaml_tree(document: YamlDocument, node: yaml.Node | None) -> Any:
     """A YAML node as plain data with its strings ``Located`` (merge keys applied), for
     ``env_blocks``; a Pulumi ``{secure: ...}`` value is a secret (None: there, not known).

@@ -102,6 +102,7 @@ class YamlDocument:
     # Node visits and merged entries left before the document counts as an alias bomb.
     budget: int = _VISIT_FLOOR
     size: int = 0  # characters of the text it was read from: what decoding may cost
+    text: str = field(default="", repr=False)  # the text it was read from ("" when unknown)
     _merged: dict[int, dict[str, yaml.Node]] = field(default_factory=dict, repr=False)
     # A mapping's keys written twice, found while reading its entries: (key, the first key
     # node, the later key node, its value node).
@@ -110,6 +111,12 @@ class YamlDocument:
     )
     # Keys tagged ``!!merge`` whose text is not ``<<``: plain keys to the engine.
     _false_merges: list[yaml.Node] = field(default_factory=list, repr=False)
+
+    def may_hold(self, needle: str) -> bool:
+        """Whether a scalar of this document may hold ``needle``: only where the text has it,
+        or a backslash (a double-quoted scalar's escapes build text the file does not spell);
+        always, when the text is unknown."""
+        return not self.text or needle in self.text or "\\" in self.text
 
     def mapping(self, node: yaml.Node | None = None) -> dict[str, yaml.Node]:
         """The effective key -> value nodes of a mapping, merge keys applied first-source-wins."""
@@ -218,7 +225,7 @@ def _load(text: str, file: str, *, several: bool) -> list[YamlDocument]:
         ) from None
     documents = []
     for root in roots:
-        document = YamlDocument(file, root, size=len(text))
+        document = YamlDocument(file, root, size=len(text), text=text)
         if root is not None:
             try:
                 _check_structure(document, 3 * len(text) + 1, aliased="*" in text)

@@ -11,7 +11,14 @@ import yaml
 from residency_guard.catalog.model import Catalog
 from residency_guard.configkeys import Spelling, engine_key, spellings
 from residency_guard.context import StackContext
-from residency_guard.envblocks import EnvBlock, EnvEntry, env_blocks, yaml_tree
+from residency_guard.envblocks import (
+    KEY_VAR,
+    EnvBlock,
+    EnvEntry,
+    env_blocks,
+    yaml_names_key,
+    yaml_tree,
+)
 from residency_guard.errors import InputError
 from residency_guard.evaluate import (
     evaluate_env_blocks,
@@ -136,7 +143,9 @@ def scan_stack_file(
     values = list(walk_yaml(document, gate=gate))
     findings = evaluate_stack(ctx) + evaluate_values(values, ctx)
     if ctx.residency is not None:  # env maps in config, and the ESC environment's variables
-        findings += evaluate_env_blocks(env_blocks(yaml_tree(document, config), ("config",)), ctx)
+        if document.may_hold(KEY_VAR) and yaml_names_key(config):
+            blocks = env_blocks(yaml_tree(document, config), ("config",))
+            findings += evaluate_env_blocks(blocks, ctx)
         variables = [
             EnvEntry(v.name, None if v.unknown else v.text, v.path, v.line, v.column, file)
             for file, found in esc.values.items()

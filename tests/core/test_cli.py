@@ -213,3 +213,18 @@ def test_exclude_must_be_a_list_of_globs(tmp_path: Path) -> None:
     result = run("check", cwd=repo)
     assert result.returncode == 2
     assert "residency-guard.yaml:1" in result.stderr and "exclude" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["OPENAI_API_KEY", '"OPENAI\\x5fAPI_KEY"', '"OPENAI_API\\u005fKEY"'],
+    ids=["plain", "x-escape", "u-escape"],
+)
+def test_a_key_without_base_url_is_found_however_the_yaml_spells_its_name(
+    tmp_path: Path, key: str
+) -> None:
+    # The scan skips env blocks in a file whose text cannot spell OPENAI_API_KEY; a
+    # double-quoted scalar spells it with escapes the text does not show.
+    stack = f"config:\n  residency-guard:region: eu\n  app:env:\n    {key}:\n      secure: v1:abc\n"
+    result = run("check", "--format", "json", cwd=project(tmp_path, **{"prod-eu": stack}))
+    assert "RG018" in {f["rule"] for f in json.loads(result.stdout)["findings"]}
