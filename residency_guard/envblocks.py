@@ -32,6 +32,7 @@ from residency_guard.hosts import selects_provider
 from residency_guard.keys import BASE_URL_VAR, LEGACY_BASE_VAR, bare_name, is_endpoint_name
 from residency_guard.values import SECRET_SIG_KEY, Value, decoded_forms
 from residency_guard.yamlfile import YamlDocument, scalar_text
+from residency_guard.yamlnodes import distinct_nodes
 
 KEY_VAR = "OPENAI_API_KEY"
 # Siblings of an env block that deliver more variables from elsewhere (Kubernetes, Compose).
@@ -331,23 +332,10 @@ def yaml_names_key(node: yaml.Node | None) -> bool:
     ``NAME=`` item, a JSON string) needs that text in one scalar, so a document without it has
     no env block to build (most stack files: building ``yaml_tree`` was a third of their scan).
     """
-    seen: set[int] = set()
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.ScalarNode):
-            if KEY_VAR in current.value:
-                return True
-        elif isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-    return False
+    return any(
+        isinstance(current, yaml.ScalarNode) and KEY_VAR in current.value
+        for current in distinct_nodes(node)
+    )
 
 
 def yaml_tree(document: YamlDocument, node: yaml.Node | None) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from residency_guard.errors import ResidencyGuardError
+from residency_guard.yamlnodes import distinct_nodes
 
 # libyaml where present (every wheel we support ships it): the same reading, faster.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -83,7 +84,7 @@ def read_own_yaml(
 def refuse_duplicate_keys(root: yaml.Node, file: str, error: type[ResidencyGuardError]) -> None:
     """``error`` at the first key written twice in one mapping, naming both lines; also at an
     alias expansion far beyond the document's size."""
-    distinct = _count_distinct(root)
+    distinct = len(distinct_nodes(root))
     budget = max(_VISIT_FLOOR, _VISIT_FACTOR * distinct)
     checked: set[int] = set()
     open_nodes: set[int] = set()
@@ -137,17 +138,3 @@ def _refuse_in_mapping(
         seen[(key.tag, key.value)] = key
 
 
-def _count_distinct(root: yaml.Node) -> int:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return len(seen)

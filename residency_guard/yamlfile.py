@@ -26,6 +26,7 @@ from residency_guard.values import (
     entry_name,
     walk_data,
 )
+from residency_guard.yamlnodes import distinct_nodes
 
 try:  # libyaml is an order of magnitude faster; PyYAML's pure loader is the same reading
     from yaml import CSafeLoader as _Loader
@@ -387,24 +388,9 @@ def _check_structure(
     if most_nodes is not None and _VISIT_FACTOR * most_nodes <= _VISIT_FLOOR:
         document.budget = _VISIT_FLOOR
     else:
-        document.budget = max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, _count_distinct(document)))
+        distinct = len(distinct_nodes(document.root))
+        document.budget = max(_VISIT_FLOOR, _VISIT_FACTOR * max(1, distinct))
     _visit(document, document.root)
-
-
-def _count_distinct(document: YamlDocument) -> int:
-    seen: set[int] = set()
-    stack = [document.root]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return len(seen)
 
 
 def _visit(document: YamlDocument, root: yaml.Node | None) -> None:
