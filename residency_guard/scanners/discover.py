@@ -301,10 +301,10 @@ def _folder_targets(
 
     # followlinks=False: a symlink loop in a scanned folder cannot make the walk endless.
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
-        dirs[:] = _kept_folders(Path(root), dirs, repos)
+        here = Path(root)
+        dirs[:] = _kept_folders(here, dirs, repos.for_file(here / FILE_NAME))
         if root == str(folder) and any(name in files for name in PROJECT_FILES):
             dirs[:] = []  # a project folder is that project: its tests' fixtures are not stacks
-        here = Path(root)
         project = next((here / name for name in PROJECT_FILES if name in files), None)
         if project is not None:
             projects += 1
@@ -326,10 +326,9 @@ def _folder_targets(
     return targets
 
 
-def _kept_folders(here: Path, dirs: list[str], repos: RepoConfigs) -> list[str]:
+def _kept_folders(here: Path, dirs: list[str], repo: RepoConfig | None) -> list[str]:
     """The sub-folders of ``here`` a folder scan walks: not the ones that never hold a user's
-    stack, nor those the ``exclude:`` globs of ``here``'s repo config leave out."""
-    repo = repos.for_file(here / FILE_NAME)
+    stack, nor those the ``exclude:`` globs of ``here``'s repo config (``repo``) leave out."""
     return sorted(
         d for d in dirs if d not in _SKIP_DIRS and not (repo and repo.excludes(here / d))
     )
@@ -350,7 +349,7 @@ def _held_targets(
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=unreadable):
         here = Path(root)
         repo_here = repos.for_file(here / FILE_NAME)
-        dirs[:] = _kept_folders(here, dirs, repos)
+        dirs[:] = _kept_folders(here, dirs, repo_here)
         for name in sorted(files):
             path = here / name
             if repo_here and repo_here.excludes(path):
