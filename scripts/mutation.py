@@ -12,6 +12,7 @@ mutant) there. ``tests/MUTATION.md`` holds the scores and the classified survivo
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -44,7 +45,8 @@ SHARDS: dict[str, Shard] = {
          "tests/core/test_azure_rules.py", "tests/components/test_dotenv_provider.py",
          "tests/core/test_repoconfig.py", "tests/core/test_suppressions.py",
          "tests/core/test_ruledocs.py", "tests/core/test_reporters.py",
-         "tests/core/test_pulumi_json.py",
+         "tests/core/test_pulumi_json.py", "tests/core/test_region_precondition.py",
+         "tests/core/test_catalog_facts.py", "tests/core/test_facets.py",
          "tests/policies/test_resource_policies.py", "tests/policies/test_stack_policies.py",
          "tests/adversarial/test_yaml_semantics.py", "tests/adversarial/test_bypasses.py",
          "tests/adversarial/test_fail_safe.py"),
@@ -202,6 +204,7 @@ def run_shard(
     report_only: bool,
     survivors_only: bool,
     resume: bool = False,
+    only: tuple[str, ...] = (),
 ) -> dict[str, dict[str, int | float | None]]:
     work = BUILD / name
     seconds = None
@@ -211,17 +214,23 @@ def run_shard(
             # The last run's survivors again, against today's tree: mutmut maps new tests of
             # the selected files, mutates changed functions anew and keeps every other result
             # (a changed test selection, though, makes it start over).
-            command += sorted(
+            again = sorted(
                 mutant for mutants in collect(work).values()
                 for mutant, (status, _source) in mutants.items()
                 if status in SURVIVED | UNTESTED
+                and (not only or any(fnmatch.fnmatchcase(mutant, glob) for glob in only))
             )  # fmt: skip
+            if not again:  # mutmut, given no names, would run the whole shard again
+                raise SystemExit(f"mutation: shard {name}: no survivors to run again")
+            command += again
             copy_repository(work, keep="mutants")
         elif resume and (work / "mutants").is_dir():
             # Only the mutants without a result: code added or changed since the last run.
             copy_repository(work, keep="mutants")
         else:
             copy_repository(work)
+        if only and not survivors_only:
+            command += list(only)  # mutmut runs the named mutants again, whatever their result
         write_shard_config(work, SHARDS[name])
         log = work / "mutmut.log"
         started = time.monotonic()
@@ -274,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         "--children", type=int, default=int(os.environ.get("RG_MUTATION_CHILDREN", "0")) or None,
         help="parallel mutants (default: the CPU count)",
     )  # fmt: skip
+    parser.add_argument(
+        "--mutants", action="append", default=[], metavar="GLOB",
+        help="run only the mutants whose name matches (repeatable), e.g. "
+        "'residency_guard.rules.other_provider.*'; the shard's other results are kept",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.list:
         for name, shard in SHARDS.items():
@@ -287,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         children = args.children or os.cpu_count() or 2
         rows.update(run_shard(
             name, children, sys.executable, report_only=args.report_only,
-            survivors_only=args.survivors, resume=args.resume,
+            survivors_only=args.survivors, resume=args.resume, only=tuple(args.mutants),
         ))  # fmt: skip
     print_table(rows)
     return 0

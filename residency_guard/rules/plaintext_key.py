@@ -7,9 +7,7 @@ from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import find_keys, redact_key
 from residency_guard.rules.base import Rule
-from residency_guard.values import Value
-
-_ESC_EXPOSED = (("environmentVariables",), ("pulumiConfig",), ("files",))
+from residency_guard.values import Value, dotted
 
 
 class PlaintextApiKey(Rule):
@@ -57,13 +55,14 @@ class PlaintextApiKey(Rule):
             else "pass it as a secret: read it with config.require_secret(...) or wrap it in "
             "pulumi.Output.secret(...)"
         )
-        if value.path[:1] == ("values",) and value.path[1:2] in _ESC_EXPOSED:
-            # An ESC definition in the repository (sources/esc.py): plain text, or
+        if value.path[:1] == ("values",) and len(value.path) > 2:
+            # An ESC definition in the repository (sources/esc.py; a top-level `values:`
+            # mapping is its form), exported to the stack or not: plain text, or
             # `fn::secret: <plaintext>` that only `esc` encrypts when it saves.
+            setting = value.path[1:-1] if value.path[-1] == "fn::secret" else value.path[1:]
             fix = (
                 "keep only its ciphertext in the repository: set it with `esc env set <env> "
-                f"{value.dotted_path().removeprefix('values.')} --secret` and export the "
-                "definition without --show-secrets"
+                f"{dotted(setting)} --secret` and export the definition without --show-secrets"
             )
         for key in find_keys(value.text):
             where = f"'{value.name}'" if value.name else "a value"

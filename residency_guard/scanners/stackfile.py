@@ -30,6 +30,7 @@ from residency_guard.evaluate import (
 from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
+from residency_guard.rules import RULES
 from residency_guard.scanners.files import MAX_YAML_BYTES, SourceCache
 from residency_guard.sources.esc import esc_folder, resolve_stack_environment
 from residency_guard.sources.yaml_program import is_yaml_program, main_file, read_yaml_program
@@ -49,6 +50,8 @@ from residency_guard.yamlfile import (
     scalar_text,
     walk_yaml,
 )
+
+PLAINTEXT_KEY = "RG007"
 
 
 @dataclass
@@ -160,6 +163,7 @@ def scan_stack_file(
         # Judged against this stack's region, located in the environment's definition.
         esc_ctx = StackContext(catalog, stack, esc_file, resolution, repo)
         findings += evaluate_values(esc_values, esc_ctx)
+    findings += _keys_in_definitions(esc.definitions, findings, catalog, stack, resolution, repo)
     if project_file is not None and project is not None:
         overridden = set(written) | {engine_key(k, project_name) or k for k in esc.config_keys}
         defaults = project_defaults(project, overridden, gate)
@@ -169,6 +173,23 @@ def scan_stack_file(
         if is_yaml_program(project):
             findings += _program_findings(project, project_file, sources, project_ctx)
     return StackScan(stack, file, "stack-file", resolution, unique(findings), values)
+
+
+def _keys_in_definitions(
+    definitions: dict[str, YamlDocument], found: list[Finding], catalog: Catalog, stack: str,
+    resolution: RegionResolution, repo: RepoConfig,
+) -> list[Finding]:  # fmt: skip
+    """RG007 for a plaintext key anywhere in an imported ESC definition file, as checkov reads
+    the file: under a key no stack sees (`values: {openai: {apiKey: ...}}`) or one an importer
+    overrides, it is still a key in a committed file. Where the evaluated values already
+    report a key (the same line), that finding stands."""
+    reported = {(f.file, f.line) for f in found if f.rule == PLAINTEXT_KEY}
+    more: list[Finding] = []
+    for file, document in definitions.items():
+        ctx = StackContext(catalog, stack, file, resolution, repo)
+        keys = evaluate_values(walk_yaml(document), ctx, {PLAINTEXT_KEY: RULES[PLAINTEXT_KEY]})
+        more += [f for f in keys if (f.file, f.line) not in reported]
+    return more
 
 
 def _program_findings(

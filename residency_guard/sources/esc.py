@@ -75,6 +75,9 @@ class Resolved:
     declarations: list[Declaration] = field(default_factory=list)
     missing: list[MissingEnvironment] = field(default_factory=list)
     config_keys: set[str] = field(default_factory=set)  # pulumiConfig keys it sets
+    # Every definition file read for the stack (imports too), by its name: a plaintext key in
+    # one is a leak wherever it sits, exported or not, overridden or not.
+    definitions: dict[str, YamlDocument] = field(default_factory=dict)
 
 
 def environment_file(folder: Path, name: str) -> Path:
@@ -125,6 +128,9 @@ def resolve_stack_environment(
             file=document.file, line=node.start_mark.line + 1,
             fix="write `environment: [proj/env]`",
         )  # fmt: skip
+    resolved.definitions = {
+        str(path): evaluator.definition(path, "") for path in sorted(evaluator.read[0])
+    }
     for section in EXPOSED:
         part = tree.get(section) if isinstance(tree, dict) else None
         if part is None:
@@ -155,6 +161,8 @@ class _Evaluator:
         self.shared = shared
         self.done: dict[str, dict[str, Tree] | None] = {}
         self.open: list[str] = []
+        # The definition files each environment being evaluated reads (its imports' too).
+        self.read: list[set[Path]] = [set()]
 
     def environment(self, name: str, file: str, line: int) -> dict[str, Tree] | None:
         key = name.split("@", 1)[0].strip()
@@ -165,10 +173,12 @@ class _Evaluator:
                 fix="remove one of the imports",
             )  # fmt: skip
         if key in self.done:
+            self.read[-1] |= self.shared.get(("files", str(self.folder), key), set())
             return self.done[key]
         evaluated = self.shared.get(("env", str(self.folder), key))
         if evaluated is not None:
             self.done[key] = evaluated
+            self.read[-1] |= self.shared.get(("files", str(self.folder), key), set())
             return evaluated  # type: ignore[no-any-return]
         path = environment_file(self.folder, key) if self.folder is not None else None
         if path is None or not path.is_file():
@@ -181,10 +191,14 @@ class _Evaluator:
         document = self.definition(path, key)
         missing_before = len(self.missing)
         self.open.append(key)
+        self.read.append({path})
         try:
             result = self.evaluate(document, document.root)
         finally:
             self.open.pop()
+            files = self.read.pop()
+        self.read[-1] |= files
+        self.shared[("files", str(self.folder), key)] = files
         self.done[key] = result
         if len(self.missing) == missing_before:
             self.shared[("env", str(self.folder), key)] = result
