@@ -53,5 +53,6 @@ def spellings(
     for key, node in document.mapping(config).items():
         found.setdefault(engine_key(key, project) or key, []).append(Spelling(key, node))
     for engine, written in found.items():
-        written.sort(key=lambda s: (s.key != engine, s.line))
+        if len(written) > 1:  # a key spelt once (nearly all) has no order to settle
+            written.sort(key=lambda s: (s.key != engine, s.line))
     return found

@@ -80,6 +80,8 @@ class RepoConfig:
         Only a folder scan leaves such paths out: a file named on the command line is judged
         whatever this says, as ruff and flake8 treat their excludes.
         """
+        if not self.exclude:  # most repos exclude nothing: no path to resolve
+            return False
         relative = self._relative(path)
         return relative is not None and any(_glob_matches(relative, g) for g in self.exclude)
 

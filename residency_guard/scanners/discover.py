@@ -147,11 +147,15 @@ def project_targets(project_file: Path) -> list[Target]:
     # Every entry named like a stack file, readable or not: one that cannot be read (a dangling
     # symlink, a loop, a FIFO) is an error of its own, never a stack silently left out.
     cwd = Path.cwd().resolve()  # once: resolving it per stack file costs a stat per level
-    targets = [
-        Target(_relative(path, cwd), "stack-file", default, project_file)
-        for path in sorted(folder.iterdir())
-        if stack_name_of(path) is not None and not _is_folder(path)
-    ]
+    # The folder made relative once (a name adds no `..`); scandir knows most entries' kinds
+    # without a stat per file.
+    here = _relative(folder, cwd)
+    with os.scandir(folder) as entries:
+        stack_files = sorted(
+            entry.name for entry in entries
+            if stack_name_of(Path(entry.name)) is not None and not _is_folder_entry(entry)
+        )  # fmt: skip
+    targets = [Target(here / name, "stack-file", default, project_file) for name in stack_files]
     for path in sorted(project_file.parent.iterdir()):
         if path.is_file() and is_dotenv(path):
             targets.append(Target(_relative(path, cwd), "dotenv"))
@@ -206,6 +210,13 @@ def _project_region(document: object, project_file: Path) -> Declaration | None:
     return Declaration(
         text, RegionSource.STACK_CONFIG, f"{project_file}:{line}", line, str(project_file)
     )
+
+
+def _is_folder_entry(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _is_folder(path: Path) -> bool:
@@ -351,6 +362,8 @@ def _held_targets(
         repo_here = repos.for_file(here / FILE_NAME)
         dirs[:] = _kept_folders(here, dirs, repo_here)
         for name in sorted(files):
+            if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
+                continue  # a stack or project file: the project walk above finds it
             path = here / name
             if repo_here and repo_here.excludes(path):
                 continue

@@ -78,14 +78,17 @@ def stack_name_of(path: Path) -> str | None:
 
 
 def stack_declarations(
-    document: YamlDocument, file: str, stack: str, repo: RepoConfig, project: str | None = None
-) -> list[Declaration]:
+    document: YamlDocument, file: str, stack: str, repo: RepoConfig, project: str | None = None,
+    written: dict[str, list[Spelling]] | None = None,
+) -> list[Declaration]:  # fmt: skip
     """Every claim about the stack's region: each way its file spells the region key (the
     engine reads them as one key and lets Go's map order pick: a second one is RG009 when it
-    disagrees) and the repo config's mapping."""
+    disagrees) and the repo config's mapping. ``written`` is the file's config ``spellings``
+    when the caller has them already."""
     declarations = []
-    written = spellings(document, document.get("config"), project).get(REGION_KEY, [])
-    for spelling in written:
+    if written is None:
+        written = spellings(document, document.get("config"), project)
+    for spelling in written.get(REGION_KEY, []):
         text = scalar_text(spelling.value)
         if text is not None:
             line = spelling.line
@@ -127,15 +130,15 @@ def scan_stack_file(
     esc = resolve_stack_environment(
         document, esc_folder(repo, path, project_file), project_name or "", sources.esc
     )  # fmt: skip
-    declarations = stack_declarations(document, file, stack, repo, project_name)
+    config = document.get("config")
+    written = spellings(document, config, project_name)
+    declarations = stack_declarations(document, file, stack, repo, project_name, written)
     declarations += esc.declarations
     if project_default_region is not None and not any(
         d.source in (RegionSource.STACK_CONFIG, RegionSource.ESC) for d in declarations
     ):
         declarations.append(project_default_region)
     resolution = resolve_region(declarations)
-    config = document.get("config")
-    written = spellings(document, config, project_name)
     ambiguities = [*document.ambiguities, *respellings(written)]
     ctx = StackContext(
         catalog, stack, file, resolution, repo, ambiguities=ambiguities,
