@@ -40,7 +40,7 @@ class Shard:
 
 SHARDS: dict[str, Shard] = {
     "rules": Shard(
-        ("residency_guard/rules/*",),
+        ("residency_guard/rules/*", "residency_guard/azure.py"),  # the Azure rules' helpers
         ("tests/core/test_rules.py", "tests/core/test_rule_messages.py",
          "tests/core/test_azure_rules.py", "tests/components/test_dotenv_provider.py",
          "tests/core/test_repoconfig.py", "tests/core/test_suppressions.py",

@@ -28,11 +28,10 @@ from pulumi_policy import (
 )
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 
+from residency_guard.azure import ACCOUNT_TYPES, DEPLOYMENT_TYPES
 from residency_guard.context import StackContext
 from residency_guard.keys import is_endpoint_value, lists_surfaces
 from residency_guard.rules import RULES
-from residency_guard.rules.azure_account_region import ACCOUNT_TYPES
-from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES
 from residency_guard.sdkvars import sdk_variable
 from residency_guard.values import Value
 

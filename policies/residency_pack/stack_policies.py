@@ -20,6 +20,13 @@ from pulumi_policy import (
 )
 
 from residency_guard import api
+from residency_guard.azure import (
+    ACCOUNT_TYPES,
+    DEPLOYMENT_TYPES,
+    RESOURCE_GROUP_TYPES,
+    is_openai_account,
+    sku_name,
+)
 from residency_guard.catalog.model import Catalog
 from residency_guard.context import Resource, StackContext
 from residency_guard.evaluate import resource_values
@@ -29,12 +36,6 @@ from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_name, is_endpoint_value, names_model
 from residency_guard.redact import find_keys, redact
 from residency_guard.rules import RULES
-from residency_guard.rules.azure_account_region import (
-    ACCOUNT_TYPES,
-    RESOURCE_GROUP_TYPES,
-    is_openai_account,
-)
-from residency_guard.rules.azure_deployment_scope import DEPLOYMENT_TYPES, sku_name
 from residency_guard.stackregion import COMPONENT_TYPE, Declaration
 from residency_guard.values import UNKNOWN_SENTINEL, Value
 

@@ -22,7 +22,6 @@ from residency_guard.keys import lists_surfaces, names_model, surface_hint
 from residency_guard.modelcheck import base_model, model_verdict, surface_for_model
 from residency_guard.redact import redact_data
 from residency_guard.rules import RULES
-from residency_guard.rules.surface_not_covered import surface_for_path
 from residency_guard.scan import ScanRun
 from residency_guard.scanners.stackfile import StackScan
 from residency_guard.stackregion import RegionResolution
@@ -295,7 +294,7 @@ def _scan_items(scan: StackScan, catalog: Catalog) -> tuple[list[Data], list[Dat
                 continue
             seen.add(mark)
             endpoints.append(_endpoint_row(scan, value, endpoint, catalog))
-            reached = surface_for_path(catalog, endpoint.path) if endpoint.path else None
+            reached = catalog.surface_for_path(endpoint.path) if endpoint.path else None
             if reached is not None and endpoint.kind in (EndpointKind.OPENAI, EndpointKind.GATEWAY):
                 surfaces.append(
                     _surface_row(scan, value, reached, region, catalog, "endpoint path")

@@ -1,20 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
+from residency_guard.azure import DEPLOYMENT_TYPES, azure_location, find_account, sku_name
 from residency_guard.catalog.model import AzureScope
 from residency_guard.context import Resource, StackContext
 from residency_guard.findings import Finding, Severity
-from residency_guard.rules.azure_account_region import azure_location, find_account
 from residency_guard.rules.base import Rule, stack_label
-
-DEPLOYMENT_TYPES = ("azure-native:cognitiveservices:Deployment",)
-
-
-def sku_name(props: Mapping[str, Any]) -> str:
-    sku = props.get("sku")
-    return str(sku.get("name", "")) if isinstance(sku, Mapping) else ""
 
 
 class AzureDeploymentScope(Rule):

@@ -12,11 +12,6 @@ from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value, decoded_forms
 
 
-def surface_for_path(catalog: Catalog, path: str) -> str | None:
-    """The surface a URL path reaches (``/v1/assistants/x`` -> ``assistants``)."""
-    return catalog.surface_for_path(path)
-
-
 def _allowed(catalog: Catalog, region: Region, surface: str) -> bool:
     """Covered in the region, or carrying system data only (residency does not apply)."""
     return region.covers(surface) or catalog.surfaces[surface].system_data
@@ -93,7 +88,7 @@ class SurfaceNotCovered(Rule):
         for endpoint in ctx.endpoints(value):
             if endpoint.kind not in (EndpointKind.OPENAI, EndpointKind.GATEWAY):
                 continue
-            surface = surface_for_path(ctx.catalog, endpoint.path)
+            surface = ctx.catalog.surface_for_path(endpoint.path)
             if surface is None:
                 # Fail closed on OpenAI's own hosts; a gateway's paths are its own API.
                 if endpoint.kind is EndpointKind.OPENAI and is_api_path(endpoint.path):

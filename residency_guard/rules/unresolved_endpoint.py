@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from residency_guard.azure import ACCOUNT_TYPES, account_location, is_openai_account
 from residency_guard.context import Resource, StackContext
 from residency_guard.endpoints import unresolved_assignments
 from residency_guard.facets import Facet
@@ -9,11 +10,6 @@ from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_value, is_interpolated
 from residency_guard.repoconfig import Unresolved
-from residency_guard.rules.azure_account_region import (
-    ACCOUNT_TYPES,
-    account_location,
-    is_openai_account,
-)
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
