@@ -6,7 +6,7 @@ from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
-from residency_guard.rules.base import Rule, stack_label
+from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
 
@@ -17,7 +17,9 @@ class UnknownOpenAIHost(Rule):
     third-party guides (`api.openai.eu`, `api.eu.openai.com`, `uk.api.openai.com`), hosts that
     merely start with an OpenAI host (`eu.api.openai.com.attacker.io`), look-alikes, and, in a
     residency stack, any host under an OpenAI endpoint setting that is neither OpenAI's nor a
-    gateway of the team's catalog.
+    gateway of the team's catalog. A region written as a path of the global host
+    (`https://api.openai.com/eu`, from third-party guides) is one too: the host picks the
+    region, the path picks none.
 
     Not flagged: a provider pick under an endpoint-like name (`OPENAI_HOST: azure`,
     `openaiChatHost: ollama`), which no client connects to, and OpenAI's web pages
@@ -58,7 +60,18 @@ class UnknownOpenAIHost(Rule):
         region = ctx.residency
         fallback = f"use {region.base_url}" if region else "use an OpenAI API host"
         for endpoint in ctx.endpoints(value):
-            if endpoint.kind is EndpointKind.MISCONFIGURED:
+            if endpoint.kind is EndpointKind.MISCONFIGURED and ctx.catalog.region_by_host(
+                endpoint.host
+            ):  # `https://api.openai.com/eu`: OpenAI's host, with a region where none is read
+                yield self.finding(
+                    ctx,
+                    f"'{quote(endpoint.text)}' writes a region in the path, which selects none: "
+                    f"{endpoint.host} is the global host (no residency); did you mean "
+                    f"{endpoint.correction}?",
+                    fallback if region else f"use https://{endpoint.correction}/v1",
+                    value=value,
+                )
+            elif endpoint.kind is EndpointKind.MISCONFIGURED:
                 yield self.finding(
                     ctx,
                     f"{endpoint.host} is not an OpenAI API host; did you mean "

@@ -32,6 +32,20 @@ MESSAGES = [
     ("RG002", stack("eu", app__url="https://api.openai.eu/v1"),
      "api.openai.eu is not an OpenAI API host; did you mean eu.api.openai.com?",
      "use https://eu.api.openai.com/v1"),
+    # A region in the global host's path (third-party guides): the openai client sends to
+    # api.openai.com/eu/chat/completions; the host is OpenAI's, so "not an OpenAI host" misled.
+    ("RG002", stack("eu", app__url="https://api.openai.com/eu"),
+     "'https://api.openai.com/eu' writes a region in the path, which selects none: "
+     "api.openai.com is the global host (no residency); did you mean eu.api.openai.com?",
+     "use https://eu.api.openai.com/v1"),
+    ("RG002", stack("eu", app__url="https://api.openai.com/us/v1"),
+     "'https://api.openai.com/us/v1' writes a region in the path, which selects none: "
+     "api.openai.com is the global host (no residency); did you mean us.api.openai.com?",
+     "use https://eu.api.openai.com/v1"),
+    ("RG002", stack(None, app__url="https://api.openai.com/jp"),
+     "'https://api.openai.com/jp' writes a region in the path, which selects none: "
+     "api.openai.com is the global host (no residency); did you mean jp.api.openai.com?",
+     "use https://jp.api.openai.com/v1"),
     ("RG002", stack("eu", app__url="https://eu.api.openai.com.attacker.io/v1"),
      "eu.api.openai.com.attacker.io looks like an OpenAI host but is not one",
      "use https://eu.api.openai.com/v1"),
