@@ -88,7 +88,7 @@ class FacetGate:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._texts = catalog.text_memo  # reads the catalog's gateways: one per catalog
+        self._texts = catalog.index.texts  # reads the catalog's gateways: one per catalog
 
     # The walk calls this for each key: the memoized function itself, no method around it.
     hot_key = staticmethod(key_may_matter)

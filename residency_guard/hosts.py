@@ -246,9 +246,9 @@ def _scheme_start(token: str) -> int | None:
 def classify_endpoint(text: str, catalog: Catalog) -> Endpoint:
     """Read one URL or host the way the openai client would connect to it."""
     # Memoized per catalog: a thousand stacks name the same few hosts, and parsing is the cost.
-    found: Endpoint | None = catalog.endpoint_memo.get(text)
+    found: Endpoint | None = catalog.index.endpoints.get(text)
     if found is None:
-        found = catalog.endpoint_memo.remember(text, _classify(text, catalog))
+        found = catalog.index.endpoints.remember(text, _classify(text, catalog))
     return found
 
 
@@ -378,9 +378,9 @@ def find_endpoints(text: str, catalog: Catalog, *, endpoint_key: bool = False) -
     """
     # Memoized per catalog, like classify_endpoint: the facets gate and then the rules ask
     # about the same texts, and texts repeat across resources and stacks.
-    found: list[Endpoint] | None = catalog.found_memo.get((text, endpoint_key))
+    found: list[Endpoint] | None = catalog.index.found.get((text, endpoint_key))
     if found is None:
-        found = catalog.found_memo.remember(
+        found = catalog.index.found.remember(
             (text, endpoint_key), _find_endpoints(text, catalog, endpoint_key)
         )
     return found

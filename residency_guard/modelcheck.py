@@ -33,7 +33,7 @@ class ModelVerdict:
 
 def known_models(catalog: Catalog) -> Mapping[str, frozenset[str]]:
     """Every model the catalog names, with the surfaces it is listed for in any region."""
-    return catalog.model_index
+    return catalog.index.models
 
 
 def base_model(model: str) -> str:
@@ -62,9 +62,9 @@ def model_verdict(catalog: Catalog, region: Region, model: str, hint: str | None
     if catalog.regions.get(region.id) is not region:
         return _verdict(catalog, region, model, hint)  # not this catalog's region to remember
     key = (region.id, model, hint)  # three rules ask about each model value; models repeat
-    found: ModelVerdict | None = catalog.verdict_memo.get(key)
+    found: ModelVerdict | None = catalog.index.verdicts.get(key)
     if found is None:
-        found = catalog.verdict_memo.remember(key, _verdict(catalog, region, model, hint))
+        found = catalog.index.verdicts.remember(key, _verdict(catalog, region, model, hint))
     return found
 
 

@@ -1,4 +1,7 @@
-"""The region catalog as typed, immutable values (the data lives in ``data/*.yaml``)."""
+"""The region catalog as typed, immutable values (the data lives in ``data/*.yaml``).
+
+Pure data: the loader (``loader``, ``overlay``) builds it, and what is worked out against
+it and remembered lives beside it, in ``index``."""
 
 from __future__ import annotations
 
@@ -6,10 +9,9 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
+from residency_guard.catalog.index import CatalogIndex
 from residency_guard.errors import UnknownRegionError
-from residency_guard.memo import BoundedMemo
 
 
 class Processing(str, Enum):
@@ -150,47 +152,10 @@ class Catalog:
     source: str = ""  # the page copy the page-derived files were imported from (URL)
 
     @functools.cached_property
-    def model_index(self) -> Mapping[str, frozenset[str]]:
-        """Every model the catalog names, with the surfaces any region lists it for."""
-        found: dict[str, set[str]] = {}
-        for region in self.regions.values():
-            for surface, models in region.models.items():
-                for model in models:
-                    found.setdefault(model, set()).add(surface)
-        return {model: frozenset(surfaces) for model, surfaces in found.items()}
-
-    # Memos of what was worked out against this catalog object: one per catalog, so that a
-    # catalog with other gateways (``dataclasses.replace``) starts its own.
-    @functools.cached_property
-    def endpoint_memo(self) -> BoundedMemo[str, Any]:
-        """Texts already read as endpoints (``hosts.classify_endpoint``)."""
-        return BoundedMemo()
-
-    @functools.cached_property
-    def found_memo(self) -> BoundedMemo[tuple[str, bool], Any]:
-        """Texts already searched for endpoints (``hosts.find_endpoints``)."""
-        return BoundedMemo()
-
-    @functools.cached_property
-    def text_memo(self) -> BoundedMemo[str, bool]:
-        """Texts already judged by the facets gate (``facets.FacetGate``), which reads the
-        catalog's gateways."""
-        return BoundedMemo()
-
-    @functools.cached_property
-    def verdict_memo(self) -> BoundedMemo[tuple[str, str, str | None], Any]:
-        """Model verdicts by (region, model, surface hint) (``modelcheck.model_verdict``)."""
-        return BoundedMemo()
-
-    @functools.cached_property
-    def path_memo(self) -> BoundedMemo[str, str | None]:
-        """The surface each URL path reaches (``surface_for_path``)."""
-        return BoundedMemo()
-
-    @functools.cached_property
-    def endpoint_owners(self) -> Mapping[str, str]:
-        """Every endpoint path the catalog lists, with the surface it belongs to."""
-        return {path: surface.id for surface in self.surfaces.values() for path in surface.paths}
+    def index(self) -> CatalogIndex:
+        """The lookups and memos worked out against this catalog object (one per object, so
+        that a catalog with other gateways or models starts its own)."""
+        return CatalogIndex(self)
 
     def surface_for_path(self, path: str) -> str | None:
         """The surface a URL path reaches: the longest listed endpoint the path equals or
@@ -199,18 +164,7 @@ class Catalog:
         No family prefix: ``/v1/audio/voices`` reaches no audio endpoint. None for a path
         the catalog does not know (``is_api_path`` says whether it is an API path at all).
         """
-        if path in self.path_memo:  # every endpoint of a preview asks; paths repeat
-            return self.path_memo[path]
-        clean = "/" + "/".join(part for part in path.split("/") if part)
-        owners = self.endpoint_owners
-        found = None
-        probe = clean
-        while probe.count("/") >= 2:  # "/v1/x" at the shortest
-            found = owners.get(probe)
-            if found is not None:
-                break
-            probe = probe.rsplit("/", 1)[0]
-        return self.path_memo.remember(path, found)
+        return self.index.surface_for_path(path)
 
     def region(self, region_id: str) -> Region:
         """The region with this id; UnknownRegionError names the known ids."""

@@ -44,10 +44,10 @@ def test_a_key_read_or_remembered_again_is_the_last_to_go() -> None:
 
 def test_searching_ever_new_texts_keeps_the_memo_bounded() -> None:
     catalog = dataclasses.replace(shipped_catalog())  # its own memos
-    catalog.found_memo.limit = catalog.endpoint_memo.limit = 100
+    catalog.index.found.limit = catalog.index.endpoints.limit = 100
     for number in range(1_000):
         assert find_endpoints(f"https://svc-{number}.openai.example.com/v1", catalog)
-    assert 0 < len(catalog.found_memo) <= 100 and 0 < len(catalog.endpoint_memo) <= 100
+    assert 0 < len(catalog.index.found) <= 100 and 0 < len(catalog.index.endpoints) <= 100
 
 
 def test_a_verdict_is_remembered_per_region_of_its_own_catalog() -> None:
