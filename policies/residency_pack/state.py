@@ -29,13 +29,13 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from pulumi_policy import PolicyResource
 
 from residency_guard import api
 from residency_guard.catalog.model import Catalog, Gateway
+from residency_guard.catalog.overlay import Overlay, apply_overlay
 from residency_guard.context import Resource, StackContext
 from residency_guard.errors import ConfigError
 from residency_guard.evaluate import resource_values
@@ -411,28 +411,18 @@ class PackState:
 
 
 def apply_settings(base: Catalog, region_id: str | None, settings: PackSettings) -> Catalog:
-    """The catalog with the policy config's extra gateways, allowed and denied models."""
-    catalog = base
-    if settings.allowed_hosts and region_id in base.regions:
-        gateways = dict(base.gateways)
-        for host in settings.allowed_hosts:
-            owner = base.region_by_host(host)
-            if owner is not None or host in base.misconfigured_hosts:
-                raise ConfigError(
-                    f"Expected allowedHosts to hold gateway hosts, got OpenAI's host {host!r}"
-                )
-            gateways[host] = Gateway(host, str(region_id), "allowedHosts in the policy config")
-        catalog = dataclasses.replace(catalog, gateways=MappingProxyType(gateways))
-    if settings.allow_models and region_id in base.regions:
-        region = base.regions[str(region_id)]
-        allowed = frozenset(settings.allow_models)
-        models = {surface: names & allowed for surface, names in region.models.items()}
-        regions = dict(base.regions)
-        regions[region.id] = dataclasses.replace(region, models=MappingProxyType(models))
-        catalog = dataclasses.replace(catalog, regions=MappingProxyType(regions))
-    if settings.deny_models:
-        banned = dict(base.banned_models)
-        for model in settings.deny_models:
-            banned.setdefault(model, "denied by denyModels in the policy config")
-        catalog = dataclasses.replace(catalog, banned_models=MappingProxyType(banned))
-    return catalog
+    """The catalog with the policy config's extra gateways, allowed and denied models, layered
+    by the core's one overlay path (as a team's overlay file is)."""
+    region = base.regions.get(region_id) if region_id is not None else None
+    gateways: list[Gateway] = []
+    for host in settings.allowed_hosts if region is not None else ():
+        if base.region_by_host(host) is not None or host in base.misconfigured_hosts:
+            raise ConfigError(
+                f"Expected allowedHosts to hold gateway hosts, got OpenAI's host {host!r}"
+            )
+        gateways.append(Gateway(host, region.id, "allowedHosts in the policy config"))
+    allowed = frozenset(settings.allow_models)
+    models = {region.id: dict.fromkeys(region.models, allowed)} if region and allowed else {}
+    banned = {model: "denied by denyModels in the policy config"
+              for model in settings.deny_models if model not in base.banned_models}  # fmt: skip
+    return apply_overlay(base, Overlay(tuple(gateways), models, banned))
