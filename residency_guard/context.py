@@ -45,6 +45,8 @@ class StackContext:
     # The openai SDK variables the scope being judged sets (a file, a resource): RG020 reads
     # them together (OPENAI_API_TYPE with AWS_REGION...). Set by evaluate_values.
     sdk_env: dict[str, str] = field(default_factory=dict)
+    # Every value of that scope (RG020 looks there for an Azure endpoint the scope names).
+    scope_values: Sequence[Value] = ()
     # ESC environments the stack imports that the scanned input does not hold (RG021).
     missing_environments: Sequence[MissingEnvironment] = ()
     _endpoints: dict[tuple[str, bool, bool, str], list[Endpoint]] = field(default_factory=dict)

@@ -29,6 +29,7 @@ def evaluate_values(
     values = list(values)
     # The scope's SDK variables, named or written as NAME=value (RG020 reads them together).
     outer, ctx.sdk_env = ctx.sdk_env, sdk_environment(values, sdk_assignments)
+    outer_values, ctx.scope_values = ctx.scope_values, values
     try:
         for value in values:
             facets = facets_of(value, ctx)
@@ -38,7 +39,7 @@ def evaluate_values(
                 if facets & reads:
                     findings.extend(check(value, ctx))
     finally:
-        ctx.sdk_env = outer
+        ctx.sdk_env, ctx.scope_values = outer, outer_values
     return findings
 
 

@@ -7,7 +7,7 @@ from residency_guard.context import StackContext
 from residency_guard.endpoints import sdk_assignments
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
-from residency_guard.hosts import classify_endpoint
+from residency_guard.hosts import EndpointKind, classify_endpoint
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
@@ -19,7 +19,8 @@ class OtherProviderSelected(Rule):
     send its traffic to another provider or through another host than the stack's OpenAI
     endpoint: `OPENAI_API_TYPE=amazon-bedrock` (the module-level client then sends to Amazon
     Bedrock and ignores `OPENAI_BASE_URL`), `AWS_BEDROCK_BASE_URL`, `OPENAI_API_TYPE=azure` or
-    an Azure OpenAI credential without an `AZURE_OPENAI_ENDPOINT` the gate can judge, and an
+    an Azure OpenAI credential without an `AZURE_OPENAI_ENDPOINT` or any other Azure OpenAI
+    endpoint in the same file or resource for the gate to judge, and an
     `HTTPS_PROXY`/`ALL_PROXY` that the OpenAI host is not exempted from in `NO_PROXY`. A host
     bound to the stack's region in a team catalog (a gateway) passes.
 
@@ -80,7 +81,7 @@ class OtherProviderSelected(Rule):
             yield from self._bedrock(value, ctx, f"{variable}={text}")
         elif variable == sdkvars.BEDROCK_BASE_URL and env.get(sdkvars.API_TYPE) != sdkvars.BEDROCK:
             yield from self._bedrock(value, ctx, variable)
-        elif self._selects_unseen_azure(variable, text, env):
+        elif self._selects_unseen_azure(variable, text, env) and not _names_azure_endpoint(ctx):
             yield self.finding(
                 ctx,
                 f"{where}: {variable}{'=' + text if variable == sdkvars.API_TYPE else ''} makes "
@@ -142,6 +143,18 @@ class OtherProviderSelected(Rule):
         region = ctx.residency
         gateway = ctx.catalog.gateways.get(host)
         return region is not None and gateway is not None and gateway.region == region.id
+
+
+def _names_azure_endpoint(ctx: StackContext) -> bool:
+    """Whether the scope names an Azure OpenAI endpoint of its own (a chart's
+    ``azureOpenAI.endpoint``, which its template hands the container as AZURE_OPENAI_ENDPOINT):
+    the Azure rules judge that endpoint where it is written (RG011, RG012). Without any
+    endpoint the Azure client refuses to start, so nothing is sent elsewhere."""
+    return any(
+        endpoint.kind is EndpointKind.AZURE
+        for value in ctx.scope_values
+        for endpoint in ctx.endpoints(value)
+    )
 
 
 def _configures_openai(env: dict[str, str]) -> bool:

@@ -1027,6 +1027,46 @@ def test_azure_selected_without_an_endpoint_the_gate_sees() -> None:
     assert eu(_config({**EU_ENV, "OPENAI_API_TYPE": "openai"})) == []
 
 
+AZURE_SELECTED_BESIDE_AN_ENDPOINT: list[tuple[str, str, dict[str, object]]] = [
+    ("kubernetes:apps/v1:Deployment", "aoai", {"spec": {"template": {"spec": {"containers": [
+        {"name": "aoai", "env": [
+            {"name": "OPENAI_API_TYPE", "value": "azure"},
+            {"name": "AOAI_ENDPOINT", "value": "https://acme.openai.azure.com/"},
+        ]}]}}}}),
+]  # fmt: skip
+
+
+def test_azure_selected_beside_an_azure_endpoint_of_its_own(tmp_path: Path) -> None:
+    """A chart's values name the Azure endpoint under a key of their own (`azureOpenAI.endpoint`,
+    which the template hands the container as AZURE_OPENAI_ENDPOINT) next to
+    `OPENAI_API_TYPE=azure`: the Azure rules judge that endpoint where it is written (RG011
+    here), and no second finding says the endpoint is unseen. With no endpoint anywhere the
+    Azure client refuses to start (the real client below), so RG020 keeps failing closed on
+    an endpoint set where the gate cannot see it."""
+    import subprocess
+
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import resource_args, run_resource_policies
+
+    azure = {"OPENAI_API_TYPE": "azure", "AZURE_OPENAI_API_KEY": "not-a-key",
+             "OPENAI_API_VERSION": "2024-10-21"}  # fmt: skip
+    with pytest.raises(subprocess.CalledProcessError, match="returned non-zero"):
+        module_client_host(azure)  # "Must provide ... the AZURE_OPENAI_ENDPOINT variable"
+    endpoint = {"aoaiEndpoint": "https://acme.openai.azure.com/"}
+    assert eu(_config({"OPENAI_API_TYPE": "azure", **endpoint})) == ["RG011"]
+    assert eu(_config({"OPENAI_API_TYPE": "azure"})) == ["RG020"]
+    # a non-Azure host in the file is no Azure endpoint: RG020 still says the endpoint is unseen
+    assert eu(_config({"OPENAI_API_TYPE": "azure", "docs": "https://learn.microsoft.com/"})) == [
+        "RG020"
+    ]
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(_preview(AZURE_SELECTED_BESIDE_AN_ENDPOINT)), encoding="utf-8")
+    assert rules_of(scan_pulumi_json(path, CATALOG, RepoConfig()).findings) == ["RG011"]
+    kind, name, inputs = AZURE_SELECTED_BESIDE_AN_ENDPOINT[0]
+    outcomes = run_resource_policies(PackState(), resource_args(kind, inputs, name=name))
+    assert outcomes["openai-endpoint-region"].rules == ["RG011"]
+
+
 def _proxy_sees(env: dict[str, str]) -> list[str]:
     """The request lines a loopback proxy gets from an `openai.OpenAI()` client under ``env``."""
     import subprocess
