@@ -1,7 +1,8 @@
 """The residency evidence report: one ScanRun as JSON, Markdown and a self-contained HTML page.
 
 ``model`` builds the data (redacted once, there); ``jsonout``, ``markdown`` and ``html`` (with
-``svg``) render only that data, so a secret that is not in it cannot reach any output.
+``svg``) render only that data, so a secret that is not in it cannot reach any output. The
+tables they draw (rows, columns, kinds of cell) are declared once, in ``rows``.
 """
 
 from __future__ import annotations

@@ -8,15 +8,16 @@ Only ``http(s)`` catalog sources become links.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
 from residency_guard.redact import redact
+from residency_guard.report import rows
+from residency_guard.report.rows import Cell, Matrix, Row, Table, scope, value
 from residency_guard.report.svg import eligibility_svg, overview_svg
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'"
-_ALLOWED = "Allowed / forbidden by"
 _SLUG = re.compile(r"[^a-z0-9]+")
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#212121;
@@ -84,11 +85,60 @@ def _findings_cell(rules: Sequence[str]) -> str:
     return _e(", ".join(rules)) if rules else '<span class="muted">none</span>'
 
 
-def _table(headers: Sequence[str], rows: Iterable[str], empty: str) -> str:
-    body = "".join(rows)
-    if not body:
-        return f'<p class="muted">{_e(empty)}</p>'
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+def _rule_cell(finding: Row) -> str:
+    return (f'{_link(finding["source_url"], finding["rule"])}<br/><span class="muted">'
+            f'{_e(finding["name"])}</span>')  # fmt: skip
+
+
+def _suppression_cell(finding: Mapping[str, Any]) -> str:
+    suppression = finding.get("suppression")
+    if suppression:
+        until = f" until {_e(suppression['until'])}" if suppression.get("until") else ""
+        return (f"suppressed: {_e(suppression['reason'])}{until} "
+                f"<code>{_e(suppression['source'])}</code>")  # fmt: skip
+    lapsed = finding.get("expired_suppression")
+    if lapsed:
+        return (f"<strong>expired</strong> {_e(lapsed['until'])}: {_e(lapsed['reason'])} "
+                f"<code>{_e(lapsed['source'])}</code>")  # fmt: skip
+    return '<span class="muted">none</span>'
+
+
+def _state_cell(suppression: Row) -> str:
+    problem = f" \u2014 {_e(suppression['problem'])}" if suppression.get("problem") else ""
+    return f"<strong>{_e(suppression['state'])}</strong>{problem}"
+
+
+_CELLS: Mapping[Cell, Callable[[Any], str]] = {
+    Cell.TEXT: _e,
+    Cell.CODE: lambda v: f"<code>{_e(v)}</code>",
+    Cell.WHERE: _where,
+    Cell.ALLOWED_BY: _allowed_by,
+    Cell.RULES: _findings_cell,
+    Cell.RULE: _rule_cell,
+    Cell.SUPPRESSION: _suppression_cell,
+    Cell.SCOPE: lambda row: _e(scope(row)),
+    Cell.REASON: lambda reason: _e(reason) or "<em>none</em>",
+    Cell.UNTIL: lambda until: _e(until) or "no end",
+    Cell.STATE: _state_cell,
+    Cell.MARKS: _e,
+}
+
+
+def _table(
+    table: Table | Matrix, items: Sequence[Row], attributes: Callable[[Row], str]
+) -> str:
+    """A table of ``items`` (each row's ``<tr>`` attributes from ``attributes``), or the
+    table's empty text when there are none."""
+    if not items:
+        return f'<p class="muted">{_e(table.empty)}</p>'
+    columns = table.columns_for(page=True)
+    head = "".join(f"<th>{_e(c.header)}</th>" for c in columns)
+    body = "".join(
+        f"<tr{attributes(row)}>"
+        + "".join(f"<td>{_CELLS[c.cell](value(c, row))}</td>" for c in columns)
+        + "</tr>"
+        for row in items
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -106,48 +156,29 @@ def _provenance(data: Mapping[str, Any]) -> str:
         ("Inputs SHA-256", p["inputs"]["sha256"]),
     ]
     items = "".join(f"<dt>{_e(k)}</dt><dd><code>{_e(v)}</code></dd>" for k, v in facts)
-    files = "".join(
-        f'<tr data-input="{_e(f["path"])}"><td><code>{_e(f["path"])}</code></td>'
-        f"<td><code>{_e(f['sha256'])}</code></td><td>{_e(f['bytes'])}</td></tr>"
-        for f in p["inputs"]["files"]
-    )
-    table = _table(("Input file", "SHA-256", "Bytes"), [files], "no input files")
+    table = _table(rows.INPUT_FILES, p["inputs"]["files"],
+                   lambda f: f' data-input="{_e(f["path"])}"')  # fmt: skip
     facts_list = f'<dl class="facts">{items}</dl>'
     return f'<section id="provenance"><h2>Provenance</h2>{facts_list}{table}</section>'
 
 
 def _overview(data: Mapping[str, Any]) -> str:
-    overview = data["overview"]
-    regions: list[str] = overview["regions"]
-    head = ("Stack", "Result", *regions)
-    rows = []
-    for row in overview["rows"]:
-        cells = "".join(f"<td>{_e(', '.join(row['cells'][r]))}</td>" for r in regions)
-        rows.append(f'<tr data-stack="{_e(row["stack"])}"><td><code>{_e(row["stack"])}</code>'
-                    f"</td><td>{_e(row['result'])}</td>{cells}</tr>")  # fmt: skip
+    overview = rows.overview(data)
+    table = _table(overview, overview.rows, lambda row: f' data-stack="{_e(row["stack"])}"')
     return (
-        '<section id="overview"><h2>Stacks \u00d7 regions</h2>'
-        f'<div class="picture">{overview_svg(overview)}</div>'
-        f"{_table(head, rows, 'no stacks found')}</section>"
+        f'<section id="overview"><h2>{_e(overview.table.title)}</h2>'
+        f'<div class="picture">{overview_svg(overview)}</div>{table}</section>'
     )
 
 
 def _eligibility(data: Mapping[str, Any]) -> str:
-    eligibility = data["eligibility"]
-    regions: list[str] = eligibility["regions"]
-    head = ("Model", "Surface", "Used in", *regions)
-    rows = []
-    for row in eligibility["rows"]:
-        cells = "".join(f"<td>{_e(row['cells'][r])}</td>" for r in regions)
-        rows.append(f'<tr data-model="{_e(row["model"])}"><td><code>{_e(row["model"])}</code>'
-                    f"</td><td>{_e(row['surface'])}</td><td>{_e(row['used_in'])}</td>{cells}"
-                    "</tr>")  # fmt: skip
+    eligibility = rows.eligibility(data)
+    table = _table(eligibility, eligibility.rows, lambda row: f' data-model="{_e(row["model"])}"')
     return (
-        '<section id="eligibility"><h2>Models \u00d7 regions</h2>'
+        f'<section id="eligibility"><h2>{_e(eligibility.table.title)}</h2>'
         '<p class="muted">Eligibility of every model a stack names, in every region that '
         "promises residency (framed: a stack in that region uses it).</p>"
-        f'<div class="picture">{eligibility_svg(eligibility)}</div>'
-        f"{_table(head, rows, 'no models named')}</section>"
+        f'<div class="picture">{eligibility_svg(eligibility)}</div>{table}</section>'
     )
 
 
@@ -171,65 +202,22 @@ def _region_facts(stack: Mapping[str, Any]) -> str:
 
 
 def _declarations(stack: Mapping[str, Any]) -> str:
-    rows = [
-        f'<tr data-declared="{_e(d["region"])}"><td>{_e(d["region"])}</td><td>{_e(d["source"])}'
-        f"</td><td><code>{_e(d['where'])}</code></td></tr>"
-        for d in stack["declarations"]
-    ]
-    return _table(("Region", "Source", "Where"), rows, "no declaration")
+    table = rows.DECLARATIONS
+    return f"<h4>{_e(table.title)}</h4>" + _table(
+        table, stack[table.rows], lambda d: f' data-declared="{_e(d["region"])}"'
+    )
 
 
-def _endpoints(stack: Mapping[str, Any]) -> str:
-    rows = [
-        f'<tr class="{_row_class(x)}" data-stack="{_e(stack["name"])}" data-kind="endpoint" '
-        f'data-host="{_e(x["host"])}"><td><code>{_e(x["url"])}</code></td><td>{_e(x["host"])}</td>'
-        f"<td>{_e(x['origin'])}</td><td>{_where(x)}</td><td>{_e(x['handling'])}</td>"
-        f"<td>{_e(x['verdict'])}</td><td>{_allowed_by(x)}</td>"
-        f"<td>{_findings_cell(x['findings'])}</td></tr>"
-        for x in stack["endpoints"]
-    ]
-    head = ("Endpoint", "Host", "From", "Where", "Region does", "Verdict", _ALLOWED, "Findings")
-    return "<h4>Endpoints</h4>" + _table(head, rows, "no OpenAI endpoint referenced")
+def _values(stack: Mapping[str, Any], table: Table) -> str:
+    """One of a stack's tables of values (endpoints, models, surfaces, deployed summaries)."""
+    marks = f' data-stack="{_e(stack["name"])}" data-kind="{table.kind}"'
 
+    def attributes(row: Row) -> str:
+        css = f' class="{_row_class(row)}"' if table.judged else ""
+        key = f' data-{table.key}="{_e(row[table.key])}"' if table.key else ""
+        return f"{css}{marks}{key}"
 
-def _models(stack: Mapping[str, Any]) -> str:
-    rows = [
-        f'<tr class="{_row_class(x)}" data-stack="{_e(stack["name"])}" data-kind="model" '
-        f'data-model="{_e(x["model"])}"><td><code>{_e(x["model"])}</code></td>'
-        f"<td>{_e(x['surface'])}</td><td>{_where(x)}</td><td>{_e(x['eligibility'])}</td>"
-        f"<td>{_e(x['handling'])}</td><td>{_e(x['verdict'])}</td><td>{_allowed_by(x)}</td>"
-        f"<td>{_findings_cell(x['findings'])}</td></tr>"
-        for x in stack["models"]
-    ]
-    head = ("Model", "Surface", "Where", "Eligibility", "Region does", "Verdict", _ALLOWED,
-            "Findings")  # fmt: skip
-    return "<h4>Models</h4>" + _table(head, rows, "no model named")
-
-
-def _surfaces(stack: Mapping[str, Any]) -> str:
-    rows = [
-        f'<tr class="{_row_class(x)}" data-stack="{_e(stack["name"])}" data-kind="surface" '
-        f'data-surface="{_e(x["surface"])}"><td>{_e(x["surface"])}</td><td>{_e(x["title"])}</td>'
-        f"<td>{_e(x['origin'])}</td><td>{_where(x)}</td><td>{_e(x['handling'])}</td>"
-        f"<td>{_e(x['verdict'])}</td><td>{_allowed_by(x)}</td>"
-        f"<td>{_findings_cell(x['findings'])}</td></tr>"
-        for x in stack["surfaces"]
-    ]
-    head = ("Surface", "Title", "From", "Where", "Region does", "Verdict", _ALLOWED, "Findings")
-    return "<h4>API surfaces</h4>" + _table(head, rows, "no API surface listed")
-
-
-def _deployed(stack: Mapping[str, Any]) -> str:
-    rows = [
-        f'<tr data-stack="{_e(stack["name"])}" data-kind="deployed"><td>{_where(d)}</td>'
-        f"<td>{_e(d['output'])}</td><td>{_e(d['region'])}</td><td><code>{_e(d['host'])}</code></td>"
-        f"<td>{_e(d['models'])}</td><td>{_e(d['catalog_as_of'])}</td>"
-        f"<td>{_e(d['matches_declared'])}</td></tr>"
-        for d in stack["deployed"]
-    ]
-    head = ("State export", "Output", "Region", "Host", "Models", "Catalog as of",
-            "Matches declared")  # fmt: skip
-    return "<h4>Deployed (stack outputs)</h4>" + _table(head, rows, "no state export given")
+    return f"<h4>{_e(table.title)}</h4>" + _table(table, stack[table.rows], attributes)
 
 
 def _row_class(item: Mapping[str, Any]) -> str:
@@ -239,36 +227,16 @@ def _row_class(item: Mapping[str, Any]) -> str:
     )
 
 
-def _suppression_cell(finding: Mapping[str, Any]) -> str:
-    suppression = finding.get("suppression")
-    if suppression:
-        until = f" until {_e(suppression['until'])}" if suppression.get("until") else ""
-        return (f"suppressed: {_e(suppression['reason'])}{until} "
-                f"<code>{_e(suppression['source'])}</code>")  # fmt: skip
-    lapsed = finding.get("expired_suppression")
-    if lapsed:
-        return (f"<strong>expired</strong> {_e(lapsed['until'])}: {_e(lapsed['reason'])} "
-                f"<code>{_e(lapsed['source'])}</code>")  # fmt: skip
-    return '<span class="muted">none</span>'
-
-
 def findings_table(findings: Sequence[Mapping[str, Any]], stack: str = "") -> str:
-    rows = []
-    for f in findings:
+    def attributes(f: Row) -> str:
         status = str(f["status"])
         css = "suppressed" if status == "suppressed" else (
             "expired" if "expired" in status else ("failing" if status == "failing" else "ok")
         )  # fmt: skip
-        rows.append(
-            f'<tr class="{css} finding" data-stack="{_e(stack)}" data-rule="{_e(f["rule"])}" '
-            f'data-line="{_e(f["line"])}" data-status="{_e(status)}">'
-            f'<td>{_link(f["source_url"], f["rule"])}<br/><span class="muted">{_e(f["name"])}'
-            f"</span></td><td>{_e(f['severity'])}</td><td>{_where(f)}</td>"
-            f"<td>{_e(f['message'])}</td><td>{_e(f['fix'])}</td><td>{_e(status)}</td>"
-            f"<td>{_suppression_cell(f)}</td></tr>"
-        )
-    head = ("Rule", "Severity", "Where", "Finding", "Fix", "Status", "Suppression")
-    return _table(head, rows, "no findings")
+        return (f' class="{css} finding" data-stack="{_e(stack)}" data-rule="{_e(f["rule"])}" '
+                f'data-line="{_e(f["line"])}" data-status="{_e(status)}"')  # fmt: skip
+
+    return _table(rows.FINDINGS, findings, attributes)
 
 
 def _stack(stack: Mapping[str, Any]) -> str:
@@ -280,36 +248,27 @@ def _stack(stack: Mapping[str, Any]) -> str:
         if failing
         else '<span class="badge pass">PASS</span>'
     )
+    values = "".join(_values(stack, table) for table in (rows.DEPLOYED, *rows.STACK_VALUES))
     return (
         f'<section class="stack {"failing" if failing else "passing"}" id="stack-{_slug(name)}" '
         f'data-stack="{_e(name)}"><h3>{badge} Stack <code>{_e(name)}</code></h3>'
-        f'<p class="muted">{_e(files)}</p>{_region_facts(stack)}'
-        f"<h4>Region declarations</h4>{_declarations(stack)}{_deployed(stack)}"
-        f"{_endpoints(stack)}{_models(stack)}{_surfaces(stack)}"
-        f"<h4>Findings</h4>{findings_table(stack['findings'], name)}</section>"
+        f'<p class="muted">{_e(files)}</p>{_region_facts(stack)}{_declarations(stack)}{values}'
+        f"<h4>{_e(rows.FINDINGS.title)}</h4>{findings_table(stack['findings'], name)}</section>"
     )
 
 
 def _suppressions(data: Mapping[str, Any]) -> str:
-    rows = []
-    for s in data["suppressions"]:
-        scope = (f"stack {s['stack']}, file {s['file']}" if s["kind"] == "repo"
-                 else f"lines {', '.join(map(str, s['lines']))}")  # fmt: skip
+    def attributes(s: Row) -> str:
         state = str(s["state"])
         css = {"active": "suppressed", "expired": "expired"}.get(state, "failing")
-        problem = f" \u2014 {_e(s['problem'])}" if s.get("problem") else ""
-        rows.append(
-            f'<tr class="{css}" data-suppression="{_e(s["source"])}" data-state="{_e(state)}">'
-            f"<td>{_e(s['rules'])}</td><td><code>{_e(s['source'])}</code></td><td>{_e(scope)}</td>"
-            f"<td>{_e(s['reason']) or '<em>none</em>'}</td><td>{_e(s['until']) or 'no end'}</td>"
-            f"<td><strong>{_e(state)}</strong>{problem}</td><td>{_e(s['findings'])}</td></tr>"
-        )
-    head = ("Rules", "Written at", "Applies to", "Reason", "Until", "State", "Findings")
-    table = _table(head, rows, "no suppressions")
+        return f' class="{css}" data-suppression="{_e(s["source"])}" data-state="{_e(state)}"'
+
+    table = _table(rows.SUPPRESSIONS, data[rows.SUPPRESSIONS.rows], attributes)
     run_level = ""
     if data["run_findings"]:
         run_level = "<h3>Findings about the repo config</h3>" + findings_table(data["run_findings"])
-    return f'<section id="suppressions"><h2>Suppressions</h2>{table}{run_level}</section>'
+    title = _e(rows.SUPPRESSIONS.title)
+    return f'<section id="suppressions"><h2>{title}</h2>{table}{run_level}</section>'
 
 
 def render_html(data: Mapping[str, Any]) -> str:

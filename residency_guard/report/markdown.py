@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from residency_guard.redact import redact
-
-_ALLOWED = "Allowed / forbidden by"
+from residency_guard.report import rows
+from residency_guard.report.rows import Cell, Matrix, Row, Table, scope, value
 
 
 def _cell(value: Any) -> str:
@@ -31,11 +31,14 @@ def _code(value: Any) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], empty: str) -> list[str]:
-    if not rows:
-        return [f"_{empty}_", ""]
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+def _table(table: Table | Matrix, items: Sequence[Row]) -> list[str]:
+    """The table's rows without its page-only columns, or its empty text."""
+    if not items:
+        return [f"_{table.empty}_", ""]
+    columns = table.columns_for(page=False)
+    lines = ["| " + " | ".join(c.header for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_CELLS[c.cell](value(c, row)) for c in columns) + " |"
+              for row in items]  # fmt: skip
     return [*lines, ""]
 
 
@@ -69,14 +72,24 @@ def _suppression(finding: Mapping[str, Any]) -> str:
     return ""
 
 
-def _findings(findings: Sequence[Mapping[str, Any]]) -> list[str]:
-    rows = [
-        [_cell(f["rule"]), _cell(f["severity"]), _where(f), _cell(f["message"]), _cell(f["fix"]),
-         _cell(f["status"]), _suppression(f)]
-        for f in findings
-    ]  # fmt: skip
-    return _table(("Rule", "Severity", "Where", "Finding", "Fix", "Status", "Suppression"), rows,
-                  "no findings")  # fmt: skip
+def _state(suppression: Mapping[str, Any]) -> str:
+    return f"**{_cell(suppression['state'])}** {_cell(suppression.get('problem'))}".strip()
+
+
+_CELLS: Mapping[Cell, Callable[[Any], str]] = {
+    Cell.TEXT: _cell,
+    Cell.CODE: _code,
+    Cell.WHERE: _where,
+    Cell.ALLOWED_BY: _allowed_by,
+    Cell.RULES: _cell,
+    Cell.RULE: lambda finding: _cell(finding["rule"]),
+    Cell.SUPPRESSION: _suppression,
+    Cell.SCOPE: lambda row: _cell(scope(row)),
+    Cell.REASON: lambda reason: _cell(reason) or "_none_",
+    Cell.UNTIL: lambda until: _cell(until) or "no end",
+    Cell.STATE: _state,
+    Cell.MARKS: _cell,
+}
 
 
 def _stack(stack: Mapping[str, Any]) -> list[str]:
@@ -97,33 +110,11 @@ def _stack(stack: Mapping[str, Any]) -> list[str]:
         lines += [f"- Declared by {_cell(d['source'])}: {_cell(d['region'])} ({_code(d['where'])})"
                   for d in stack["declarations"]]  # fmt: skip
         lines.append("")
-    if stack["deployed"]:
-        rows = [[_where(d), _cell(d["output"]), _cell(d["region"]), _code(d["host"]),
-                 _cell(d["models"]), _cell(d["catalog_as_of"]), _cell(d["matches_declared"])]
-                for d in stack["deployed"]]  # fmt: skip
-        lines += ["Deployed (stack outputs):", ""]
-        lines += _table(("State export", "Output", "Region", "Host", "Models", "Catalog as of",
-                         "Matches declared"), rows, "")  # fmt: skip
-    endpoints = [[_code(x["url"]), _cell(x["origin"]), _where(x), _cell(x["handling"]),
-                  _cell(x["verdict"]), _allowed_by(x), _cell(x["findings"])]
-                 for x in stack["endpoints"]]  # fmt: skip
-    lines += _table(("Endpoint", "From", "Where", "Region does", "Verdict", _ALLOWED,
-                     "Findings"), endpoints, "no OpenAI endpoint referenced")  # fmt: skip
-    models = [[_code(x["model"]), _cell(x["surface"]), _where(x), _cell(x["eligibility"]),
-               _cell(x["handling"]), _cell(x["verdict"]), _allowed_by(x), _cell(x["findings"])]
-              for x in stack["models"]]  # fmt: skip
-    lines += _table(("Model", "Surface", "Where", "Eligibility", "Region does", "Verdict",
-                     _ALLOWED, "Findings"), models, "no model named")  # fmt: skip
-    surfaces = [[_cell(x["surface"]), _cell(x["origin"]), _where(x), _cell(x["handling"]),
-                 _cell(x["verdict"]), _allowed_by(x), _cell(x["findings"])]
-                for x in stack["surfaces"]]  # fmt: skip
-    lines += _table(("Surface", "From", "Where", "Region does", "Verdict", _ALLOWED, "Findings"),
-                    surfaces, "no API surface listed")  # fmt: skip
-    return lines + _findings(stack["findings"])
-
-
-def _state(suppression: Mapping[str, Any]) -> str:
-    return f"**{_cell(suppression['state'])}** {_cell(suppression.get('problem'))}".strip()
+    if stack[rows.DEPLOYED.rows]:
+        lines += [f"{rows.DEPLOYED.title}:", "", *_table(rows.DEPLOYED, stack[rows.DEPLOYED.rows])]
+    for table in rows.STACK_VALUES:
+        lines += _table(table, stack[table.rows])
+    return lines + _table(rows.FINDINGS, stack[rows.FINDINGS.rows])
 
 
 def render_markdown(data: Mapping[str, Any]) -> str:
@@ -140,33 +131,16 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         f"suppressions, {summary['invalid_suppressions']} invalid suppressions, "
         f"{summary['errors']} input errors.",
         "",
-        "### Stacks \u00d7 regions",
-        "",
     ]
-    regions = data["overview"]["regions"]
-    rows = [[_code(r["stack"]), _cell(r["result"]), *(_cell(r["cells"][g]) for g in regions)]
-            for r in data["overview"]["rows"]]  # fmt: skip
-    lines += _table(("Stack", "Result", *regions), rows, "no stacks found")
-    lines += ["### Models \u00d7 regions", ""]
-    regions = data["eligibility"]["regions"]
-    rows = [
-        [_code(r["model"]), _cell(r["surface"]), _cell(r["used_in"]),
-         *(_cell(r["cells"][g]) for g in regions)]
-        for r in data["eligibility"]["rows"]
-    ]  # fmt: skip
-    lines += _table(("Model", "Surface", "Used in", *regions), rows, "no models named")
+    for matrix in (rows.overview(data), rows.eligibility(data)):
+        lines += [f"### {matrix.table.title}", "", *_table(matrix, matrix.rows)]
     for stack in data["stacks"]:
         lines += _stack(stack)
-    lines += ["### Suppressions", ""]
-    rows = [
-        [_cell(s["rules"]), _code(s["source"]), _cell(s["reason"]) or "_none_",
-         _cell(s["until"]) or "no end", _state(s), _cell(s["findings"])]
-        for s in data["suppressions"]
-    ]  # fmt: skip
-    lines += _table(("Rules", "Written at", "Reason", "Until", "State", "Findings"), rows,
-                    "no suppressions")  # fmt: skip
+    lines += [f"### {rows.SUPPRESSIONS.title}", ""]
+    lines += _table(rows.SUPPRESSIONS, data[rows.SUPPRESSIONS.rows])
     if data["run_findings"]:
-        lines += ["Findings about the repo config:", "", *_findings(data["run_findings"])]
+        lines += ["Findings about the repo config:", ""]
+        lines += _table(rows.FINDINGS, data["run_findings"])
     if data["errors"]:
         lines += ["### Input errors", "", *[f"- {_code(e)}" for e in data["errors"]], ""]
     lines += [

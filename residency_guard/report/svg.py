@@ -6,9 +6,10 @@ well-formed XML, so that the page is valid XHTML too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
-from typing import Any
+
+from residency_guard.report.rows import Matrix, Row
 
 _FONT = "font-family:sans-serif"
 _LABEL_WIDTH = 190
@@ -64,89 +65,91 @@ def _legend(y: int, items: Sequence[tuple[str, str]]) -> tuple[list[str], int]:
     return parts, y + 22
 
 
-def overview_svg(overview: Mapping[str, Any]) -> str:
-    """Stacks by region: a coloured cell where a stack is declared, claimed, sends or runs."""
-    regions: list[str] = overview["regions"]
-    rows: list[Mapping[str, Any]] = overview["rows"]
-    width = _LABEL_WIDTH + _CELL_W * len(regions) + 10
+def _picture(
+    matrix: Matrix, title: str, left: int, legend: Sequence[tuple[str, str]],
+    label: Callable[[Row, int], list[str]], cell: Callable[[Row, str, int, int], list[str]],
+) -> str:  # fmt: skip
+    """A matrix as a grid: its regions across the top, each row's ``label`` on the left, a
+    ``cell`` per region (drawn at x, y), then the legend."""
+    regions, rows = matrix.regions, matrix.rows
+    width = left + _CELL_W * len(regions) + 10
     grid_h = _HEAD_H + _CELL_H * max(len(rows), 1)
-    height = grid_h + 58
-    parts = [_open(width, height, "Stacks by region: declared, conflicting, endpoints, deployed")]
-    for index, region in enumerate(regions):
-        x = _LABEL_WIDTH + index * _CELL_W + _CELL_W / 2
-        parts.append(_text(x, _HEAD_H - 12, region, anchor="middle", weight="bold"))
-    if not rows:
-        parts.append(_text(8, _HEAD_H + 17, "no stacks found", fill="#757575"))
-    for row_index, row in enumerate(rows):
-        y = _HEAD_H + row_index * _CELL_H
-        failed = row["result"] != "pass"
-        label = ("✗ " if failed else "✓ ") + _short(str(row["stack"]), 24)
-        parts.append(
-            _text(8, y + 17, label, weight="bold", fill="#c62828" if failed else "#1b5e20")
-        )
-        for col_index, region in enumerate(regions):
-            x = _LABEL_WIDTH + col_index * _CELL_W
-            marks: list[str] = row["cells"].get(region, [])
-            style = next((s for s in OVERVIEW_STYLE if s[0] in marks), None)
-            fill = "#fafafa" if style is None else style[1]
-            if style is not None and style[0] == "declared" and failed:
-                fill = "#e57373"
-            parts.append(f'<rect x="{x + 1}" y="{y + 1}" width="{_CELL_W - 2}" '
-                         f'height="{_CELL_H - 2}" fill="{fill}" stroke="#bdbdbd">'
-                         f"<title>{escape(str(row['stack']))} / {escape(region)}: "
-                         f"{escape(', '.join(marks) or 'nothing')}</title></rect>")  # fmt: skip
-            if style is not None:
-                parts.append(_text(x + _CELL_W / 2, y + 17, style[2], size=10, anchor="middle"))
-            if "deployed" in marks and style is not None and style[0] != "deployed":
-                parts.append(f'<circle cx="{x + _CELL_W - 7}" cy="{y + 7}" r="4" '
-                             'fill="#1565c0"/>')  # fmt: skip
-    legend, _ = _legend(grid_h + 14, [
-        ("#81c784", "declared (passing)"), ("#e57373", "failing / endpoint outside"),
-        ("#ffb74d", "conflicting claim"), ("#64b5f6", "deployed (state export)"),
-    ])  # fmt: skip
-    parts += legend
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def eligibility_svg(eligibility: Mapping[str, Any]) -> str:
-    """Models by region: eligible, alias, not eligible, unknown; framed where a stack uses it."""
-    regions: list[str] = eligibility["regions"]
-    rows: list[Mapping[str, Any]] = eligibility["rows"]
-    width = _LABEL_WIDTH + 60 + _CELL_W * len(regions) + 10
-    grid_h = _HEAD_H + _CELL_H * max(len(rows), 1)
-    height = grid_h + 58
-    left = _LABEL_WIDTH + 60
-    parts = [_open(width, height, "Model eligibility by region")]
+    parts = [_open(width, grid_h + 58, title)]
     for index, region in enumerate(regions):
         x = left + index * _CELL_W + _CELL_W / 2
         parts.append(_text(x, _HEAD_H - 12, region, anchor="middle", weight="bold"))
     if not rows:
-        parts.append(_text(8, _HEAD_H + 17, "no models named", fill="#757575"))
+        parts.append(_text(8, _HEAD_H + 17, matrix.empty, fill="#757575"))
     for row_index, row in enumerate(rows):
         y = _HEAD_H + row_index * _CELL_H
-        parts.append(_text(8, y + 17, _short(str(row["model"]), 30)))
-        parts.append(_text(_LABEL_WIDTH + 4, y + 17, str(row["surface"]), size=10, fill="#616161"))
-        used: list[str] = row["used_in"]
+        parts += label(row, y)
         for col_index, region in enumerate(regions):
-            x = left + col_index * _CELL_W
-            verdict = str(row["cells"].get(region, "unknown"))
-            fill, label = ELIGIBILITY_STYLE.get(verdict, ("#fafafa", verdict))
-            stroke = ('stroke="#212121" stroke-width="3"' if region in used
-                      else 'stroke="#bdbdbd" stroke-width="1"')  # fmt: skip
-            parts.append(f'<rect x="{x + 2}" y="{y + 2}" width="{_CELL_W - 4}" '
-                         f'height="{_CELL_H - 4}" fill="{fill}" {stroke}>'
-                         f"<title>{escape(str(row['model']))} in {escape(region)}: "
-                         f"{escape(verdict)}{' (used here)' if region in used else ''}</title>"
-                         "</rect>")  # fmt: skip
-            colour = "#ffffff" if verdict == "banned" else "#212121"
-            parts.append(_text(x + _CELL_W / 2, y + 17, label, size=10, anchor="middle",
-                               fill=colour))  # fmt: skip
-    legend, _ = _legend(grid_h + 14, [
-        (ELIGIBILITY_STYLE["eligible"][0], "eligible"), (ELIGIBILITY_STYLE["alias"][0], "alias"),
-        (ELIGIBILITY_STYLE["not-eligible"][0], "not eligible"),
-        (ELIGIBILITY_STYLE["unknown"][0], "unknown"), ("#ffffff", "framed: a stack uses it here"),
-    ])  # fmt: skip
-    parts += legend
+            parts += cell(row, region, left + col_index * _CELL_W, y)
+    parts += _legend(grid_h + 14, legend)[0]
     parts.append("</svg>")
     return "".join(parts)
+
+
+def overview_svg(overview: Matrix) -> str:
+    """Stacks by region: a coloured cell where a stack is declared, claimed, sends or runs."""
+
+    def label(row: Row, y: int) -> list[str]:
+        failed = row["result"] != "pass"
+        text = ("✗ " if failed else "✓ ") + _short(str(row["stack"]), 24)
+        return [_text(8, y + 17, text, weight="bold", fill="#c62828" if failed else "#1b5e20")]
+
+    def cell(row: Row, region: str, x: int, y: int) -> list[str]:
+        marks: list[str] = row["cells"].get(region, [])
+        style = next((s for s in OVERVIEW_STYLE if s[0] in marks), None)
+        fill = "#fafafa" if style is None else style[1]
+        if style is not None and style[0] == "declared" and row["result"] != "pass":
+            fill = "#e57373"
+        parts = [f'<rect x="{x + 1}" y="{y + 1}" width="{_CELL_W - 2}" '
+                 f'height="{_CELL_H - 2}" fill="{fill}" stroke="#bdbdbd">'
+                 f"<title>{escape(str(row['stack']))} / {escape(region)}: "
+                 f"{escape(', '.join(marks) or 'nothing')}</title></rect>"]  # fmt: skip
+        if style is not None:
+            parts.append(_text(x + _CELL_W / 2, y + 17, style[2], size=10, anchor="middle"))
+        if "deployed" in marks and style is not None and style[0] != "deployed":
+            parts.append(f'<circle cx="{x + _CELL_W - 7}" cy="{y + 7}" r="4" '
+                         'fill="#1565c0"/>')  # fmt: skip
+        return parts
+
+    return _picture(
+        overview, "Stacks by region: declared, conflicting, endpoints, deployed", _LABEL_WIDTH,
+        [("#81c784", "declared (passing)"), ("#e57373", "failing / endpoint outside"),
+         ("#ffb74d", "conflicting claim"), ("#64b5f6", "deployed (state export)")],
+        label, cell,
+    )  # fmt: skip
+
+
+def eligibility_svg(eligibility: Matrix) -> str:
+    """Models by region: eligible, alias, not eligible, unknown; framed where a stack uses it."""
+
+    def label(row: Row, y: int) -> list[str]:
+        return [
+            _text(8, y + 17, _short(str(row["model"]), 30)),
+            _text(_LABEL_WIDTH + 4, y + 17, str(row["surface"]), size=10, fill="#616161"),
+        ]
+
+    def cell(row: Row, region: str, x: int, y: int) -> list[str]:
+        used = region in row["used_in"]
+        verdict = str(row["cells"].get(region, "unknown"))
+        fill, label = ELIGIBILITY_STYLE.get(verdict, ("#fafafa", verdict))
+        stroke = ('stroke="#212121" stroke-width="3"' if used
+                  else 'stroke="#bdbdbd" stroke-width="1"')  # fmt: skip
+        colour = "#ffffff" if verdict == "banned" else "#212121"
+        return [
+            f'<rect x="{x + 2}" y="{y + 2}" width="{_CELL_W - 4}" height="{_CELL_H - 4}" '
+            f"fill=\"{fill}\" {stroke}><title>{escape(str(row['model']))} in {escape(region)}: "
+            f"{escape(verdict)}{' (used here)' if used else ''}</title></rect>",
+            _text(x + _CELL_W / 2, y + 17, label, size=10, anchor="middle", fill=colour),
+        ]
+
+    return _picture(
+        eligibility, "Model eligibility by region", _LABEL_WIDTH + 60,
+        [(ELIGIBILITY_STYLE["eligible"][0], "eligible"), (ELIGIBILITY_STYLE["alias"][0], "alias"),
+         (ELIGIBILITY_STYLE["not-eligible"][0], "not eligible"),
+         (ELIGIBILITY_STYLE["unknown"][0], "unknown"), ("#ffffff", "framed: a stack uses it here")],
+        label, cell,
+    )  # fmt: skip
