@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.openai_residency import OpenAIResidency
-from components.sinks._labels import merged
+from components.sinks._labels import stamp
 
 SSM_TYPE = "residency-guard:sinks:AwsSsmParameters"
 SECRETS_MANAGER_TYPE = "residency-guard:sinks:AwsSecretsManagerSecret"
@@ -39,7 +39,7 @@ class AwsSsmSink(pulumi.ComponentResource):
         super().__init__(SSM_TYPE, name, None, opts)
         import pulumi_aws as aws
 
-        tags = merged(args.residency.resolved.labels, args.tags)
+        tags = stamp("aws", args.residency, args.tags)
         prefix = args.prefix.rstrip("/")
         names = []
         for variable in args.residency.resolved.env_names:
@@ -84,7 +84,7 @@ class AwsSecretsManagerSink(pulumi.ComponentResource):
             name=args.secret_name or name,
             kms_key_id=args.kms_key_id,
             region=args.aws_region,
-            tags=merged(args.residency.resolved.labels, args.tags),
+            tags=stamp("aws", args.residency, args.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.secretsmanager.SecretVersion(

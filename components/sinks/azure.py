@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.openai_residency import OpenAIResidency
-from components.sinks._labels import azure_tags, merged
+from components.sinks._labels import stamp
 
 TYPE = "residency-guard:sinks:AzureKeyVaultSecrets"
 
@@ -44,7 +44,7 @@ class AzureKeyVaultSink(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         import pulumi_azure_native as azure
 
-        tags = azure_tags(merged(args.residency.resolved.labels, args.tags))
+        tags = stamp("azure", args.residency, args.tags)
         names = []
         for variable in args.residency.resolved.env_names:
             secret = azure.keyvault.Secret(

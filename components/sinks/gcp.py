@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.openai_residency import OpenAIResidency
-from components.sinks._labels import gcp_labels, merged
+from components.sinks._labels import stamp
 
 TYPE = "residency-guard:sinks:GcpSecretManagerSecret"
 
@@ -56,7 +56,7 @@ class GcpSecretManagerSink(pulumi.ComponentResource):
             secret_id=args.secret_id or name,
             project=args.project,
             replication=replication,
-            labels=gcp_labels(merged(args.residency.resolved.labels, args.labels)),
+            labels=stamp("gcp", args.residency, args.labels),
             opts=pulumi.ResourceOptions(parent=self),
         )
         sm.SecretVersion(

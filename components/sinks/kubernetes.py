@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.openai_residency import OpenAIResidency
-from components.sinks._labels import merged
+from components.sinks._labels import stamp
 
 TYPE = "residency-guard:sinks:KubernetesSecret"
 
@@ -37,7 +37,7 @@ class KubernetesSecretSink(pulumi.ComponentResource):
         # Imported here so that the other sinks work without the kubernetes SDK installed.
         import pulumi_kubernetes as k8s
 
-        labels = merged(args.residency.resolved.labels, args.labels)
+        labels = stamp("kubernetes", args.residency, args.labels)
         secret = k8s.core.v1.Secret(
             name,
             metadata=k8s.meta.v1.ObjectMetaArgs(
