@@ -36,7 +36,11 @@ from residency_guard.runtime_pin import (
     ResidencyViolation,
     ResidencyWarning,
 )
-from residency_guard.runtime_transport import AsyncGuardedTransport, GuardedTransport
+from residency_guard.runtime_transport import (
+    AsyncGuardedTransport,
+    GuardedTransport,
+    guarded_transport,
+)
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
@@ -116,65 +120,95 @@ def guarded_client(
     for a missing region or key; warns (``ResidencyWarning``) when ``OPENAI_API_BASE`` is set
     without ``OPENAI_BASE_URL``. Other keyword arguments go to ``openai.OpenAI`` as they are.
     """
+    _refuse_replacements(client_kwargs)
+    pin = _region_pin(region, env, catalog, allow_insecure_loopback)
+    _warn_of_legacy_base(env, client_kwargs, pin)
+    base_url = _checked_base_url(pin, env, client_kwargs)
+    api_key, project, organization = _identity(env, client_kwargs)
+
+    import openai
+
+    guard = guarded_transport(pin, transport, asynchronous=async_)
+    client_type, http_client_type = (getattr(openai, n) for n in _OPENAI_TYPES[async_])
+    client: OpenAI | AsyncOpenAI = client_type(
+        api_key=api_key,
+        base_url=str(base_url),
+        project=project,
+        organization=organization,
+        http_client=http_client_type(transport=guard),
+        **client_kwargs,
+    )
+    # openai falls back to os.environ for a project/organization of None; ``env`` decides.
+    client.project = project
+    client.organization = organization
+    return client
+
+
+# openai's client and its HTTP client (with openai's defaults), sync and async.
+_OPENAI_TYPES = {
+    False: ("OpenAI", "DefaultHttpxClient"),
+    True: ("AsyncOpenAI", "DefaultAsyncHttpxClient"),
+}
+
+
+def _refuse_replacements(client_kwargs: Mapping[str, Any]) -> None:
     for name, why in _REFUSED_KWARGS.items():
         if name in client_kwargs:
             raise ConfigError(f"guarded_client() does not take {name}=", fix=why)
+
+
+def _region_pin(
+    region: str | None,
+    env: Mapping[str, str],
+    catalog: Catalog | None,
+    allow_insecure_loopback: bool,
+) -> RegionPin:
+    """The pin of ``region``, else of ``$RESIDENCY_GUARD_REGION``; ConfigError for neither."""
     region_id = (region or env.get(REGION_ENV) or "").strip().lower()
     if not region_id:
         raise ConfigError("no region to pin the client to", fix=f"pass region= or set {REGION_ENV}")
     catalog = catalog if catalog is not None else shipped_catalog()
-    pin = RegionPin.for_region(catalog, region_id, allow_insecure_loopback=allow_insecure_loopback)
+    return RegionPin.for_region(catalog, region_id, allow_insecure_loopback=allow_insecure_loopback)
+
+
+def _warn_of_legacy_base(
+    env: Mapping[str, str], client_kwargs: Mapping[str, Any], pin: RegionPin
+) -> None:
+    """Warn, at guarded_client's caller, of an ``OPENAI_API_BASE`` that openai>=1 ignores."""
     if env.get(LEGACY_BASE_ENV) and not env.get(BASE_URL_ENV) and "base_url" not in client_kwargs:
         warnings.warn(
             f"{LEGACY_BASE_ENV} is set but {BASE_URL_ENV} is not: openai>=1 ignores "
             f"{LEGACY_BASE_ENV}, so its value is not used; the client is pinned to "
             f"{pin.base_url}. Rename the variable to {BASE_URL_ENV}.",
             ResidencyWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+
+
+def _checked_base_url(
+    pin: RegionPin, env: Mapping[str, str], client_kwargs: dict[str, Any]
+) -> httpx2.URL:
+    """``base_url=``, else ``$OPENAI_BASE_URL``, else the region's; refused here, at
+    construction, when it leaves the region (rather than at the first request)."""
     base_url = str(client_kwargs.pop("base_url", None) or env.get(BASE_URL_ENV) or pin.base_url)
     try:
         parsed = httpx2.URL(base_url.strip())
     except Exception as exc:  # httpx2.InvalidURL, and ValueError/TypeError for odd input
         raise ConfigError(f"the base URL is not a URL ({exc})", fix=f"use {pin.base_url}") from None
-    pin.check(parsed)  # fail at construction, not at the first request
+    pin.check(parsed)
+    return parsed
+
+
+def _identity(
+    env: Mapping[str, str], client_kwargs: dict[str, Any]
+) -> tuple[str, str | None, str | None]:
+    """(API key, project, organization): the keyword arguments, else the environment."""
     api_key = client_kwargs.pop("api_key", None) or env.get(API_KEY_ENV)
     if not api_key:
         raise ConfigError(f"{API_KEY_ENV} is not set", fix=f"set {API_KEY_ENV} or pass api_key=")
     project = client_kwargs.pop("project", None) or env.get(PROJECT_ENV) or None
     organization = client_kwargs.pop("organization", None) or env.get(ORG_ENV) or None
-
-    import openai
-
-    client: OpenAI | AsyncOpenAI
-    if async_:
-        if transport is not None and not isinstance(transport, httpx2.AsyncBaseTransport):
-            raise ConfigError("async_=True needs an httpx2.AsyncBaseTransport as transport=")
-        client = openai.AsyncOpenAI(
-            api_key=api_key,
-            base_url=str(parsed),
-            project=project,
-            organization=organization,
-            http_client=openai.DefaultAsyncHttpxClient(
-                transport=AsyncGuardedTransport(pin, transport)
-            ),
-            **client_kwargs,
-        )
-    else:
-        if transport is not None and not isinstance(transport, httpx2.BaseTransport):
-            raise ConfigError("a sync client needs an httpx2.BaseTransport as transport=")
-        client = openai.OpenAI(
-            api_key=api_key,
-            base_url=str(parsed),
-            project=project,
-            organization=organization,
-            http_client=openai.DefaultHttpxClient(transport=GuardedTransport(pin, transport)),
-            **client_kwargs,
-        )
-    # openai falls back to os.environ for a project/organization of None; ``env`` decides.
-    client.project = project
-    client.organization = organization
-    return client
+    return api_key, project, organization
 
 
 def pinned_region(client: object) -> str | None:

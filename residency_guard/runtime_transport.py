@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import httpx2
 
+from residency_guard.errors import ConfigError
 from residency_guard.runtime_pin import RegionPin
 
 # openai's own connection limits (openai._constants.DEFAULT_CONNECTION_LIMITS). An
@@ -52,3 +53,20 @@ class AsyncGuardedTransport(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def guarded_transport(
+    pin: RegionPin,
+    inner: httpx2.BaseTransport | httpx2.AsyncBaseTransport | None,
+    *,
+    asynchronous: bool,
+) -> GuardedTransport | AsyncGuardedTransport:
+    """The guard of a sync or an async client around ``inner`` (default: the SDK's transport);
+    ConfigError for an ``inner`` transport of the other kind."""
+    if asynchronous:
+        if inner is None or isinstance(inner, httpx2.AsyncBaseTransport):
+            return AsyncGuardedTransport(pin, inner)
+        raise ConfigError("async_=True needs an httpx2.AsyncBaseTransport as transport=")
+    if inner is None or isinstance(inner, httpx2.BaseTransport):
+        return GuardedTransport(pin, inner)
+    raise ConfigError("a sync client needs an httpx2.BaseTransport as transport=")

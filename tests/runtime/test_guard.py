@@ -164,9 +164,11 @@ def test_async_client_is_guarded_too(
 
 def test_legacy_api_base_warns(catalog: Catalog) -> None:
     env = {"OPENAI_API_BASE": "https://eu.api.openai.com/v1", "OPENAI_API_KEY": CANARY_KEY}
-    with pytest.warns(ResidencyWarning, match="OPENAI_API_BASE is set but OPENAI_BASE_URL is not"):
+    with pytest.warns(ResidencyWarning, match="OPENAI_API_BASE is set but OPENAI_BASE_URL is not") as seen:
         client = guarded_client("eu", env=env, catalog=catalog)
     assert str(client.base_url) == "https://eu.api.openai.com/v1/"
+    # The warning names the line that built the client, not a line of residency_guard.
+    assert [w.filename for w in seen] == [__file__]
 
 
 def test_no_warning_when_base_url_is_set(eu_stub: OpenAIStub, catalog: Catalog) -> None:
