@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from residency_guard.catalog.importer import PAGE_URL, diff_lines, import_page
 from residency_guard.catalog.loader import shipped_data_dir
+from residency_guard.catalog.openai_page.importer import PAGE_URL, diff_lines, import_page
 
 
 def run(args: argparse.Namespace) -> int:

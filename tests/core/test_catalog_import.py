@@ -13,9 +13,10 @@ import shutil
 import pytest
 import yaml
 
-from residency_guard.catalog import importer, schema, shipped_catalog
-from residency_guard.catalog.importer import render
+from residency_guard.catalog import schema, shipped_catalog
 from residency_guard.catalog.loader import catalog_from_dir, shipped_data_dir
+from residency_guard.catalog.openai_page import importer
+from residency_guard.catalog.openai_page.importer import render
 from residency_guard.cli import main
 from residency_guard.errors import CatalogError
 

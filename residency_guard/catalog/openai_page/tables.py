@@ -3,7 +3,7 @@
 The page (``developers.openai.com/api/docs/guides/your-data``, markdown with ``.md``
 appended) carries a region table ("Support by region") and an "API Endpoint, tool and model
 support" table. This module finds both by their header rows and returns their cells as
-typed rows; it knows nothing about the catalog's files (``catalog.importer`` maps them).
+typed rows; it knows nothing about the catalog's files (``openai_page.importer`` maps them).
 
 Any shape it does not expect (a missing or renamed column, a row with a merged or split
 cell, a value that is not Yes/No, an unknown footnote marker) is a :class:`CatalogError`

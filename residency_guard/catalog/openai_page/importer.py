@@ -1,6 +1,6 @@
 """``residency-guard catalog import``: OpenAI's two residency tables -> the page-derived files.
 
-The page's tables (``catalog.page``) become ``regions.yaml``, ``surfaces.yaml`` and
+The page's tables (``openai_page.tables``) become ``regions.yaml``, ``surfaces.yaml`` and
 ``models.yaml``, in the shapes the loader validates; the hand-kept files (``handkept.yaml``,
 ``hosts.yaml``, ``azure.yaml``) are read for the rows' names and kept as they are. The new
 files are written only once the whole catalog they make has loaded, each by an atomic
@@ -24,7 +24,7 @@ import yaml
 from residency_guard.catalog import schema
 from residency_guard.catalog.loader import catalog_from_dir, shipped_data_dir
 from residency_guard.catalog.model import Catalog, Processing
-from residency_guard.catalog.page import EndpointRow, PageTables, RegionRow, read_page
+from residency_guard.catalog.openai_page.tables import EndpointRow, PageTables, RegionRow, read_page
 from residency_guard.errors import CatalogError
 
 PAGE_URL = "https://developers.openai.com/api/docs/guides/your-data.md"
