@@ -7,7 +7,8 @@ else lives here, in the installed package, for two reasons:
 - checkov execs every ``*.py`` of ``--external-checks-dir`` under its bare file name, once
   per framework (``--framework yaml json``: twice), so a helper module next to the checks is
   re-executed and its state thrown away. A module of this package is imported once per
-  process: the per-file memo below survives both frameworks and all the checks.
+  process: the checks of both frameworks share one :class:`CheckovRun` (``RuleCheck.checkov_run``),
+  whose bounded memos judge each file once for all of them.
 - The rules are written once, in the core: a check asks :func:`judge` about one file and
   one rule and maps the answer to checkov's four results.
 
@@ -28,9 +29,8 @@ import json
 import logging
 import os
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,6 +41,7 @@ from residency_guard.context import StackContext
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
 from residency_guard.findings import Finding, Severity
+from residency_guard.memo import BoundedMemo
 from residency_guard.redact import redact
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config
 from residency_guard.rules import RULES
@@ -66,7 +67,8 @@ CHECKOV_SEVERITY: Mapping[Severity, str] = {
     Severity.WARNING: "MEDIUM",
     Severity.NOTE: "LOW",
 }
-_MEMO_SIZE = 512
+_MEMO_SIZE = 512  # files judged (their findings, not their text)
+_SETTINGS_SIZE = 64  # residency-guard.yaml files and the catalogs they layer
 _LIST_LIMIT = 10  # lines and key paths listed in a result's configuration
 
 
@@ -146,60 +148,168 @@ def _same_file(a: str, b: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# One judgement per file and process, memoized on (framework, path, mtime, size).
-
-_judgements: OrderedDict[tuple[str, str, int, int], FileJudgement] = OrderedDict()
-_settings: dict[tuple[str, int, int] | None, tuple[RepoConfig, Catalog]] = {}
+# One judgement per file and run, memoized on (framework, path, mtime, size).
 
 
-def judge(rule_id: str, file: str | os.PathLike[str], framework: str) -> Verdict:
-    """The verdict of ``rule_id`` on ``file`` as checkov's ``framework`` ("yaml"/"json") sees it."""
-    if rule_id not in CHECKOV_RULES:
-        raise ValueError(f"no checkov check for {rule_id}")
-    return judge_file(Path(file), framework).verdict(rule_id)
+@dataclass
+class CheckovRun:
+    """What one checkov run has worked out: each file's judgement, each repo config's settings.
 
+    checkov runs one scan per process and instantiates every check of both frameworks there,
+    so its checks share one run (``RuleCheck.checkov_run``); a test or another caller makes its own.
+    Both memos are bounded and forget the least recently used entry: a changed file or
+    residency-guard.yaml is a new key (mtime and size), an old entry is never served for it.
+    """
 
-def judge_file(path: Path, framework: str) -> FileJudgement:
-    """Every covered rule's findings on one file: scanned once, then served from the memo."""
-    absolute = path.absolute()
-    try:
-        stat = absolute.stat()
-        key = (framework, str(absolute), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        key = None
-    if key is not None and key in _judgements:
-        _judgements.move_to_end(key)
-        return _judgements[key]
-    judgement = _judge_uncached(absolute, framework)
-    if key is not None:
-        _judgements[key] = judgement
-        while len(_judgements) > _MEMO_SIZE:
-            _judgements.popitem(last=False)
-    return judgement
+    judgements: BoundedMemo[tuple[str, str, int, int], FileJudgement] = field(
+        default_factory=lambda: BoundedMemo(_MEMO_SIZE)
+    )
+    settings: BoundedMemo[tuple[str, int, int] | None, tuple[RepoConfig, Catalog]] = field(
+        default_factory=lambda: BoundedMemo(_SETTINGS_SIZE)
+    )
 
+    def judge(self, rule_id: str, file: str | os.PathLike[str], framework: str) -> Verdict:
+        """The verdict of ``rule_id`` on ``file`` as checkov's ``framework`` sees it."""
+        if rule_id not in CHECKOV_RULES:
+            raise ValueError(f"no checkov check for {rule_id}")
+        return self.judge_file(Path(file), framework).verdict(rule_id)
 
-def _judge_uncached(path: Path, framework: str) -> FileJudgement:
-    if framework == "yaml":
-        if stack_name_of(path) is not None:
-            return _guarded(Kind.STACK_FILE, lambda: _cli_view(path))
-        if path.name in PROJECT_FILES:
-            return _guarded(Kind.PROJECT, lambda: _project_file(path))
-        if _held(path) is not None:
-            return _guarded(Kind.HELD, lambda: _cli_view(path))
-        return _guarded(Kind.OTHER, lambda: _other_yaml(path))
-    if framework == "json":
+    def judge_file(self, path: Path, framework: str) -> FileJudgement:
+        """Every covered rule's findings on one file: scanned once, then served from the memo."""
+        absolute = path.absolute()
         try:
-            data = _load_json(path)
-        except (ResidencyGuardError, RecursionError, MemoryError):
-            return _guarded(Kind.OTHER, lambda: _other_text(path, MAX_JSON_BYTES))
-        data = checkpoint_as_state(data)  # a file-backend checkpoint holds a state export
-        kind = json_kind(data)
-        if kind is None and _held(path) is not None:
-            return _guarded(Kind.HELD, lambda: _cli_view(path))
-        if kind is None:
-            return _guarded(Kind.OTHER, lambda: _other_json(path, data))
-        return _guarded(Kind(kind), lambda: _pulumi_json(path, data))
-    raise ValueError(f"unknown checkov framework '{framework}'")
+            stat = absolute.stat()
+            key = (framework, str(absolute), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            return self._judge_uncached(absolute, framework)
+        found = self.judgements.get(key)
+        if found is None:
+            found = self.judgements.remember(key, self._judge_uncached(absolute, framework))
+        return found
+
+    def settings_for(self, path: Path) -> tuple[RepoConfig, Catalog]:
+        """The repo config found upwards from ``path`` (as the CLI finds it) and its catalog."""
+        config = find_repo_config(path)
+        key: tuple[str, int, int] | None = None
+        if config is not None:
+            stat = config.stat()
+            key = (str(config.resolve()), stat.st_mtime_ns, stat.st_size)
+        found = self.settings.get(key)
+        if found is None:
+            found = self.settings.remember(key, load_settings([path], config))
+        return found
+
+    def _judge_uncached(self, path: Path, framework: str) -> FileJudgement:
+        if framework == "yaml":
+            if stack_name_of(path) is not None:
+                return _guarded(Kind.STACK_FILE, lambda: self._cli_view(path))
+            if path.name in PROJECT_FILES:
+                return _guarded(Kind.PROJECT, lambda: self._project_file(path))
+            if self._held(path) is not None:
+                return _guarded(Kind.HELD, lambda: self._cli_view(path))
+            return _guarded(Kind.OTHER, lambda: self._other_yaml(path))
+        if framework == "json":
+            try:
+                data = _load_json(path)
+            except (ResidencyGuardError, RecursionError, MemoryError):
+                return _guarded(Kind.OTHER, lambda: self._other_text(path, MAX_JSON_BYTES))
+            data = checkpoint_as_state(data)  # a file-backend checkpoint holds a state export
+            kind = json_kind(data)
+            if kind is None and self._held(path) is not None:
+                return _guarded(Kind.HELD, lambda: self._cli_view(path))
+            if kind is None:
+                return _guarded(Kind.OTHER, lambda: self._other_json(path, data))
+            return _guarded(Kind(kind), lambda: self._pulumi_json(path, data))
+        raise ValueError(f"unknown checkov framework '{framework}'")
+
+    def _cli_view(self, path: Path) -> list[Finding]:
+        """What ``residency-guard check <path>`` reports in ``path`` itself, suppressions applied.
+
+        The CLI's own discovery of the file: a stack file with its project's default region and
+        the config defaults of its ``Pulumi.yaml``, a ``Pulumi.yaml`` with every stack of its
+        project (a default there is judged against each stack that inherits it), the repo's
+        ``stacks:`` mapping and catalog. A finding is the verdict of the file it lies in: a
+        project default fails ``Pulumi.yaml``, where the CLI locates it and where it is fixed.
+        """
+        repo, catalog = self.settings_for(path)
+        targets, errors = discover([path])
+        for error in errors:
+            if error.file is None or _same_file(error.file, str(path)):
+                raise error
+        sources = SourceCache()
+        scans: list[StackScan] = []
+        for target in targets:
+            try:
+                scans.append(scan_target(target, catalog, repo, sources))
+            except ResidencyGuardError:
+                if _same_file(str(target.path), str(path)):
+                    raise
+                # another stack of the project: it fails its own checks, closed
+        suppress_scans(scans, repo, _today(), sources.texts)
+        return [f for scan in scans for f in scan.findings if _same_file(f.file, str(path))]
+
+    def _project_file(self, path: Path) -> list[Finding]:
+        """A ``Pulumi.yaml``: the CLI's findings in it, and the key detector over all of it."""
+        found = self._cli_view(path)
+        keys = [f for f in self._other_yaml(path) if not any(
+            (g.rule, g.line, g.path) == (f.rule, f.line, f.path) for g in found
+        )]  # fmt: skip
+        return unique([*found, *keys])
+
+    def _held(self, path: Path) -> Declaration | None:
+        """The region ``paths:`` of the file's residency-guard.yaml holds it to, as the CLI
+        reads it."""
+        if path.name in PROJECT_FILES or path.name == FILE_NAME:
+            return None
+        try:
+            repo, _ = self.settings_for(path)
+        except ResidencyGuardError:
+            return None
+        return held_region(path, repo) if repo.paths else None
+
+    def _pulumi_json(self, path: Path, data: Any) -> list[Finding]:
+        repo, catalog = self.settings_for(path)
+        return _suppressed(scan_pulumi_json(path, catalog, repo, data=data), repo)
+
+    def _key_findings(
+        self, path: Path, values: Sequence[Value], sources: Mapping[str, str]
+    ) -> list[Finding]:
+        """RG007 over a file that is no stack, preview or state: the core's rule, the same
+        values."""
+        try:
+            repo, catalog = self.settings_for(path)
+        except ResidencyGuardError:  # a broken residency-guard.yaml: no suppression applies
+            repo, catalog = RepoConfig(), shipped_catalog()
+        ctx = StackContext(catalog, "", str(path), resolve_region([]), repo)
+        rule = RULES[KEY_RULE]
+        found = unique(f for value in values for f in rule.check_value(value, ctx))
+        judged = apply_suppressions(found, repo=repo, sources=sources, today=_today())
+        return [f for f in judged if f.rule == KEY_RULE]
+
+    def _other_yaml(self, path: Path) -> list[Finding]:
+        text = read_text(path, MAX_YAML_BYTES)
+        try:
+            values = list(walk_yaml(load_yaml(text, str(path))))
+        except InputError:
+            # Several documents (a Kubernetes manifest) or YAML that only checkov's reader
+            # takes: the key detector still reads the text as one value.
+            values = [Value((), text, "")]
+        return self._key_findings(path, values, {str(path): text})
+
+    def _other_json(self, path: Path, data: Any) -> list[Finding]:
+        return self._key_findings(path, list(walk_data(data)), {})
+
+    def _other_text(self, path: Path, limit: int) -> list[Finding]:
+        text = read_text(path, limit)
+        return self._key_findings(path, [Value((), text, "")], {})
+
+
+def judge(
+    rule_id: str, file: str | os.PathLike[str], framework: str, run: CheckovRun | None = None
+) -> Verdict:
+    """The verdict of ``rule_id`` on ``file`` as checkov's ``framework`` ("yaml"/"json") sees it,
+    worked out in ``run`` (default: a run of its own, so nothing is remembered between calls)."""
+    return (run or CheckovRun()).judge(rule_id, file, framework)
 
 
 def _guarded(kind: Kind, scan: Callable[[], list[Finding]]) -> FileJudgement:
@@ -211,18 +321,6 @@ def _guarded(kind: Kind, scan: Callable[[], list[Finding]]) -> FileJudgement:
     return FileJudgement(kind, tuple(findings))
 
 
-def settings_for(path: Path) -> tuple[RepoConfig, Catalog]:
-    """The repo config found upwards from ``path`` (as the CLI finds it) and its catalog."""
-    config = find_repo_config(path)
-    key: tuple[str, int, int] | None = None
-    if config is not None:
-        stat = config.stat()
-        key = (str(config.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _settings:
-        _settings[key] = load_settings([path], config)
-    return _settings[key]
-
-
 def _today() -> datetime.date:
     return datetime.date.today()
 
@@ -232,97 +330,12 @@ def _suppressed(scan: StackScan, repo: RepoConfig) -> list[Finding]:
     return scan.findings
 
 
-def _cli_view(path: Path) -> list[Finding]:
-    """What ``residency-guard check <path>`` reports in ``path`` itself, suppressions applied.
-
-    The CLI's own discovery of the file: a stack file with its project's default region and
-    the config defaults of its ``Pulumi.yaml``, a ``Pulumi.yaml`` with every stack of its
-    project (a default there is judged against each stack that inherits it), the repo's
-    ``stacks:`` mapping and catalog. A finding is the verdict of the file it lies in: a
-    project default fails ``Pulumi.yaml``, where the CLI locates it and where it is fixed.
-    """
-    repo, catalog = settings_for(path)
-    targets, errors = discover([path])
-    for error in errors:
-        if error.file is None or _same_file(error.file, str(path)):
-            raise error
-    sources = SourceCache()
-    scans: list[StackScan] = []
-    for target in targets:
-        try:
-            scans.append(scan_target(target, catalog, repo, sources))
-        except ResidencyGuardError:
-            if _same_file(str(target.path), str(path)):
-                raise
-            # another stack of the project: it fails its own checks, closed
-    suppress_scans(scans, repo, _today(), sources.texts)
-    return [f for scan in scans for f in scan.findings if _same_file(f.file, str(path))]
-
-
-def _project_file(path: Path) -> list[Finding]:
-    """A ``Pulumi.yaml``: the CLI's findings in it, and the key detector over all of it."""
-    found = _cli_view(path)
-    keys = [f for f in _other_yaml(path) if not any(
-        (g.rule, g.line, g.path) == (f.rule, f.line, f.path) for g in found
-    )]  # fmt: skip
-    return unique([*found, *keys])
-
-
-def _held(path: Path) -> Declaration | None:
-    """The region ``paths:`` of the file's residency-guard.yaml holds it to, as the CLI reads it."""
-    if path.name in PROJECT_FILES or path.name == FILE_NAME:
-        return None
-    try:
-        repo, _ = settings_for(path)
-    except ResidencyGuardError:
-        return None
-    return held_region(path, repo) if repo.paths else None
-
-
 def _load_json(path: Path) -> Any:
     text = read_text(path, MAX_JSON_BYTES)
     try:
         return loads_json(text)
     except json.JSONDecodeError:
         raise InputError("invalid JSON", file=str(path)) from None
-
-
-def _pulumi_json(path: Path, data: Any) -> list[Finding]:
-    repo, catalog = settings_for(path)
-    return _suppressed(scan_pulumi_json(path, catalog, repo, data=data), repo)
-
-
-def _key_findings(path: Path, values: Sequence[Value], sources: Mapping[str, str]) -> list[Finding]:
-    """RG007 over a file that is no stack, preview or state: the core's rule, the same values."""
-    try:
-        repo, catalog = settings_for(path)
-    except ResidencyGuardError:  # a broken residency-guard.yaml: no suppression applies
-        repo, catalog = RepoConfig(), shipped_catalog()
-    ctx = StackContext(catalog, "", str(path), resolve_region([]), repo)
-    rule = RULES[KEY_RULE]
-    found = unique(f for value in values for f in rule.check_value(value, ctx))
-    judged = apply_suppressions(found, repo=repo, sources=sources, today=_today())
-    return [f for f in judged if f.rule == KEY_RULE]
-
-
-def _other_yaml(path: Path) -> list[Finding]:
-    text = read_text(path, MAX_YAML_BYTES)
-    try:
-        values = list(walk_yaml(load_yaml(text, str(path))))
-    except InputError:
-        # Several documents (a Kubernetes manifest) or YAML that only checkov's reader takes:
-        # the key detector still reads the text as one value.
-        values = [Value((), text, "")]
-    return _key_findings(path, values, {str(path): text})
-
-
-def _other_json(path: Path, data: Any) -> list[Finding]:
-    return _key_findings(path, list(walk_data(data)), {})
-
-
-def _other_text(path: Path, limit: int) -> list[Finding]:
-    text = read_text(path, limit)
-    return _key_findings(path, [Value((), text, "")], {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,6 +428,9 @@ class RuleCheck:
     rule_id: ClassVar[str]
     check_name: ClassVar[str]
     framework: ClassVar[str]
+    # The process is the run: checkov instantiates each check once per framework, and every
+    # check of both frameworks asks this one run, which judges each file once.
+    checkov_run: ClassVar[CheckovRun] = CheckovRun()
     # Set by checkov's BaseCheck.
     id: str
     logger: logging.Logger
@@ -468,7 +484,7 @@ class RuleCheck:
     def scan_entity_conf(self, conf: Any, entity_type: str) -> Any:
         """checkov's parse of the file (``conf``) is not used: the core reads the file itself."""
         try:
-            verdict = judge(self.rule_id, self._scanned_file, self.framework)
+            verdict = self.checkov_run.judge(self.rule_id, self._scanned_file, self.framework)
             return self._result[verdict.status.value], self.redacted_config(verdict.info)
         except Exception as exc:  # fail closed; checkov would log the whole file on a raise
             self.logger.error(
@@ -508,6 +524,7 @@ __all__ = [
     "CHECKOV_RULES",
     "CHECKOV_SEVERITY",
     "KEY_RULE",
+    "CheckovRun",
     "FileJudgement",
     "JsonRuleCheck",
     "Kind",
@@ -518,7 +535,5 @@ __all__ = [
     "YamlRuleCheck",
     "install_log_redaction",
     "judge",
-    "judge_file",
     "scrub_log_text",
-    "settings_for",
 ]

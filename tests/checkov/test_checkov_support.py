@@ -14,6 +14,7 @@ from residency_guard import checkov_support
 from residency_guard.checkov_support import (
     CHECKOV_RULES,
     CHECKOV_SEVERITY,
+    CheckovRun,
     RedactingLogFilter,
     Status,
     judge,
@@ -81,12 +82,36 @@ def test_a_file_is_scanned_once_for_every_check(
         return real(target, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(checkov_support, "scan_target", counting)
-    verdicts = {rule: judge(rule, stack, "yaml").status for rule in CHECKOV_RULES}
+    run = CheckovRun()  # what every check of a checkov process shares
+    verdicts = {rule: run.judge(rule, stack, "yaml").status for rule in CHECKOV_RULES}
     assert len(calls) == 1
     assert verdicts["RG001"] is Status.FAILED
     stack.write_text("config:\n  residency-guard:region: eu\n", encoding="utf-8")
-    assert judge("RG001", stack, "yaml").status is Status.PASSED  # changed file: scanned again
+    assert run.judge("RG001", stack, "yaml").status is Status.PASSED  # changed: scanned again
     assert len(calls) == 2
+
+
+def test_a_new_repo_config_is_read_in_the_same_run(tmp_path: Path) -> None:
+    run = CheckovRun()
+    for name in ("prod", "prod-2"):
+        (tmp_path / f"Pulumi.{name}.yaml").write_text("config:\n  app:name: shop\n", "utf-8")
+    assert run.judge("RG008", tmp_path / "Pulumi.prod.yaml", "yaml").status is Status.FAILED
+    (tmp_path / "residency-guard.yaml").write_text('stacks:\n  "prod*": eu\n', "utf-8")
+    assert run.judge("RG008", tmp_path / "Pulumi.prod-2.yaml", "yaml").status is Status.PASSED
+
+
+def test_a_run_stays_bounded_and_judges_as_a_fresh_one(fixture_tree: Path, tmp_path: Path) -> None:
+    run = CheckovRun()
+    run.judgements.limit = 3
+    files = []
+    for number in range(8):
+        stack = tmp_path / f"Pulumi.prod-eu-{number}.yaml"
+        shutil.copy(fixture_tree / "shop/Pulumi.prod-eu.yaml", stack)
+        files.append(stack)
+    for _ in range(2):
+        for stack in files:
+            assert run.judge("RG001", stack, "yaml") == judge("RG001", stack, "yaml")
+    assert len(run.judgements) == 3
 
 
 def test_rules_without_a_check_are_refused() -> None:
