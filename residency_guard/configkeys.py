@@ -10,7 +10,7 @@ same file gives ``eu`` or ``global`` from one run to the next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 
@@ -31,8 +31,7 @@ def engine_key(key: str, project: str | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Spelling:
+class Spelling(NamedTuple):
     """One way a file writes a config key, and the value written there."""
 
     key: str

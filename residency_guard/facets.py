@@ -10,6 +10,7 @@ its declaration: a rule never finds anything on a value without the facets it re
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from residency_guard.keys import (
     names_model,
     sets_legacy_base,
 )
+from residency_guard.memo import LIMIT
 from residency_guard.sdkvars import sdk_variable
 from residency_guard.values import Value, decodes
 
@@ -88,29 +90,33 @@ class FacetGate:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._texts = catalog.index.texts  # reads the catalog's gateways: one per catalog
+        index = catalog.index  # the test reads the catalog's gateways: one memo per catalog
+        if index.text_test is None:
+            # functools' LRU cache: a hit is one call in C, and the gate asks for every string
+            index.text_test = functools.lru_cache(maxsize=LIMIT)(
+                functools.partial(_text_may_matter, catalog)
+            )
+        self._text_test = index.text_test
 
     # The walk calls this for each key: the memoized function itself, no method around it.
     hot_key = staticmethod(key_may_matter)
 
     def keep(self, text: str, name: str) -> bool:
-        found = self._texts.get(text)
-        if found is None:
-            found = self._texts.remember(text, self._text_may_matter(text))
-        return found or name_may_matter(name)
+        return self._text_test(text) or name_may_matter(name)
 
-    def _text_may_matter(self, text: str) -> bool:
-        if not self.catalog.gateways and _CLUES.search(text) is None:
-            return False  # one pass in C for the common case: an id, a label, a number
-        return (
-            "sk-" in text
-            or sets_legacy_base(text)
-            or decodes(text)
-            # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
-            or (may_hold_endpoint(text, self.catalog) and bool(find_endpoints(text, self.catalog)))
-            or assigns_endpoint(text)
-            or bool(sdk_assignments(text))
-        )
+
+def _text_may_matter(catalog: Catalog, text: str) -> bool:
+    if not catalog.gateways and _CLUES.search(text) is None:
+        return False  # one pass in C for the common case: an id, a label, a number
+    return (
+        "sk-" in text
+        or sets_legacy_base(text)
+        or decodes(text)
+        # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
+        or (may_hold_endpoint(text, catalog) and bool(find_endpoints(text, catalog)))
+        or assigns_endpoint(text)
+        or bool(sdk_assignments(text))
+    )
 
 
 # Every text _text_may_matter keeps (with no team gateways) has one of these clues: "sk-", a

@@ -127,10 +127,16 @@ def names_model(value: Value) -> bool:
     if not named or _names_other_provider(value.name):
         return False
     # The keys above it, not the first step: a resource's name (`api-deployment`) is no setting.
-    if any(isinstance(p, str) and _key_names_other_provider(p) for p in value.path[1:]):
+    if _path_names_other_provider(value.path):
         return False
     # A base64 value (a Kubernetes Secret's data) is judged by its decoded form.
     return not (not value.decoded and _decodes_as_base64(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _path_names_other_provider(path: tuple[str | int, ...]) -> bool:
+    """Whether a key above a value (not the first step) puts it under another provider."""
+    return any(isinstance(p, str) and _key_names_other_provider(p) for p in path[1:])
 
 
 # names_model's pure parts, memoized: three rules ask it about every value, and texts and names
@@ -218,6 +224,7 @@ def _decodes_as_base64(text: str) -> bool:
 
 # The gate asks these two about every key and name of a preview: memoized like the name
 # functions above, with room for a large preview's distinct keys.
+@functools.lru_cache(maxsize=16384)
 @functools.lru_cache(maxsize=16384)
 def name_may_matter(name: str) -> bool:
     """Whether a value's name alone may make it an endpoint setting, a model or

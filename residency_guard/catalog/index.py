@@ -10,7 +10,7 @@ starts its own index and never reads an answer worked out against the old data.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from residency_guard.memo import BoundedMemo
@@ -28,9 +28,9 @@ class CatalogIndex:
         """Texts already read as endpoints (``hosts.classify_endpoint``)."""
         self.found: BoundedMemo[tuple[str, bool], Any] = BoundedMemo()
         """Texts already searched for endpoints (``hosts.find_endpoints``)."""
-        self.texts: BoundedMemo[str, bool] = BoundedMemo()
-        """Texts already judged by the facets gate (``facets.FacetGate``), which reads the
-        catalog's gateways."""
+        self.text_test: Callable[[str], bool] | None = None
+        """The facets gate's test of a text (``facets.FacetGate``, which sets it), memoized:
+        it reads the catalog's gateways."""
         self.verdicts: BoundedMemo[tuple[str, str, str | None], Any] = BoundedMemo()
         """Model verdicts by (region, model, surface hint) (``modelcheck.model_verdict``)."""
         self.paths: BoundedMemo[str, str | None] = BoundedMemo()
