@@ -60,6 +60,8 @@ SHARDS: dict[str, Shard] = {
     ),
     "catalog": Shard(
         ("residency_guard/catalog/model.py", "residency_guard/catalog/loader.py",
+         "residency_guard/catalog/parse.py", "residency_guard/catalog/compose.py",
+         "residency_guard/catalog/overlay.py", "residency_guard/catalog/index.py",
          "residency_guard/catalog/schema.py", "residency_guard/modelcheck.py"),
         ("tests/core/test_catalog.py", "tests/core/test_catalog_compiled.py",
          "tests/core/test_rules.py", "tests/core/test_surface_paths.py"),
@@ -78,7 +80,7 @@ SHARDS: dict[str, Shard] = {
          "tests/policies/test_region.py", "tests/policies/test_suppress.py",
          "tests/policies/test_remediate.py", "tests/policies/test_servicer.py",
          "tests/policies/test_walks.py", "tests/policies/test_parity.py",
-         "tests/policies/test_esc_parity.py"),
+         "tests/policies/test_esc_parity.py", "tests/policies/test_settings_overlay.py"),
     ),
 }  # fmt: skip
 
