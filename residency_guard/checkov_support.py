@@ -312,6 +312,11 @@ def judge(
     return (run or CheckovRun()).judge(rule_id, file, framework)
 
 
+def judge_file(path: Path, framework: str, run: CheckovRun | None = None) -> FileJudgement:
+    """Every covered rule's findings on one file, worked out in ``run`` (default: its own)."""
+    return (run or CheckovRun()).judge_file(path, framework)
+
+
 def _guarded(kind: Kind, scan: Callable[[], list[Finding]]) -> FileJudgement:
     """``scan()``'s findings; an error becomes the judgement's error (its class name only)."""
     try:
@@ -535,5 +540,6 @@ __all__ = [
     "YamlRuleCheck",
     "install_log_redaction",
     "judge",
+    "judge_file",
     "scrub_log_text",
 ]
