@@ -24,7 +24,7 @@ from residency_guard.runtime_pin import is_loopback_ip
 from residency_guard.scanners.discover import PROJECT_FILES, project_targets
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_declarations, stack_name_of
-from residency_guard.stackregion import REGION_KEY, RegionSource, resolve_region
+from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource, resolve_region
 from residency_guard.verify.base import Subject
 from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text
 
@@ -167,42 +167,24 @@ def plan_for_stack(
     """A plan from a stack: its region (as ``check`` resolves it), models, surfaces, gateway."""
     project_file, stack_file = find_stack_file(project_dir, stack)
     file = str(stack_file)
-    document = load_yaml(read_text(stack_file, MAX_YAML_BYTES), file)
-    declarations = stack_declarations(document, file, stack, repo)
-    if not any(d.source is RegionSource.STACK_CONFIG for d in declarations):
-        project_default = next(
-            (t.project_region for t in project_targets(project_file) if t.path == stack_file),
-            None,
-        )
-        if project_default is not None:
-            declarations.append(project_default)
-    resolution = resolve_region(declarations)
-    if resolution.region is None:
-        raise ConfigError(f"stack '{stack}' declares no region", file=file, fix=f"set {REGION_KEY}")
-    region = catalog.region(resolution.region)
-    if region_flag and region_flag.strip().lower() != region.id:
-        raise ConfigError(
-            f"--region {region_flag} disagrees with stack '{stack}', declared {region.id}",
-            file=file,
-            fix="drop --region or verify the stack of that region",
-        )
-    where = resolution.declarations[0]
+    config = StackConfig(load_yaml(read_text(stack_file, MAX_YAML_BYTES), file), file, stack)
+    declarations = _declarations(config, project_file, stack_file, repo)
+    region, where = _held_region(declarations, catalog, config, region_flag)
     subject = Subject(
         file=where.file or file, line=where.line, stack=stack, region=region.id,
         path=f"config.{REGION_KEY}" if where.source is RegionSource.STACK_CONFIG else "",
     )  # fmt: skip
-    config = document.get("config")
-    gateway = _text(document, config, GATEWAY_KEY)
+    gateway = config.text(GATEWAY_KEY)
     if base_url is None:
         base_url = f"https://{gateway}/v1" if gateway else region.base_url
     endpoint = live_endpoint(base_url, region, catalog)
-    models = list(_declared_models(document, config, file, stack, region.id))
+    models = config.models(region.id)
     extra_subject = Subject(file=endpoint.label, stack=stack, region=region.id)
     for model in dict.fromkeys(extra_models):
         if all(d.model != model for d in models):
             surface = surface_for_model(catalog, model, None)
             models.append(DeclaredModel(model, surface, extra_subject))
-    surfaces = [*_list_texts(document, config, SURFACES_KEY), *(d.surface for d in models)]
+    surfaces = [*config.texts(SURFACES_KEY), *(d.surface for d in models)]
     return VerifyPlan(
         region=region,
         endpoint=endpoint,
@@ -211,47 +193,94 @@ def plan_for_stack(
         subject=subject,
         scanned=file,
         stack=stack,
-        project=_text(document, config, PROJECT_ID_KEY) or None,
-        organization=_text(document, config, ORG_ID_KEY) or None,
-        per_request_residency=_text(document, config, PER_REQUEST_KEY).lower() == "true",
+        project=config.text(PROJECT_ID_KEY) or None,
+        organization=config.text(ORG_ID_KEY) or None,
+        per_request_residency=config.text(PER_REQUEST_KEY).lower() == "true",
     )
 
 
-def _text(document: YamlDocument, config: yaml.Node | None, key: str) -> str:
-    node = document.mapping(config).get(key) if config is not None else None
-    return (scalar_text(node) or "").strip()
+def _declarations(
+    config: StackConfig, project_file: Path, stack_file: Path, repo: RepoConfig
+) -> list[Declaration]:
+    """The stack's region declarations as ``check`` gathers them: the stack file's and the
+    repo mapping's, and the project's default when the stack file sets no region itself."""
+    declarations = stack_declarations(config.document, config.file, config.stack, repo)
+    if not any(d.source is RegionSource.STACK_CONFIG for d in declarations):
+        project_default = next(
+            (t.project_region for t in project_targets(project_file) if t.path == stack_file),
+            None,
+        )
+        if project_default is not None:
+            declarations.append(project_default)
+    return declarations
 
 
-def _list_texts(document: YamlDocument, config: yaml.Node | None, key: str) -> list[str]:
-    node = document.mapping(config).get(key) if config is not None else None
-    if isinstance(node, yaml.SequenceNode):
-        return [t.strip() for t in (scalar_text(item) for item in node.value) if t]
-    text = scalar_text(node)
-    return [text.strip()] if text else []
+def _held_region(
+    declarations: list[Declaration], catalog: Catalog, config: StackConfig,
+    region_flag: str | None,
+) -> tuple[Region, Declaration]:  # fmt: skip
+    """The region the stack is held to and the declaration that wins; ConfigError when it
+    declares none, or when ``--region`` names another."""
+    resolution = resolve_region(declarations)
+    if resolution.region is None:
+        raise ConfigError(
+            f"stack '{config.stack}' declares no region", file=config.file, fix=f"set {REGION_KEY}"
+        )
+    region = catalog.region(resolution.region)
+    if region_flag and region_flag.strip().lower() != region.id:
+        raise ConfigError(
+            f"--region {region_flag} disagrees with stack '{config.stack}', declared {region.id}",
+            file=config.file,
+            fix="drop --region or verify the stack of that region",
+        )
+    return region, resolution.declarations[0]
 
 
-def _declared_models(
-    document: YamlDocument, config: yaml.Node | None, file: str, stack: str, region: str
-) -> list[DeclaredModel]:
-    """``residency-guard:models`` ({surface: [model, ...]}), each model with its line."""
-    node = document.mapping(config).get(MODELS_KEY) if config is not None else None
-    found: list[DeclaredModel] = []
-    for surface, entry in document.mapping(node).items():
-        items = entry.value if isinstance(entry, yaml.SequenceNode) else [entry]
-        for index, item in enumerate(items):
-            model = scalar_text(item)
-            if not model or not model.strip():
-                continue
-            path = f"config.{MODELS_KEY}.{surface}"
-            if isinstance(entry, yaml.SequenceNode):
-                path += f"[{index}]"
-            subject = Subject(
-                file=file,
-                line=item.start_mark.line + 1,
-                column=item.start_mark.column + 1,
-                path=path,
-                stack=stack,
-                region=region,
-            )
-            found.append(DeclaredModel(model.strip(), surface, subject))
-    return found
+@dataclass(frozen=True)
+class StackConfig:
+    """The ``config`` of a stack file, read for what verify needs of it."""
+
+    document: YamlDocument
+    file: str
+    stack: str
+
+    @property
+    def _entries(self) -> dict[str, yaml.Node]:
+        config = self.document.get("config")
+        return self.document.mapping(config) if config is not None else {}
+
+    def text(self, key: str) -> str:
+        """A setting's text, stripped; "" when it is not set."""
+        return (scalar_text(self._entries.get(key)) or "").strip()
+
+    def texts(self, key: str) -> list[str]:
+        """A setting that is a list of texts (or one text)."""
+        node = self._entries.get(key)
+        if isinstance(node, yaml.SequenceNode):
+            return [t.strip() for t in (scalar_text(item) for item in node.value) if t]
+        text = scalar_text(node)
+        return [text.strip()] if text else []
+
+    def models(self, region: str) -> list[DeclaredModel]:
+        """``residency-guard:models`` ({surface: [model, ...]}), each model with its line."""
+        document = self.document
+        found: list[DeclaredModel] = []
+        for surface, entry in document.mapping(self._entries.get(MODELS_KEY)).items():
+            items = entry.value if isinstance(entry, yaml.SequenceNode) else [entry]
+            for index, item in enumerate(items):
+                model = scalar_text(item)
+                if not model or not model.strip():
+                    continue
+                path = f"config.{MODELS_KEY}.{surface}"
+                if isinstance(entry, yaml.SequenceNode):
+                    path += f"[{index}]"
+                subject = Subject(
+                    file=self.file,
+                    line=item.start_mark.line + 1,
+                    column=item.start_mark.column + 1,
+                    path=path,
+                    stack=self.stack,
+                    region=region,
+                )
+                found.append(DeclaredModel(model.strip(), surface, subject))
+        return found
