@@ -49,6 +49,8 @@ def spellings(
     preferred spelling first. A key the engine cannot place (a bare key with no project
     name: a stack file with no ``Pulumi.yaml`` above it) stands for itself."""
     found: dict[str, list[Spelling]] = {}
+    if config is None:  # mapping(None) is the root: keys beside `config:` are no config
+        return found
     for key, node in document.mapping(config).items():
         found.setdefault(engine_key(key, project) or key, []).append(Spelling(key, node))
     for engine, written in found.items():

@@ -265,7 +265,10 @@ class StackConfig:
         """``residency-guard:models`` ({surface: [model, ...]}), each model with its line."""
         document = self.document
         found: list[DeclaredModel] = []
-        for surface, entry in document.mapping(self._entries.get(MODELS_KEY)).items():
+        declared = self._entries.get(MODELS_KEY)
+        if declared is None:  # mapping(None) is the root: its keys (encryptionsalt) are no models
+            return found
+        for surface, entry in document.mapping(declared).items():
             items = entry.value if isinstance(entry, yaml.SequenceNode) else [entry]
             for index, item in enumerate(items):
                 model = scalar_text(item)

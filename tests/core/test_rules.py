@@ -168,3 +168,17 @@ def test_an_encrypted_base_url_does_not_hide_an_empty_one() -> None:
     findings = scan_yaml(text)
     assert ("RG001", 4) in [(f.rule, f.line) for f in findings]
     assert ("RG001", 3) not in [(f.rule, f.line) for f in findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "encryptionsalt: v1:abc=\nresidency-guard:region: eu\n",  # no config: at all
+        "residency-guard:region: eu\nconfig:\n  app:url: https://eu.api.openai.com/v1\n",
+    ],
+    ids=["no-config", "beside-config"],
+)
+def test_a_region_key_beside_config_declares_nothing(text: str) -> None:
+    # `pulumi config get residency-guard:region` (engine 3.274): "configuration key ... not
+    # found" for both files; only keys under `config:` are stack config.
+    assert "RG008" in rules_of(scan_yaml(text))

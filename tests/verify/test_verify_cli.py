@@ -384,3 +384,16 @@ def test_the_stack_gateway_is_the_endpoint(
     assert out.startswith(
         f"{stack_file}:2:0: RG108 [error] cannot resolve gw.residency-guard.invalid (DNS)"
     )
+
+
+def test_keys_beside_config_are_no_declared_models(
+    stub: OpenAIStub, key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`encryptionsalt:` (every passphrase stack file has one) sits beside `config:`: with no
+    residency-guard:models, verify has no model to check, never the salt as a model."""
+    body = "encryptionsalt: v1:abc=\nconfig:\n  residency-guard:region: eu\n"
+    write_project(tmp_path, "prod-eu", body)
+    argv = ["--stack", "prod-eu", "--project", str(tmp_path), "--base-url", stub.base_url]
+    code, findings = verify_json(capsys, *argv)
+    assert [m for _, _, m in findings if "v1:abc=" in m or "encryptionsalt" in m] == []
+    assert code == 0
