@@ -52,7 +52,9 @@ def spellings(
     if config is None:  # mapping(None) is the root: keys beside `config:` are no config
         return found
     for key, node in document.mapping(config).items():
-        found.setdefault(engine_key(key, project) or key, []).append(Spelling(key, node))
+        # `ns:name`, nearly every key, is read as written: no call for it
+        engine = key if key.count(":") == 1 else (engine_key(key, project) or key)
+        found.setdefault(engine, []).append(Spelling(key, node))
     for engine, written in found.items():
         if len(written) > 1:  # a key spelt once (nearly all) has no order to settle
             written.sort(key=lambda s: (s.key != engine, s.line))

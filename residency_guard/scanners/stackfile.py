@@ -127,9 +127,10 @@ def scan_stack_file(
     project = sources.document(project_file) if project_file is not None else None
     project_name = scalar_text(project.get("name")) if project is not None else None
     # The ESC environments it imports: their pulumiConfig is stack config below the file's own.
-    esc = resolve_stack_environment(
-        document, esc_folder(repo, path, project_file), project_name or "", sources.esc
-    )  # fmt: skip
+    # (Their folder is looked for, a stat per candidate, only by a stack that imports some.)
+    imports_esc = document.get("environment") is not None
+    folder = esc_folder(repo, path, project_file) if imports_esc else None
+    esc = resolve_stack_environment(document, folder, project_name or "", sources.esc)
     config = document.get("config")
     written = spellings(document, config, project_name)
     declarations = stack_declarations(document, file, stack, repo, project_name, written)
