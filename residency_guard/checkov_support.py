@@ -45,6 +45,7 @@ from residency_guard.memo import BoundedMemo
 from residency_guard.redact import redact
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config
 from residency_guard.rules import RULES
+from residency_guard.rules.base import InputKind
 from residency_guard.scan import load_settings, scan_target
 from residency_guard.scanners.discover import PROJECT_FILES, discover, held_region
 from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
@@ -56,10 +57,9 @@ from residency_guard.suppressions import apply_suppressions, suppress_scans
 from residency_guard.values import Value, json_int, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml, walk_yaml
 
-# The rules with a checkov check. RG016 (a malformed `# residency-guard: ignore`) judges our
-# own suppression syntax, not the stack; an invalid suppression suppresses nothing, so the
-# finding it meant to accept still fails its own check.
-CHECKOV_RULES: tuple[str, ...] = tuple(rule for rule in RULES if rule != "RG016")
+# The rules with a checkov check: those that name one (``Rule.checkov_name``); the others say
+# why not (``Rule.exemptions``: RG016 judges our own suppression syntax, not the stack).
+CHECKOV_RULES: tuple[str, ...] = tuple(rule.id for rule in RULES.values() if rule.checkov_name)
 # RG007 runs on every YAML and JSON file, not only on stack, preview and state files.
 KEY_RULE = "RG007"
 CHECKOV_SEVERITY: Mapping[Severity, str] = {
@@ -109,7 +109,7 @@ class FileJudgement:
     error: str = ""  # class name of the error that stopped the scan
 
     def verdict(self, rule_id: str) -> Verdict:
-        if self.kind is Kind.OTHER and rule_id != KEY_RULE:
+        if self.kind is Kind.OTHER and InputKind.OTHER not in RULES[rule_id].inputs:
             return Verdict(Status.UNKNOWN, {})  # not a file of ours: leave it alone
         if self.error:
             # A stack, preview or state file that cannot be judged fails closed, like the CLI

@@ -27,6 +27,14 @@ CHECKED_AT_UP = "unknown during preview; it will be checked at `pulumi up`"
 _PENDING = "value(s) were unknown during preview and will be checked at `pulumi up`"
 
 
+def reported_by(policy: str) -> tuple[str, ...]:
+    """The core rules that name ``policy`` among their ``pack_policies``, by ID."""
+    rules = tuple(rule.id for rule in RULES.values() if policy in rule.pack_policies)
+    if not rules:  # a policy no rule names would report nothing and block nothing
+        raise RuntimeError(f"no rule names the pack policy '{policy}'")
+    return rules
+
+
 def violation_text(finding: Finding) -> str:
     """``[RG001] <message> (at <path>). Fix: <fix>``, one line, redacted."""
     where = f" (at {finding.path})" if finding.path else ""

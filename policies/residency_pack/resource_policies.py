@@ -44,6 +44,7 @@ from .report import (
     pending_values,
     policy_severity,
     remediation_steps,
+    reported_by,
     violation_text,
 )
 from .servicer import WiredArgs
@@ -90,23 +91,35 @@ class Family:
         return f"{self.summary} ({', '.join(self.rules)})."
 
 
-FAMILIES: tuple[Family, ...] = (
-    Family("openai-endpoint-region", ("RG001", "RG002", "RG010", "RG011", "RG020"),
-           "OpenAI endpoints reach the stack's region only", _reads_endpoint),
-    Family("openai-model-eligibility", ("RG003", "RG004", "RG014"),
-           "Models are eligible in the stack's region and allowed by the team", _reads_model),
-    Family("openai-surface-coverage", ("RG005",),
-           "API surfaces in use are covered by the stack's region", _reads_surface),
-    Family("openai-legacy-api-base", ("RG006",),
-           "OPENAI_API_BASE is not used: current SDKs ignore it", _reads_nothing_unknown),
-    Family("openai-plaintext-key", ("RG007",),
-           "OpenAI API keys are Pulumi secrets, never plain inputs", _reads_nothing_unknown),
-    Family("azure-openai-residency", ("RG012", "RG013"),
-           "Azure OpenAI accounts and deployments keep data in the stack's region", reads_azure),
-    Family("openai-key-with-base-url", ("RG018",),
-           "An OpenAI API key reaches a workload with the region's base URL beside it",
-           _reads_nothing_unknown),
-)  # fmt: skip
+# The resource policies, in the pack's order: name -> (summary, the unknowns it would read).
+# The rules of each are those that name it in their ``pack_policies``.
+_FAMILY_SPECS: dict[str, tuple[str, Callable[[str, Value], bool]]] = {
+    "openai-endpoint-region": ("OpenAI endpoints reach the stack's region only", _reads_endpoint),
+    "openai-model-eligibility": (
+        "Models are eligible in the stack's region and allowed by the team", _reads_model,
+    ),
+    "openai-surface-coverage": (
+        "API surfaces in use are covered by the stack's region", _reads_surface,
+    ),
+    "openai-legacy-api-base": (
+        "OPENAI_API_BASE is not used: current SDKs ignore it", _reads_nothing_unknown,
+    ),
+    "openai-plaintext-key": (
+        "OpenAI API keys are Pulumi secrets, never plain inputs", _reads_nothing_unknown,
+    ),
+    "azure-openai-residency": (
+        "Azure OpenAI accounts and deployments keep data in the stack's region", reads_azure,
+    ),
+    "openai-key-with-base-url": (
+        "An OpenAI API key reaches a workload with the region's base URL beside it",
+        _reads_nothing_unknown,
+    ),
+}  # fmt: skip
+
+FAMILIES: tuple[Family, ...] = tuple(
+    Family(name, reported_by(name), summary, reads)
+    for name, (summary, reads) in _FAMILY_SPECS.items()
+)
 
 
 _ENDPOINT_RULES = next(f.rules for f in FAMILIES if f.name == "openai-endpoint-region")

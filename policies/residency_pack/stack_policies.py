@@ -48,6 +48,7 @@ from .report import (
     pending_values,
     policy_severity,
     remediation_steps,
+    reported_by,
     violation_text,
 )
 from .resource_policies import reads_azure
@@ -55,13 +56,15 @@ from .servicer import WiredStackArgs
 from .state import PackState, Wired, unknown_values
 from .suppress import judged, suppressed_text
 
-REGION_RULES = ("RG008", "RG009", "RG017")
-AZURE_RULES = ("RG012", "RG013")
-# What a resource policy blocks on inputs, judged again on outputs (Azure: azure-openai-linked).
-OUTPUT_RULES = ("RG001", "RG002", "RG003", "RG004", "RG005", "RG006", "RG007", "RG010", "RG011",
-                "RG014")  # fmt: skip
+REGION_POLICY = "residency-region-declared"
+AZURE_POLICY = "azure-openai-linked"
 OUTPUTS_POLICY = "openai-deployed-outputs"
 SUMMARY_POLICY = "openai-configuration-summary"
+# The rules of each policy: those that name it in their ``pack_policies``.
+REGION_RULES = reported_by(REGION_POLICY)
+AZURE_RULES = reported_by(AZURE_POLICY)
+# What a resource policy blocks on inputs, judged again on outputs (Azure: azure-openai-linked).
+OUTPUT_RULES = reported_by(OUTPUTS_POLICY)
 _SKIPPED_TYPES = ("pulumi:providers:", "pulumi:pulumi:Stack")
 # An Azure resource ID names its account: .../providers/Microsoft.CognitiveServices/accounts/<name>/
 _ACCOUNT_IN_ID = re.compile(r"/accounts/([^/]+)", re.IGNORECASE)
@@ -327,7 +330,7 @@ def stack_policies(state: PackState) -> list[StackValidationPolicy]:
     schema = config_schema()
     return [
         StackValidationPolicy(
-            name="residency-region-declared",
+            name=REGION_POLICY,
             description=f"The stack declares exactly one known region ({', '.join(REGION_RULES)}).",
             validate=_region_declared(state),
             enforcement_level=EnforcementLevel.MANDATORY,
@@ -338,7 +341,7 @@ def stack_policies(state: PackState) -> list[StackValidationPolicy]:
             url=RULES["RG008"].source_url,
         ),
         StackValidationPolicy(
-            name="azure-openai-linked",
+            name=AZURE_POLICY,
             description="Azure OpenAI deployments are judged with their account's location "
             f"({', '.join(AZURE_RULES)}).",
             validate=_azure_linked(state),

@@ -40,6 +40,8 @@ class AzureAccountOutsideRegion(Rule):
     severity = Severity.ERROR
     source_url = "https://learn.microsoft.com/azure/ai-foundry/openai/how-to/deployment-types"
     tags = ("azure",)
+    pack_policies = ("azure-openai-residency", "azure-openai-linked")
+    checkov_name = "Ensure Azure OpenAI accounts are in the stack's region"
 
     def check_resource(self, resource: Resource, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -42,6 +42,8 @@ class BannedModel(Rule):
     source_url = "https://github.com/residency-guard/residency-guard#team-catalogs"
     tags = ("model", "team")
     reads = Facet.MODEL
+    pack_policies = ("openai-model-eligibility", "openai-deployed-outputs")
+    checkov_name = "Ensure no model banned by the team catalog is used"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if not ctx.catalog.banned_models:  # first: most catalogs ban nothing

@@ -1,9 +1,12 @@
-"""The shape every rule has: a stable ID, a title, a severity, documentation and hooks."""
+"""The shape every rule has: a stable ID, a title, a severity, documentation, hooks, and the
+front ends that report it."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
 from types import MappingProxyType
 from typing import ClassVar, TypeVar
 
@@ -13,6 +16,38 @@ from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
 from residency_guard.values import Value, dotted
+
+
+class FrontEnd(str, Enum):
+    """A gate beside the CLI, which reports every rule."""
+
+    PACK = "pack"
+    CHECKOV = "checkov"
+
+
+class InputKind(str, Enum):
+    """What a rule finds something in: a kind of file the CLI and checkov read, or a resource
+    as the pack sees it."""
+
+    STACK_FILE = "stack-file"  # Pulumi.<stack>.yaml, with the ESC environments it imports
+    PROJECT = "project"  # Pulumi.yaml: config defaults, a YAML program's resources
+    PULUMI_JSON = "pulumi-json"  # preview, state export, checkpoint, event log
+    DOTENV = "dotenv"
+    CONFIG_FILE = "config-file"  # a file held to a region (Kubernetes, Helm, compose, ...)
+    RESOURCE = "resource"  # a resource's inputs and outputs in the pack
+    OTHER = "other"  # any other YAML or JSON: checkov reads it for keys
+
+
+# What a rule that says nothing finds things in: wherever a stack's values are.
+STACK_INPUTS = frozenset(InputKind) - {InputKind.OTHER}
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """Why a rule is in no check of a front end: a by-design difference of ``parity.py``."""
+
+    front_end: FrontEnd
+    difference: str  # the name of a ``residency_guard.parity.Difference`` of that gate
 
 
 class Rule:
@@ -32,10 +67,22 @@ class Rule:
     # The facets of a value check_value reads (residency_guard.facets): it is not called on
     # values with none of them. ALL for a rule that does not say.
     reads: ClassVar[Facet] = Facet.ALL
+    # Front ends (tests/core/test_rule_front_ends.py holds every rule to one or an exemption).
+    inputs: ClassVar[frozenset[InputKind]] = STACK_INPUTS
+    # The pack's policies that report it (policies/residency_pack builds its tables from these).
+    pack_policies: ClassVar[tuple[str, ...]] = ()
+    # Its checkov check's name, "Ensure ..." (id: checkov_id); one yaml and one json check.
+    checkov_name: ClassVar[str] = ""
+    exemptions: ClassVar[tuple[Exemption, ...]] = ()
 
     @property
     def checkov_id(self) -> str:
         return f"CKV_RG_{int(self.id[2:])}"
+
+    @classmethod
+    def exemption(cls, front_end: FrontEnd) -> Exemption | None:
+        """Why the rule is not in ``front_end``, if it says."""
+        return next((e for e in cls.exemptions if e.front_end is front_end), None)
 
     @classmethod
     def documentation(cls) -> str:

@@ -46,6 +46,8 @@ class EndpointOutsideRegion(Rule):
     source_url = "https://developers.openai.com/api/docs/guides/data-residency"
     tags = ("endpoint",)
     reads = Facet.ENDPOINT
+    pack_policies = ("openai-endpoint-region", "openai-deployed-outputs")
+    checkov_name = "Ensure OpenAI endpoints are in the stack's region"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

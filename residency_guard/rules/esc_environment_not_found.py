@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.findings import Finding, Severity
 from residency_guard.repoconfig import Unresolved
-from residency_guard.rules.base import Rule, stack_label
+from residency_guard.rules.base import Exemption, FrontEnd, InputKind, Rule, stack_label
 
 
 class EscEnvironmentNotFound(Rule):
@@ -48,6 +48,9 @@ class EscEnvironmentNotFound(Rule):
     severity = Severity.ERROR
     source_url = "https://www.pulumi.com/docs/esc/guides/pulumi-iac/"
     tags = ("esc", "fail-closed")
+    checkov_name = "Ensure imported Pulumi ESC environments are in the repository"
+    inputs = frozenset({InputKind.STACK_FILE})  # a preview or state holds no imports
+    exemptions = (Exemption(FrontEnd.PACK, "esc-merged-by-engine"),)  # the engine opens ESC
 
     def check_stack(self, ctx: StackContext) -> Iterator[Finding]:
         if ctx.residency is None or ctx.repo.unresolved is Unresolved.ALLOW:

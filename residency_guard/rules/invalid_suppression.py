@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import redact
-from residency_guard.rules.base import Rule
+from residency_guard.rules.base import Exemption, FrontEnd, Rule
 
 
 class InvalidSuppression(Rule):
@@ -46,6 +46,8 @@ class InvalidSuppression(Rule):
     severity = Severity.ERROR
     source_url = "https://github.com/residency-guard/residency-guard#suppressions"
     tags = ("suppression",)
+    pack_policies = ("residency-suppressions",)
+    exemptions = (Exemption(FrontEnd.CHECKOV, "checkov-no-rg016"),)
 
     # Suppressions are not values, resources or stacks: residency_guard.suppressions reads
     # them and asks for a finding here, so that every front end reports them alike.

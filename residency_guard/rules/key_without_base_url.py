@@ -56,6 +56,8 @@ class KeyWithoutBaseUrl(Rule):
     severity = Severity.ERROR
     source_url = "https://developers.openai.com/api/docs/guides/data-residency"
     tags = ("endpoint",)
+    pack_policies = ("openai-key-with-base-url",)
+    checkov_name = "Ensure an OpenAI API key is delivered with the region's base URL"
 
     def check_env(self, block: EnvBlock, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

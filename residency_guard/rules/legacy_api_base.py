@@ -47,6 +47,8 @@ class LegacyApiBase(Rule):
     source_url = "https://github.com/openai/openai-python/issues/745"
     tags = ("sdk",)
     reads = Facet.LEGACY_BASE
+    pack_policies = ("openai-legacy-api-base", "openai-deployed-outputs")
+    checkov_name = "Ensure OPENAI_BASE_URL is set, not the ignored OPENAI_API_BASE"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if not is_legacy_base(value):

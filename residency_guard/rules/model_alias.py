@@ -46,6 +46,8 @@ class ModelAlias(Rule):
     source_url = "https://developers.openai.com/api/docs/guides/your-data"
     tags = ("model",)
     reads = Facet.MODEL
+    pack_policies = ("openai-model-eligibility", "openai-deployed-outputs")
+    checkov_name = "Ensure models are pinned to the dated snapshots the region requires"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -54,6 +54,8 @@ class ModelNotEligible(Rule):
     source_url = "https://developers.openai.com/api/docs/guides/your-data"
     tags = ("model",)
     reads = Facet.MODEL
+    pack_policies = ("openai-model-eligibility", "openai-deployed-outputs")
+    checkov_name = "Ensure models are eligible in the stack's region"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -41,6 +41,8 @@ class NoRegionDeclared(Rule):
     severity = Severity.ERROR
     source_url = "https://github.com/residency-guard/residency-guard#declaring-a-region"
     tags = ("region",)
+    pack_policies = ("residency-region-declared",)
+    checkov_name = "Ensure the stack declares a region"
 
     def check_stack(self, ctx: StackContext) -> Iterator[Finding]:
         if ctx.resolution.declared:

@@ -58,6 +58,8 @@ class OtherProviderSelected(Rule):
     source_url = "https://github.com/openai/openai-python#module-client"
     tags = ("endpoint", "bypass")
     reads = Facet.SDK_VARIABLE
+    pack_policies = ("openai-endpoint-region",)
+    checkov_name = "Ensure SDK variables send OpenAI traffic to no other provider or proxy"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if ctx.residency is None:

@@ -6,7 +6,7 @@ from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.redact import find_keys, redact_key
-from residency_guard.rules.base import Rule
+from residency_guard.rules.base import STACK_INPUTS, InputKind, Rule
 from residency_guard.values import Value, dotted
 
 
@@ -44,6 +44,10 @@ class PlaintextApiKey(Rule):
     source_url = "https://www.pulumi.com/docs/iac/concepts/secrets/"
     tags = ("secret",)
     reads = Facet.KEY_TEXT
+    pack_policies = ("openai-plaintext-key", "openai-deployed-outputs")
+    checkov_name = "Ensure no OpenAI API key is stored in plain text"
+    # Any YAML or JSON file too: checkov's key detector (checkov_support.KEY_RULE).
+    inputs = STACK_INPUTS | {InputKind.OTHER}
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if value.secret or "sk-" not in value.text:

@@ -43,6 +43,8 @@ class RegionConflict(Rule):
     severity = Severity.ERROR
     source_url = "https://github.com/residency-guard/residency-guard#declaring-a-region"
     tags = ("region",)
+    pack_policies = ("residency-region-declared",)
+    checkov_name = "Ensure the stack's region declarations agree"
 
     def check_stack(self, ctx: StackContext) -> Iterator[Finding]:
         resolution = ctx.resolution

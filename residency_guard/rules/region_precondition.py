@@ -58,6 +58,12 @@ class RegionPrecondition(Rule):
     source_url = "https://developers.openai.com/api/docs/guides/your-data"
     tags = ("surface", "model")
     reads = Facet.MODEL | Facet.SURFACES | Facet.ENDPOINT
+    # A note (the EU's GPT-6 limit, a warning): the pack lists it in its advisory summary, and
+    # its checkov check is LOW, so `--hard-fail-on HIGH` passes it as `--fail-on error` does.
+    pack_policies = ("openai-configuration-summary",)
+    checkov_name = (
+        "Ensure the conditions the region tables put on the stack's models and surfaces are met"
+    )
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

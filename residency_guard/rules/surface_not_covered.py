@@ -65,6 +65,8 @@ class SurfaceNotCovered(Rule):
     source_url = "https://developers.openai.com/api/docs/guides/your-data"
     tags = ("surface",)
     reads = Facet.SURFACES | Facet.ENDPOINT
+    pack_policies = ("openai-surface-coverage", "openai-deployed-outputs")
+    checkov_name = "Ensure the API surfaces used are covered in the stack's region"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -55,6 +55,8 @@ class UnknownOpenAIHost(Rule):
     source_url = "https://developers.openai.com/api/docs/guides/data-residency"
     tags = ("endpoint",)
     reads = Facet.ENDPOINT
+    pack_policies = ("openai-endpoint-region", "openai-deployed-outputs")
+    checkov_name = "Ensure OpenAI hosts are known and correctly configured"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -38,6 +38,8 @@ class UnknownRegion(Rule):
     severity = Severity.ERROR
     source_url = "https://developers.openai.com/api/docs/guides/data-residency"
     tags = ("region", "fail-closed")
+    pack_policies = ("residency-region-declared",)
+    checkov_name = "Ensure the stack's region id is known to the catalog"
 
     def check_stack(self, ctx: StackContext) -> Iterator[Finding]:
         known = ctx.catalog.regions

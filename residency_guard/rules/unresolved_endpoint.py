@@ -54,6 +54,8 @@ class UnresolvedEndpoint(Rule):
     source_url = "https://www.pulumi.com/docs/iac/concepts/config/"
     tags = ("endpoint", "fail-closed")
     reads = Facet.ENDPOINT | Facet.ENDPOINT_NAME
+    pack_policies = ("openai-endpoint-region", "openai-deployed-outputs")
+    checkov_name = "Ensure OpenAI endpoints can be checked statically"
 
     def check_resource(self, resource: Resource, ctx: StackContext) -> Iterator[Finding]:
         """An Azure OpenAI account whose location cannot be resolved: neither its own nor its

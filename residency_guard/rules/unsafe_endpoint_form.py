@@ -49,6 +49,8 @@ class UnsafeEndpointForm(Rule):
     source_url = "https://www.rfc-editor.org/rfc/rfc3986#section-3.2"
     tags = ("endpoint", "bypass")
     reads = Facet.ENDPOINT
+    pack_policies = ("openai-endpoint-region", "openai-deployed-outputs")
+    checkov_name = "Ensure OpenAI endpoints are unambiguous https URLs"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from residency_guard.context import StackContext
 from residency_guard.findings import Finding, Severity
-from residency_guard.rules.base import Rule
+from residency_guard.rules.base import Exemption, FrontEnd, InputKind, Rule
 
 
 class YamlAmbiguity(Rule):
@@ -41,6 +41,9 @@ class YamlAmbiguity(Rule):
     severity = Severity.ERROR
     source_url = "https://github.com/yaml/pyyaml/issues/953"
     tags = ("yaml", "bypass")
+    checkov_name = "Ensure the stack's YAML reads the same in the Pulumi engine and other tools"
+    inputs = frozenset({InputKind.STACK_FILE})
+    exemptions = (Exemption(FrontEnd.PACK, "stack-file-values"),)  # the pack sees no file
 
     def check_stack(self, ctx: StackContext) -> Iterator[Finding]:
         for ambiguity in ctx.ambiguities:
