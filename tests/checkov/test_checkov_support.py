@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import logging
 import shutil
 import sys
@@ -24,9 +23,7 @@ from residency_guard.findings import Severity
 from residency_guard.rules import RULES
 from residency_guard.scanners.discover import Target
 
-from .conftest import CANARY, REPO
-
-POLICIES = REPO / "policies" / "checkov"
+from .conftest import CANARY
 
 
 @pytest.mark.parametrize(
@@ -127,46 +124,6 @@ def test_severity_maps_every_level() -> None:
     assert CHECKOV_SEVERITY == {
         Severity.ERROR: "HIGH", Severity.WARNING: "MEDIUM", Severity.NOTE: "LOW",
     }  # fmt: skip
-
-
-def _check_files() -> dict[str, ast.Module]:
-    return {p.name: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(POLICIES.glob("*.py"))
-            if p.name != "__init__.py"}  # fmt: skip
-
-
-def _constant(module: ast.Module, name: str) -> str:
-    for node in module.body:
-        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)):
-            continue
-        if [t.id for t in node.targets if isinstance(t, ast.Name)] == [name]:
-            return str(node.value.value)
-    raise AssertionError(f"no {name} = '...'")
-
-
-def test_one_check_file_per_rule_named_after_it() -> None:
-    files = _check_files()
-    rules = {_constant(module, "RULE"): name for name, module in files.items()}
-    assert sorted(rules) == sorted(CHECKOV_RULES)  # one-to-one
-    for rule_id, file in rules.items():
-        rule = RULES[rule_id]
-        assert file == f"{rule.id.lower()}_{rule.name.replace('-', '_')}.py"
-        assert _constant(files[file], "NAME").startswith("Ensure ")
-    assert (POLICIES / "__init__.py").is_file()  # checkov loads no folder without one
-
-
-def test_module_names_shadow_nothing_importable() -> None:
-    for name in _check_files():
-        module = name.removesuffix(".py")
-        assert module not in sys.stdlib_module_names and module not in sys.modules
-
-
-@pytest.mark.parametrize("base", ["Yaml", "Json"])
-def test_each_file_has_one_check_per_framework(base: str) -> None:
-    for name, module in _check_files().items():
-        classes = [node for node in module.body if isinstance(node, ast.ClassDef)
-                   and [b.id for b in node.bases if isinstance(b, ast.Name)]
-                   == [f"{base}RuleCheck", f"Base{base}Check"]]  # fmt: skip
-        assert len(classes) == 1, name
 
 
 def test_pyyaml_snippets_and_keys_are_scrubbed_from_logs() -> None:
