@@ -13,6 +13,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
     StackValidationArgs,
@@ -31,7 +32,7 @@ from residency_guard.catalog.model import Catalog
 from residency_guard.context import Resource, StackContext
 from residency_guard.evaluate import resource_values
 from residency_guard.facets import FacetGate
-from residency_guard.findings import Severity
+from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
 from residency_guard.keys import is_endpoint_name, is_endpoint_value, names_model
 from residency_guard.redact import find_keys, redact
@@ -118,6 +119,20 @@ class StackView:
         return self.state.context(self.stack, self.declarations, self.settings, resources)
 
 
+def _report(
+    report_violation: ReportViolation,
+    findings: Iterable[Finding],
+    urn: str | None = None,
+    state: PackState | None = None,
+) -> None:
+    """Each finding as a violation at ``urn`` (the stack's when None), but those a resource
+    policy of ``state`` already reported from the resource's inputs."""
+    for finding in findings:
+        if urn is not None and state is not None and state.was_reported(urn, finding):
+            continue  # said from the inputs
+        report_violation(violation_text(finding), urn)
+
+
 def _region_declared(state: PackState) -> StackValidation:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         view = StackView(state, args)
@@ -131,8 +146,7 @@ def _region_declared(state: PackState) -> StackValidation:
             # The component will declare the region once its output is known: not RG008 yet.
             findings = [f for f in findings if f.rule != "RG008"]
             pending = [f"the region of component '{n}'" for n in view.unknown_components]
-        for finding in findings:
-            report_violation(violation_text(finding), None)
+        _report(report_violation, findings)
         if pending:
             raise PendingAtPreview(pending)
 
@@ -197,11 +211,12 @@ def _azure_linked(state: PackState) -> StackValidation:
                 ctx,
             )
             unknown_paths = {v.path for v in unknown}
-            for finding in blocking(findings, (*AZURE_RULES, "RG011"), unknown_paths):
-                if finding.rule == "RG011" and finding.key_path != (resource.name, "location"):
-                    continue  # an account's location neither it nor its group gives, only
-                if not state.was_reported(resource.urn, finding):  # else said from the inputs
-                    report_violation(violation_text(finding), resource.urn)
+            violations = [
+                f for f in blocking(findings, (*AZURE_RULES, "RG011"), unknown_paths)
+                # RG011: only an account's location neither it nor its group gives
+                if f.rule != "RG011" or f.key_path == (resource.name, "location")
+            ]  # fmt: skip
+            _report(report_violation, violations, resource.urn, state)
             pending += pending_values(resource.type, resource.name, unknown, reads_azure)
         if pending:
             raise PendingAtPreview(pending)
@@ -225,9 +240,8 @@ def _outputs(state: PackState) -> StackValidation:
             result = state.resource_result(
                 resource.resource_type, resource.name, resource.urn, view.wired[resource.urn], ctx
             )
-            for finding in blocking(result.findings, OUTPUT_RULES, result.unknown_paths):
-                if not state.was_reported(resource.urn, finding):  # else said from the inputs
-                    report_violation(violation_text(finding), resource.urn)
+            violations = blocking(result.findings, OUTPUT_RULES, result.unknown_paths)
+            _report(report_violation, violations, resource.urn, state)
 
     return validate
 
@@ -325,45 +339,34 @@ def _summary(state: PackState) -> StackValidation:
     return validate
 
 
+def _rule_policy(
+    name: str, description: str, validate: StackValidation, rules: Sequence[str], tag: str,
+    url_rule: str, schema: PolicyConfigSchema,
+) -> StackValidationPolicy:  # fmt: skip
+    """A mandatory stack policy whose violations are findings of ``rules``."""
+    return StackValidationPolicy(
+        name=name,
+        description=f"{description} ({', '.join(rules)}).",
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=schema,
+        severity=policy_severity(rules),
+        tags=["openai", "data-residency", tag],
+        remediation_steps=remediation_steps(rules),
+        url=RULES[url_rule].source_url,
+    )
+
+
 def stack_policies(state: PackState) -> list[StackValidationPolicy]:
     """The pack's stack policies, sharing ``state`` with its resource policies."""
     schema = config_schema()
     return [
-        StackValidationPolicy(
-            name=REGION_POLICY,
-            description=f"The stack declares exactly one known region ({', '.join(REGION_RULES)}).",
-            validate=_region_declared(state),
-            enforcement_level=EnforcementLevel.MANDATORY,
-            config_schema=schema,
-            severity=policy_severity(REGION_RULES),
-            tags=["openai", "data-residency", "region"],
-            remediation_steps=remediation_steps(REGION_RULES),
-            url=RULES["RG008"].source_url,
-        ),
-        StackValidationPolicy(
-            name=AZURE_POLICY,
-            description="Azure OpenAI deployments are judged with their account's location "
-            f"({', '.join(AZURE_RULES)}).",
-            validate=_azure_linked(state),
-            enforcement_level=EnforcementLevel.MANDATORY,
-            config_schema=schema,
-            severity=policy_severity(AZURE_RULES),
-            tags=["openai", "data-residency", "azure"],
-            remediation_steps=remediation_steps(AZURE_RULES),
-            url=RULES["RG013"].source_url,
-        ),
-        StackValidationPolicy(
-            name=OUTPUTS_POLICY,
-            description="Resource outputs and stack exports reach the stack's region only "
-            f"({', '.join(OUTPUT_RULES)}).",
-            validate=_outputs(state),
-            enforcement_level=EnforcementLevel.MANDATORY,
-            config_schema=schema,
-            severity=policy_severity(OUTPUT_RULES),
-            tags=["openai", "data-residency", "outputs"],
-            remediation_steps=remediation_steps(OUTPUT_RULES),
-            url=RULES["RG001"].source_url,
-        ),
+        _rule_policy(REGION_POLICY, "The stack declares exactly one known region",
+                     _region_declared(state), REGION_RULES, "region", "RG008", schema),
+        _rule_policy(AZURE_POLICY, "Azure OpenAI deployments are judged with their account's "
+                     "location", _azure_linked(state), AZURE_RULES, "azure", "RG013", schema),
+        _rule_policy(OUTPUTS_POLICY, "Resource outputs and stack exports reach the stack's "
+                     "region only", _outputs(state), OUTPUT_RULES, "outputs", "RG001", schema),
         StackValidationPolicy(
             name=SUMMARY_POLICY,
             description="Which resources carry OpenAI configuration, and the warnings that "
@@ -373,4 +376,4 @@ def stack_policies(state: PackState) -> list[StackValidationPolicy]:
             config_schema=schema,
             tags=["openai", "data-residency", "summary"],
         ),
-    ]
+    ]  # fmt: skip
