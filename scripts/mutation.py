@@ -47,6 +47,7 @@ SHARDS: dict[str, Shard] = {
          "tests/core/test_ruledocs.py", "tests/core/test_reporters.py",
          "tests/core/test_pulumi_json.py", "tests/core/test_region_precondition.py",
          "tests/core/test_catalog_facts.py", "tests/core/test_facets.py",
+         "tests/core/test_other_provider.py", "tests/core/test_esc_plaintext_keys.py",
          "tests/policies/test_resource_policies.py", "tests/policies/test_stack_policies.py",
          "tests/adversarial/test_yaml_semantics.py", "tests/adversarial/test_bypasses.py",
          "tests/adversarial/test_fail_safe.py"),

@@ -103,7 +103,7 @@ class RegionPrecondition(Rule):
         verdict = model_verdict(ctx.catalog, region, model, surface_hint(value))
         if verdict.eligibility is not Eligibility.ELIGIBLE:
             return  # RG003/RG004/RG014 say what is wrong with it
-        surface, base = verdict.surface, verdict.base or model
+        surface, base = verdict.surface, verdict.base  # an eligible verdict names its base
         limit = region.limits.get(surface, {}).get(base)
         if limit:
             yield self.finding(
@@ -135,7 +135,6 @@ class RegionPrecondition(Rule):
         model: str,
         processed: frozenset[str] = frozenset(),
     ) -> Finding:
-        what = f"'{quote(model)}' on {surface}" if model else ctx.catalog.surfaces[surface].title
         elsewhere = [
             other.id for other in ctx.catalog.regions.values()
             if (found := other.coverage.get(surface)) is not None and found.processed
@@ -150,7 +149,8 @@ class RegionPrecondition(Rule):
                else f"{region.title} is storage-only for {surface}")  # fmt: skip
         return self.finding(
             ctx,
-            f"{stack_label(ctx)} uses {what}: stored in {region.id}, processed outside it ({why})",
+            f"{stack_label(ctx)} uses '{quote(model)}' on {surface}: stored in {region.id}, "
+            f"processed outside it ({why})",
             fix,
             value=value,
         )

@@ -82,3 +82,51 @@ def test_checkov_reports_the_note_as_the_cli_does(
     stack_file.write_text(stack("ae", **config))
     result = judge("RG019", stack_file, "yaml")
     assert result.status.value == status
+
+
+APPROVAL = "confirm the organization's approval, or keep images out of this stack"
+
+
+@pytest.mark.parametrize(
+    ("region", "config", "expected"),
+    [
+        # Storage-only: the regions that process chat in full (facts: us, eu; ae only some
+        # snapshots, so it is no answer for any model).
+        ("jp", {"app__chatModel": "gpt-5-2025-08-07"},
+         [(3, 18, "accept it, or use a region that processes chat (us, eu)")]),
+        ("ae", {"app__batchModel": "gpt-5.5-2026-04-23"},
+         [(3, 19, "accept it, or use a region that processes batches (us, eu)")]),
+        # Partial processing (ae): the snapshots the tables process in region, for chat.
+        ("ae", {"app__chatModel": "gpt-4.1-2025-04-14"},
+         [(3, 18, "use one of gpt-5.2-2025-12-11, gpt-5.5-2026-04-23, gpt-5.6-luna to keep "
+                  "processing in ae")]),
+        ("eu", {"app__chatModel": "gpt-6-sol"},
+         [(3, 18, "keep every request with 'gpt-6-sol' within the limit, or pick a model "
+                  "without one")]),
+        # An image model is an image surface: the approval, and where it is processed.
+        ("eu", {"app__imageModel": "gpt-image-1"}, [(3, 19, APPROVAL)]),
+        ("jp", {"app__imageModel": "gpt-image-1"},
+         [(3, 19, "accept it, or use a region that processes images (us, eu)"),
+          (3, 19, APPROVAL)]),
+        ("us", {"app__imageModel": "gpt-image-1"}, []),
+        ("eu", {"residency-guard__surfaces": "Images"}, [(3, 29, APPROVAL)]),
+        ("eu", {"app__url": "https://eu.api.openai.com/v1/images/edits"}, [(3, 12, APPROVAL)]),
+    ],
+)  # fmt: skip
+def test_each_note_says_what_keeps_the_promise_at_the_value(
+    region: str, config: dict[str, str], expected: list[tuple[int, int, str]]
+) -> None:
+    found = [f for f in scan_yaml(stack(region, **config)) if f.rule == "RG019"]
+    assert [(f.line, f.column, f.fix) for f in found] == expected
+    assert all(f.file == "stacks/Pulumi.prod-eu.yaml" for f in found)
+
+
+def test_an_image_model_in_a_storage_only_region_gets_both_notes() -> None:
+    found = notes("jp", app__imageModel="gpt-image-1")
+    assert found == [
+        ("note", "JP stack 'prod-eu' uses 'gpt-image-1' on images: stored in jp, processed "
+                 "outside it (Japan is storage-only for images)"),
+        ("note", "JP stack 'prod-eu' uses Image generation and edits: image support here needs "
+                 "approval for enhanced Zero Data Retention or enhanced Modified Abuse "
+                 "Monitoring (Japan)"),
+    ]  # fmt: skip

@@ -499,3 +499,41 @@ def test_every_endpoint_of_a_text_is_judged_after_one_that_is_skipped(text: str)
         "an unsafe form (plain-http)"
     ) in messages
     assert not any("llm-proxy" in m for m in messages)  # free text naming another host: not ours
+
+
+@pytest.mark.parametrize(
+    ("env", "line", "column", "key_path"),
+    [
+        ("\n    LOG_LEVEL: info\n    OPENAI_API_KEY:\n      secure: v1:abc\n", 5, 5, ()),
+        ("{LOG_LEVEL: info, OPENAI_API_KEY: {secure: v1:abc}}", 3, 30, ()),
+        ("\n    - LOG_LEVEL=info\n    - OPENAI_API_KEY=sk-test-not-a-key\n", 5, 7, (1,)),
+    ],
+)  # fmt: skip
+def test_a_key_without_a_base_url_points_at_the_key(
+    env: str, line: int, column: int, key_path: tuple[int, ...]
+) -> None:
+    # The key's own line and column (a `{secure: ...}` key had line 0), in the stack file,
+    # with the path of the variables' mapping (or list item) the base URL belongs beside.
+    (found,) = [f for f in scan_yaml(stack("eu", app__env=env)) if f.rule == "RG018"]
+    assert (found.file, found.line, found.column) == ("stacks/Pulumi.prod-eu.yaml", line, column)
+    assert found.key_path == ("config", "app:env", *key_path)
+
+
+def test_a_key_without_a_base_url_in_an_esc_environment_is_reported_there(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.prod-eu.yaml").write_text(
+        "environment:\n  - shop/prod-eu\nconfig:\n  residency-guard:region: eu\n", encoding="utf-8"
+    )
+    definition = tmp_path / "esc" / "shop" / "prod-eu.yaml"
+    definition.parent.mkdir(parents=True)
+    definition.write_text(
+        "values:\n  environmentVariables:\n    LOG_LEVEL: info\n"
+        "    OPENAI_API_KEY: {fn::secret: {ciphertext: ZXNjeAAAAAEAAAEAexample}}\n",
+        encoding="utf-8",
+    )
+    (found,) = [f for f in scan_paths([tmp_path]).findings if f.rule == "RG018"]
+    assert (found.file, found.line, found.column) == (str(definition), 4, 21)
+    assert found.key_path == ("values", "environmentVariables", "OPENAI_API_KEY")
+    assert (found.stack, found.region) == ("prod-eu", "eu")
