@@ -59,7 +59,7 @@ def test_a_shard_copy_gets_its_modules_tests_and_the_rest_of_the_tree(
     text = (work / "pyproject.toml").read_text(encoding="utf-8")
     config = tomllib.loads(text)["tool"]["mutmut"]
     assert text.count("[tool.mutmut]") == 1
-    assert config["only_mutate"] == ["residency_guard/rules/*"]
+    assert config["only_mutate"] == ["residency_guard/rules/*", "residency_guard/azure.py"]
     assert config["pytest_add_cli_args_test_selection"][0] == "tests/core/test_rules.py"
     assert config["source_paths"] == ["residency_guard", "policies", "components"]
     assert config["also_copy"] == ["docs", "pyproject.toml", "stacks"]
