@@ -64,7 +64,7 @@ class UnsafeEndpointForm(Rule):
                 yield self.finding(
                     ctx,
                     f"{stack_label(ctx)} has an endpoint the HTTP client cannot use: "
-                    f"'{quote(endpoint.text)}' ({endpoint.error or 'unparsable'})",
+                    f"'{quote(endpoint.text)}' ({endpoint.error})",
                     f"use {region.base_url}",
                     value=value,
                 )

@@ -537,3 +537,34 @@ def test_a_key_without_a_base_url_in_an_esc_environment_is_reported_there(
     assert (found.file, found.line, found.column) == (str(definition), 4, 21)
     assert found.key_path == ("values", "environmentVariables", "OPENAI_API_KEY")
     assert (found.stack, found.region) == ("prod-eu", "eu")
+
+
+PLAIN_HTTP = (
+    "EU stack 'prod-eu' endpoint 'http://eu.api.openai.com/v1/models' reaches eu.api.openai.com "
+    "in an unsafe form (plain-http)"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # A URL the client cannot read, then an unsafe one: both are said.
+        ("curl https://eu.api.openai.com:99x/v1 ; curl http://eu.api.openai.com/v1/models",
+         ["EU stack 'prod-eu' has an endpoint the HTTP client cannot use: "
+          "'https://eu.api.openai.com:99x/v1' (Invalid port: '99x')", PLAIN_HTTP]),
+        # A clean URL, then an unsafe one; a host without a scheme in prose is no hazard.
+        ("curl https://eu.api.openai.com/v1/models ; curl http://eu.api.openai.com/v1/models",
+         [PLAIN_HTTP]),
+        ("curl https://[eu.api.openai.com]/v1 ; curl http://eu.api.openai.com/v1/models",
+         [PLAIN_HTTP]),
+    ],
+)  # fmt: skip
+def test_every_endpoint_of_a_value_is_judged(command: str, expected: list[str]) -> None:
+    found = scan_yaml(stack("eu", app__startCommand=json.dumps(command)))
+    assert sorted(f.message for f in found if f.rule == "RG010") == sorted(expected)
+
+
+def test_an_interpolated_endpoint_the_client_cannot_read_is_rg011_alone() -> None:
+    # `${PORT}` is no port until the workload runs: RG011 says so, RG010 does not.
+    found = scan_yaml(stack("eu", OPENAI_BASE_URL='"https://eu.api.openai.com:${PORT}/v1"'))
+    assert [f.rule for f in found] == ["RG011"]
