@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -167,7 +168,10 @@ def scan_stack_file(
         # Judged against this stack's region, located in the environment's definition.
         esc_ctx = StackContext(catalog, stack, esc_file, resolution, repo)
         findings += evaluate_values(esc_values, esc_ctx)
-    findings += _keys_in_definitions(esc.definitions, findings, catalog, stack, resolution, repo)
+    findings += _keys_in_definitions(
+        esc.definitions, findings, StackContext(catalog, stack, file, resolution, repo),
+        sources.esc,
+    )  # fmt: skip
     if project_file is not None and project is not None:
         overridden = set(written) | {engine_key(k, project_name) or k for k in esc.config_keys}
         defaults = project_defaults(project, overridden, gate)
@@ -180,18 +184,25 @@ def scan_stack_file(
 
 
 def _keys_in_definitions(
-    definitions: dict[str, YamlDocument], found: list[Finding], catalog: Catalog, stack: str,
-    resolution: RegionResolution, repo: RepoConfig,
+    definitions: dict[str, YamlDocument], found: list[Finding], ctx: StackContext,
+    shared: dict[Any, Any],
 ) -> list[Finding]:  # fmt: skip
     """RG007 for a plaintext key anywhere in an imported ESC definition file, as checkov reads
     the file: under a key no stack sees (`values: {openai: {apiKey: ...}}`) or one an importer
     overrides, it is still a key in a committed file. Where the evaluated values already
-    report a key (the same line), that finding stands."""
+    report a key (the same line), that finding stands. ``shared`` keeps each definition's
+    gated values for the run: many stacks import one definition."""
     reported = {(f.file, f.line) for f in found if f.rule == PLAINTEXT_KEY}
+    gate = FacetGate(ctx.catalog)
     more: list[Finding] = []
     for file, document in definitions.items():
-        ctx = StackContext(catalog, stack, file, resolution, repo)
-        keys = evaluate_values(walk_yaml(document), ctx, {PLAINTEXT_KEY: RULES[PLAINTEXT_KEY]})
+        cached = shared.get(("gated values", id(document)))
+        if cached is None or cached[0] is not document:
+            cached = shared[("gated values", id(document))] = (
+                document, list(walk_yaml(document, gate=gate))
+            )  # fmt: skip
+        here = StackContext(ctx.catalog, ctx.stack, file, ctx.resolution, ctx.repo)
+        keys = evaluate_values(cached[1], here, {PLAINTEXT_KEY: RULES[PLAINTEXT_KEY]})
         more += [f for f in keys if (f.file, f.line) not in reported]
     return more
 

@@ -125,3 +125,17 @@ def test_checkov_fails_the_same_definition_on_the_same_line(tmp_path: Path) -> N
     checkov = places([f for f in judged.findings if f.rule == "RG007"], tmp_path)
     assert cli == checkov == [("esc/shop/prod-eu.yaml", 3)]
     assert judged.verdict("RG007").status.name == "FAILED"
+
+
+def test_an_encoded_key_in_a_definition_two_stacks_import_is_found(tmp_path: Path) -> None:
+    """The definition's values are read once for the run, whichever stack imports it first;
+    a key written base64-encoded (a Kubernetes Secret's data pasted in) is a key too, and
+    the run reports the one place it is written once."""
+    import base64
+
+    encoded = base64.b64encode(FAKE_KEY.encode()).decode()
+    project(tmp_path, {"prod-eu": f"values:\n  pasted:\n    data: {encoded}\n"})
+    (tmp_path / "Pulumi.prod-eu-2.yaml").write_text(STACK, encoding="utf-8")
+    found = keys(tmp_path)
+    assert places(found, tmp_path) == [("esc/shop/prod-eu.yaml", 3)]
+    assert found[0].message == "plaintext OpenAI API key sk-...WXYZ in 'data'"
