@@ -3,7 +3,7 @@
 Every problem raises :class:`CatalogError` with one line naming the file, the line where
 known, the key path (``regions.eu.models.chat[3]``) and what was expected. Lines come from
 the composed YAML node tree, walked along the key path that cerberus (or a reference check
-of the loader) reports.
+of ``compose`` or ``overlay``) reports.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The schemas check shape and spelling. References between entries (a region's surfaces,
 a gateway's region, an overlay's models) depend on the shipped catalog and are checked
-by the loader, which reports them the same way: file, line, key path.
+by ``compose`` (shipped files) and ``overlay`` (a team's file), which report them the same
+way: file, line, key path.
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ AZURE: Schema = {
 }
 
 # A team's overlay: it may bind gateways, narrow model lists, ban models and add
-# misconfigured hosts. It can never widen what OpenAI allows (checked by the loader).
+# misconfigured hosts. It can never widen what OpenAI allows (checked by ``overlay``).
 OVERLAY: Schema = {
     "gateways": _list_of(
         {
