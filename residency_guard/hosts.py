@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from residency_guard.catalog.model import Catalog
@@ -255,96 +256,120 @@ def classify_endpoint(text: str, catalog: Catalog) -> Endpoint:
 def _classify(text: str, catalog: Catalog) -> Endpoint:
     original = text
     text = text.strip().strip(_QUOTES).strip()
-    hazards: list[Hazard] = []
-    if "\\" in text:
-        hazards.append(Hazard.BACKSLASH)
+    url_text, hazards = _as_url(text)
+    parsed = _parse(text, url_text, plain=Hazard.NO_SCHEME in hazards)
+    if isinstance(parsed, str):
+        return Endpoint(original, EndpointKind.INVALID, error=parsed)
+    hazards += _form_hazards(text, parsed)
+    host = parsed.raw_host.rstrip(".").lower()
+    if not parsed.plain and _is_ip(host):  # a plain word has a letter, '-' or '_': no address
+        hazards.append(Hazard.IP_LITERAL)
+    kind, region, correction = _what_host_is(host, parsed, catalog)
+    return Endpoint(
+        original, kind, host=host, scheme=parsed.scheme, port=parsed.port, path=parsed.path,
+        region=region, correction=correction, hazards=tuple(dict.fromkeys(hazards)),
+    )  # fmt: skip
+
+
+class _Parsed(NamedTuple):
+    """A URL as the client's parser reads it."""
+
+    raw_host: str  # IDNA-encoded (ASCII): the host the transport connects to
+    display_host: str  # IDNA labels decoded, as ``url.host`` shows them: for look-alikes only
+    scheme: str
+    port: int | None
+    userinfo: bytes
+    path: str
+    plain: bool  # a bare word, read without the parser
+
+
+def _as_url(text: str) -> tuple[str, list[Hazard]]:
+    """The text the client's parser is given, and the hazards of how it is written."""
+    hazards = [Hazard.BACKSLASH] if "\\" in text else []
     if text.startswith("//"):
-        url_text = "https:" + text
         hazards.append(Hazard.NO_SCHEME)
-    elif _has_scheme(text):
-        url_text = text  # as the client reads it, even "https:/host" (no host at all)
-    else:
-        # A bare host or host:port; httpx2 would read "host:443" as a scheme, so name one.
-        url_text = "https://" + text
-        hazards.append(Hazard.NO_SCHEME)
-    plain = Hazard.NO_SCHEME in hazards and _PLAIN_HOST.fullmatch(text) is not None
-    if plain:
+        return "https:" + text, hazards
+    if _has_scheme(text):
+        return text, hazards  # as the client reads it, even "https:/host" (no host at all)
+    # A bare host or host:port; httpx2 would read "host:443" as a scheme, so name one.
+    hazards.append(Hazard.NO_SCHEME)
+    return "https://" + text, hazards
+
+
+def _parse(text: str, url_text: str, *, plain: bool) -> _Parsed | str:
+    """``url_text`` read as the client reads it; the error, when it cannot be read."""
+    if plain and _PLAIN_HOST.fullmatch(text) is not None:
         # A bare word ("billing-openai", a secret's name): the parser's reading is known
         # (tests/core/test_hosts.py holds it to httpx2's), and a preview has thousands.
-        raw_host = display_host = host = text.lower()
-        scheme, port, userinfo, path = "https", None, b"", "/"
-    else:
-        import httpx2  # deferred: 150 ms of imports that `--version` and `explain` never need
+        host = text.lower()
+        return _Parsed(host, host, "https", None, b"", "/", plain=True)
+    import httpx2  # deferred: 150 ms of imports that `--version` and `explain` never need
 
-        try:
-            url = httpx2.URL(url_text)
-            # The host the transport connects to (IDNA-encoded, ASCII): what the rules judge.
-            raw_host = url.raw_host.decode("ascii", "replace")
-            host = raw_host
-            scheme = url.scheme
-            port = url.port
-            userinfo = url.userinfo
-            path = url.path
-        except Exception as exc:  # InvalidURL and, for odd input, ValueError/TypeError
-            return Endpoint(original, EndpointKind.INVALID, error=str(exc).splitlines()[0][:200])
-        if not host:
-            return Endpoint(original, EndpointKind.INVALID, error="no host")
-        try:  # IDNA labels decoded, as `url.host` shows them: for spotting look-alikes only
-            display_host = url.host
-        except Exception:  # an A-label the decoder refuses: the client still connects to it
-            display_host = raw_host
-    if userinfo:
+    try:
+        url = httpx2.URL(url_text)
+        raw_host = url.raw_host.decode("ascii", "replace")
+        scheme, port, userinfo, path = url.scheme, url.port, url.userinfo, url.path
+    except Exception as exc:  # InvalidURL and, for odd input, ValueError/TypeError
+        return str(exc).splitlines()[0][:200]
+    if not raw_host:
+        return "no host"
+    try:
+        display_host = url.host
+    except Exception:  # an A-label the decoder refuses: the client still connects to it
+        display_host = raw_host
+    return _Parsed(raw_host, display_host, scheme, port, userinfo, path, plain=False)
+
+
+def _form_hazards(text: str, parsed: _Parsed) -> list[Hazard]:
+    """What keeps a parsed URL from the one safe form: https, port 443, the exact host."""
+    hazards = []
+    raw_host = parsed.raw_host
+    if parsed.userinfo:
         hazards.append(Hazard.USERINFO)
     if "%" in raw_host:
         hazards.append(Hazard.PERCENT)
-    if not display_host.isascii() or raw_host.startswith("xn--") or ".xn--" in raw_host:
+    if not parsed.display_host.isascii() or raw_host.startswith("xn--") or ".xn--" in raw_host:
         hazards.append(Hazard.NON_ASCII)
-    if not text.isascii() and Hazard.NON_ASCII not in hazards:
+    elif not text.isascii():
         # Full-width dots and other IDNA-mapped characters are gone from the parsed host.
         authority = text.split("://", 1)[-1].split("/", 1)[0]
         if not authority.isascii():
             hazards.append(Hazard.NON_ASCII)
-    if host.endswith("."):
+    if raw_host.endswith("."):
         hazards.append(Hazard.TRAILING_DOT)
-    if scheme in ("http", "ws"):
+    if parsed.scheme in ("http", "ws"):
         hazards.append(Hazard.HTTP)
-    elif scheme not in ("https", "wss"):  # wss: the Realtime API's WebSocket endpoints
+    elif parsed.scheme not in ("https", "wss"):  # wss: the Realtime API's WebSocket endpoints
         hazards.append(Hazard.OTHER_SCHEME)
-    if port is not None and port != 443:
+    if parsed.port is not None and parsed.port != 443:
         hazards.append(Hazard.PORT)
-    host = host.rstrip(".").lower()
-    if not plain and _is_ip(host):  # a plain word has a letter, '-' or '_': no address
-        hazards.append(Hazard.IP_LITERAL)
-    found = dict(
-        text=original,
-        host=host,
-        scheme=scheme,
-        port=port,
-        path=path,
-        hazards=tuple(dict.fromkeys(hazards)),
-    )
-    if _path_names_region(host, path, catalog):
-        return Endpoint(  # "https://api.openai.com/eu" from third-party guides
-            kind=EndpointKind.MISCONFIGURED,
-            correction=f"{path.strip('/').split('/')[0].lower()}.api.openai.com",
-            **found,  # type: ignore[arg-type]
-        )
+    return hazards
+
+
+def _what_host_is(
+    host: str, parsed: _Parsed, catalog: Catalog
+) -> tuple[EndpointKind, str | None, str | None]:
+    """(kind, region, correction) of a host, by the catalog, else by what it mentions."""
+    path = parsed.path
+    if _path_names_region(host, path, catalog):  # "https://api.openai.com/eu" (third-party guides)
+        named_region = path.strip("/").split("/")[0].lower()
+        return EndpointKind.MISCONFIGURED, None, f"{named_region}.api.openai.com"
     region = catalog.region_by_host(host)
     if region is not None:
-        return Endpoint(kind=EndpointKind.OPENAI, region=region.id, **found)  # type: ignore[arg-type]
+        return EndpointKind.OPENAI, region.id, None
     gateway = catalog.gateways.get(host)
     if gateway is not None:
-        return Endpoint(kind=EndpointKind.GATEWAY, region=gateway.region, **found)  # type: ignore[arg-type]
+        return EndpointKind.GATEWAY, gateway.region, None
     wrong = catalog.misconfigured_hosts.get(host)
     if wrong is not None:
-        return Endpoint(kind=EndpointKind.MISCONFIGURED, correction=wrong.correction, **found)  # type: ignore[arg-type]
+        return EndpointKind.MISCONFIGURED, None, wrong.correction
     if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
-        return Endpoint(kind=EndpointKind.AZURE, **found)  # type: ignore[arg-type]
-    named = unquote(userinfo.decode("ascii", "replace"))
-    if mentions_openai(host) or mentions_openai(display_host) or mentions_openai(named):
+        return EndpointKind.AZURE, None, None
+    named = unquote(parsed.userinfo.decode("ascii", "replace"))
+    if mentions_openai(host) or mentions_openai(parsed.display_host) or mentions_openai(named):
         # "https://eu.api.openai.com@evil.io" names OpenAI and reaches someone else.
-        return Endpoint(kind=EndpointKind.LOOKALIKE, **found)  # type: ignore[arg-type]
-    return Endpoint(kind=EndpointKind.OTHER, **found)  # type: ignore[arg-type]
+        return EndpointKind.LOOKALIKE, None, None
+    return EndpointKind.OTHER, None, None
 
 
 def _has_scheme(text: str) -> bool:
