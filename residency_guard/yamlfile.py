@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -496,6 +497,11 @@ def _same(a: yaml.Node, b: yaml.Node) -> bool:
     return isinstance(a, yaml.ScalarNode) and isinstance(b, yaml.ScalarNode) and a.value == b.value
 
 
+# One node to walk: (node, path, name, hot, the entry name a Key Vault secret's `properties`
+# inherits).
+_Step = tuple[yaml.Node, tuple[str | int, ...], str, bool, str]
+
+
 def walk_yaml(
     document: YamlDocument,
     node: yaml.Node | None = None,
@@ -512,74 +518,107 @@ def walk_yaml(
         return
     decode_budget = max(_DECODE_FLOOR, _DECODE_FACTOR * document.size)
     hot = gate is None or any(isinstance(p, str) and gate.hot_key(p) for p in path)
-    # (node, path, name, hot, the entry name a Key Vault secret's `properties` inherits)
-    stack: list[tuple[yaml.Node, tuple[str | int, ...], str, bool, str]] = [
-        (start, path, name, hot, "")
-    ]
+    stack: list[_Step] = [(start, path, name, hot, "")]
     while stack:
         current, current_path, name, current_hot, inherited = stack.pop()
         if isinstance(current, yaml.ScalarNode):
             scalar = scalar_text(current)
             if not (current_hot or gate is None or gate.keep(scalar or "", name)):
                 continue
-            line, column = current.start_mark.line + 1, current.start_mark.column + 1
-            if scalar is None:
-                # `OPENAI_BASE_URL:` with no value is an empty setting: the client's default,
-                # global host. Other nulls say nothing.
-                empty = Value(current_path, "", name, line, column)
-                if is_endpoint_value(empty):
-                    yield empty
+            value = _scalar_value(current, scalar, current_path, name)
+            if value is None:
                 continue
-            text = scalar
-            yield Value(current_path, text, name, line, column)
-            forms = decoded_forms(text)
+            yield value
+            forms = decoded_forms(scalar) if scalar is not None else []
             if forms:
-                decode_budget -= len(text)
+                decode_budget -= len(value.text)
                 if decode_budget < 0:
-                    raise InputError(
-                        "excessive YAML aliasing of encoded text (JSON or base64 decoded again "
-                        f"at every alias, beyond {_DECODE_FACTOR}x the file's size)",
-                        file=document.file, line=line,
-                        fix="write the encoded value once instead of aliasing it",
-                    )  # fmt: skip
-            for kind, inner in forms:
-                for value in walk_data(inner, current_path, name=name):
-                    yield Value(
-                        value.path, value.text, value.name, line, column,
-                        secret=value.secret, unknown=value.unknown, decoded=kind,
-                    )  # fmt: skip
+                    raise _decoded_too_often(document, value.line)
+                yield from _decoded_values(forms, value)
         elif isinstance(current, yaml.MappingNode):
             entries = _all_entries(document, current)
             secure = entries.get("secure")
             if secure is not None and len(entries) == 1:
-                if not (current_hot or gate is None or gate.keep("", name)):
-                    continue
-                yield Value(
-                    current_path, "", name, secure.start_mark.line + 1,
-                    secure.start_mark.column + 1, secret=True, unknown=True,
-                )  # fmt: skip
+                if current_hot or gate is None or gate.keep("", name):
+                    yield _encrypted_value(secure, current_path, name)
                 continue
-            properties = entries.get(ENTRY_PROPERTIES)
-            entry = inherited or entry_name(
-                any(key in entries for key in ENTRY_VALUE_KEYS)
-                or (
-                    isinstance(properties, yaml.MappingNode)
-                    and "value" in _all_entries(document, properties)
-                ),
-                functools.partial(_entry_text, entries),
-            )
-            for key, child in reversed(list(entries.items())):
-                child_name = entry if (entry and key in ENTRY_VALUE_KEYS) else key
-                child_hot = current_hot or gate is None or gate.hot_key(key)
-                # A Key Vault secret's value is its `properties.value`.
-                passed = entry if key == ENTRY_PROPERTIES else ""
-                stack.append((child, (*current_path, key), child_name, child_hot, passed))
-            for key, child in reversed(_duplicate_entries(document, current)):
-                child_hot = current_hot or gate is None or gate.hot_key(key)
-                stack.append((child, (*current_path, key), key, child_hot, ""))
+            entry = inherited or _entry_name(document, entries)
+            _push_entries(stack, document, current, entries, current_path, current_hot, entry, gate)
         elif isinstance(current, yaml.SequenceNode):
             for index in range(len(current.value) - 1, -1, -1):
                 stack.append((current.value[index], (*current_path, index), name, current_hot, ""))
+
+
+def _scalar_value(
+    node: yaml.ScalarNode, text: str | None, path: tuple[str | int, ...], name: str
+) -> Value | None:
+    """A scalar as a value; a null only where it is an empty endpoint setting."""
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if text is None:
+        # `OPENAI_BASE_URL:` with no value is an empty setting: the client's default, global
+        # host. Other nulls say nothing.
+        empty = Value(path, "", name, line, column)
+        return empty if is_endpoint_value(empty) else None
+    return Value(path, text, name, line, column)
+
+
+def _decoded_values(forms: list[tuple[str, Any]], value: Value) -> Iterator[Value]:
+    """What a scalar's encoded text (JSON, base64) holds, each at the scalar's place."""
+    for kind, inner in forms:
+        for found in walk_data(inner, value.path, name=value.name):
+            yield Value(
+                found.path, found.text, found.name, value.line, value.column,
+                secret=found.secret, unknown=found.unknown, decoded=kind,
+            )  # fmt: skip
+
+
+def _decoded_too_often(document: YamlDocument, line: int) -> InputError:
+    return InputError(
+        "excessive YAML aliasing of encoded text (JSON or base64 decoded again "
+        f"at every alias, beyond {_DECODE_FACTOR}x the file's size)",
+        file=document.file, line=line,
+        fix="write the encoded value once instead of aliasing it",
+    )  # fmt: skip
+
+
+def _encrypted_value(secure: yaml.Node, path: tuple[str | int, ...], name: str) -> Value:
+    """``{secure: v1:...}``: a secret whose text only the engine can decrypt."""
+    return Value(
+        path, "", name, secure.start_mark.line + 1, secure.start_mark.column + 1,
+        secret=True, unknown=True,
+    )  # fmt: skip
+
+
+def _entry_name(document: YamlDocument, entries: Mapping[str, yaml.Node]) -> str:
+    """The name a mapping gives its value when it is a named entry (``{name: X, value: Y}``,
+    a Key Vault secret's ``properties.value``), else ""."""
+    properties = entries.get(ENTRY_PROPERTIES)
+    return entry_name(
+        any(key in entries for key in ENTRY_VALUE_KEYS)
+        or (
+            isinstance(properties, yaml.MappingNode)
+            and "value" in _all_entries(document, properties)
+        ),
+        functools.partial(_entry_text, entries),
+    )
+
+
+def _push_entries(
+    stack: list[_Step], document: YamlDocument, node: yaml.MappingNode,
+    entries: Mapping[str, yaml.Node], path: tuple[str | int, ...], hot: bool, entry: str,
+    gate: Gate | None,
+) -> None:  # fmt: skip
+    """A mapping's entries onto the walk, in document order, then the values hidden behind a
+    later duplicate key (scanned too, since a reader may take them)."""
+    for key, child in reversed(list(entries.items())):
+        child_name = entry if (entry and key in ENTRY_VALUE_KEYS) else key
+        child_hot = hot or gate is None or gate.hot_key(key)
+        # A Key Vault secret's value is its `properties.value`.
+        passed = entry if key == ENTRY_PROPERTIES else ""
+        stack.append((child, (*path, key), child_name, child_hot, passed))
+    for key, child in reversed(_duplicate_entries(document, node)):
+        child_hot = hot or gate is None or gate.hot_key(key)
+        stack.append((child, (*path, key), key, child_hot, ""))
 
 
 def _entry_text(entries: Mapping[str, yaml.Node], key: str) -> str | None:
