@@ -93,6 +93,11 @@ class Ambiguity:
     message: str
     fix: str
 
+    @classmethod
+    def at(cls, node: yaml.Node, message: str, fix: str) -> Ambiguity:
+        """An ambiguity where ``node`` is written."""
+        return cls(node.start_mark.line + 1, node.start_mark.column + 1, message, fix)
+
 
 @dataclass
 class YamlDocument:
@@ -240,9 +245,8 @@ def _load(text: str, file: str, *, several: bool) -> list[YamlDocument]:
 
 
 def _false_merge(key_node: yaml.Node) -> Ambiguity:
-    return Ambiguity(
-        key_node.start_mark.line + 1,
-        key_node.start_mark.column + 1,
+    return Ambiguity.at(
+        key_node,
         f"'!!merge {key_node.value}' is the plain key '{key_node.value}' to the Pulumi engine "
         "(yaml.v3 merges only '<<'); PyYAML-based tools merge its value instead",
         f"write '<<:' to merge, or drop the '!!merge' tag to keep the key '{key_node.value}'",
@@ -470,9 +474,8 @@ def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
                     continue
                 if key in first_values and not _same(first_values[key], value):
                     document.ambiguities.append(
-                        Ambiguity(
-                            value.start_mark.line + 1,
-                            value.start_mark.column + 1,
+                        Ambiguity.at(
+                            value,
                             f"merge sources disagree on '{key}': the Pulumi engine takes the "
                             "first source's value, PyYAML 6.0.4 the last",
                             f"set '{key}' explicitly in the mapping",
@@ -482,9 +485,8 @@ def _note_mapping(document: YamlDocument, node: yaml.MappingNode) -> None:
 
 
 def _duplicate_key(key: str, first: yaml.Node, key_node: yaml.Node) -> Ambiguity:
-    return Ambiguity(
-        key_node.start_mark.line + 1,
-        key_node.start_mark.column + 1,
+    return Ambiguity.at(
+        key_node,
         f"duplicate key '{key}' (first at line {first.start_mark.line + 1}): the "
         "Pulumi engine refuses the file, PyYAML-based tools silently keep the last",
         f"keep one '{key}'",
