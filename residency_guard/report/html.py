@@ -162,24 +162,28 @@ def _provenance(data: Mapping[str, Any]) -> str:
     return f'<section id="provenance"><h2>Provenance</h2>{facts_list}{table}</section>'
 
 
+def _matrix(section: str, matrix: Matrix, picture: str, key: str, note: str = "") -> str:
+    """A matrix's section: its picture above its table, rows marked by their ``key`` field."""
+    table = _table(matrix, matrix.rows, lambda row: f' data-{key}="{_e(row[key])}"')
+    note = f'<p class="muted">{note}</p>' if note else ""
+    return (
+        f'<section id="{section}"><h2>{_e(matrix.table.title)}</h2>{note}'
+        f'<div class="picture">{picture}</div>{table}</section>'
+    )
+
+
 def _overview(data: Mapping[str, Any]) -> str:
     overview = rows.overview(data)
-    table = _table(overview, overview.rows, lambda row: f' data-stack="{_e(row["stack"])}"')
-    return (
-        f'<section id="overview"><h2>{_e(overview.table.title)}</h2>'
-        f'<div class="picture">{overview_svg(overview)}</div>{table}</section>'
-    )
+    return _matrix("overview", overview, overview_svg(overview), "stack")
 
 
 def _eligibility(data: Mapping[str, Any]) -> str:
     eligibility = rows.eligibility(data)
-    table = _table(eligibility, eligibility.rows, lambda row: f' data-model="{_e(row["model"])}"')
-    return (
-        f'<section id="eligibility"><h2>{_e(eligibility.table.title)}</h2>'
-        '<p class="muted">Eligibility of every model a stack names, in every region that '
-        "promises residency (framed: a stack in that region uses it).</p>"
-        f'<div class="picture">{eligibility_svg(eligibility)}</div>{table}</section>'
+    note = (
+        "Eligibility of every model a stack names, in every region that promises residency "
+        "(framed: a stack in that region uses it)."
     )
+    return _matrix("eligibility", eligibility, eligibility_svg(eligibility), "model", note)
 
 
 def _region_facts(stack: Mapping[str, Any]) -> str:
