@@ -7,6 +7,7 @@ import sys
 
 from residency_guard.errors import ConfigError
 from residency_guard.rules import RULES, all_rules, get_rule
+from residency_guard.rules.base import FrontEnd
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,7 +22,13 @@ def run(args: argparse.Namespace) -> int:
         )
     rule = found
     sys.stdout.write(f"# {rule.id} {rule.name}: {rule.title}\n\n")
-    checkov = rule.checkov_id or "none (a live rule of `verify`)"
+    exempt = rule.exemption(FrontEnd.CHECKOV) if hasattr(rule, "exemption") else None
+    if rule.checkov_id:
+        checkov = rule.checkov_id
+    elif exempt is not None:
+        checkov = f"none (by design: {exempt.difference}, see docs/rules.md)"
+    else:
+        checkov = "none (a live rule of `verify`)"
     sys.stdout.write(f"Severity: {rule.severity.value}. checkov: {checkov}.\n\n")
     sys.stdout.write(rule.documentation() + "\n")
     return 0

@@ -77,7 +77,8 @@ class Rule:
 
     @property
     def checkov_id(self) -> str:
-        return f"CKV_RG_{int(self.id[2:])}"
+        """``CKV_RG_<n>``; "" for a rule with no checkov check (``checkov_name`` unset)."""
+        return f"CKV_RG_{int(self.id[2:])}" if self.checkov_name else ""
 
     @classmethod
     def exemption(cls, front_end: FrontEnd) -> Exemption | None:

@@ -73,3 +73,22 @@ def test_checkov_checks_are_the_rules_that_name_one() -> None:
 def test_only_the_key_detector_reads_files_that_are_no_stack() -> None:
     """checkov's branch for any other YAML or JSON file runs KEY_RULE alone."""
     assert {r.id for r in RULES.values() if InputKind.OTHER in r.inputs} == {KEY_RULE}
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_a_rule_advertises_a_checkov_id_only_when_checkov_runs_it(rule_id: str) -> None:
+    """`explain` and docs/rules.md show the checkov id users put in skip lists: RG016 has no
+    check, so it shows none (it once showed CKV_RG_16, an id checkov never reports)."""
+    import subprocess
+    import sys
+
+    rule = RULES[rule_id]
+    assert bool(rule.checkov_id) == (rule_id in CHECKOV_RULES)
+    shown = subprocess.run(
+        [sys.executable, "-m", "residency_guard.cli", "explain", rule_id],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()[2]  # fmt: skip
+    if rule_id in CHECKOV_RULES:
+        assert shown.endswith(f"checkov: CKV_RG_{int(rule_id[2:])}.")
+    else:
+        assert "checkov: none (by design: " in shown and "CKV_RG" not in shown
