@@ -58,7 +58,7 @@ class OtherProviderSelected(Rule):
     source_url = "https://github.com/openai/openai-python#module-client"
     tags = ("endpoint", "bypass")
     reads = Facet.SDK_VARIABLE
-    pack_policies = ("openai-endpoint-region",)
+    pack_policies = ("openai-endpoint-region", "openai-deployed-outputs")
     checkov_name = "Ensure SDK variables send OpenAI traffic to no other provider or proxy"
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:

@@ -838,6 +838,40 @@ def test_pack_blocks_on_outputs_no_resource_policy_saw() -> None:
     assert run(policies(same)["openai-deployed-outputs"], live).violations == []
 
 
+def test_another_provider_only_in_outputs_blocks_in_cli_and_pack(tmp_path: Path) -> None:
+    """RG020 in a resource's outputs (the inputs had only the EU base URL): the CLI judged the
+    state's outputs, the pack's outputs policy did not list RG020 and passed."""
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import (
+        policies,
+        policy_resource,
+        resource_args,
+        run,
+        run_resource_policies,
+        stack_args,
+    )
+    from tests.policies.shapes import lambda_function
+
+    bedrock = {"OPENAI_BASE_URL": EU_URL, "OPENAI_API_TYPE": "amazon-bedrock",
+               "AWS_REGION": "us-east-1"}  # fmt: skip
+    rtype, inputs = lambda_function({"OPENAI_BASE_URL": EU_URL})
+    _, outputs = lambda_function(bedrock)
+    urn = "urn:pulumi:prod-eu::shop::aws:lambda/function:Function::fn"
+    state = {"version": 3, "deployment": {"manifest": {}, "resources": [
+        {"urn": urn, "type": rtype, "inputs": inputs, "outputs": outputs}]}}  # fmt: skip
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state), encoding="utf-8")
+    scan = scan_pulumi_json(path, CATALOG, RepoConfig(stacks=(("prod-eu", "eu", 1),)))
+    assert [(f.rule, f.path) for f in scan.findings] == [
+        ("RG020", "fn.outputs.environment.variables.OPENAI_API_TYPE")
+    ]
+    pack = PackState()
+    assert all(not o.violations for o in run_resource_policies(pack, resource_args(
+        rtype, inputs, name="fn")).values())  # fmt: skip
+    live = stack_args([policy_resource(rtype, outputs, name="fn")])
+    assert run(policies(pack)["openai-deployed-outputs"], live).rules == ["RG020"]
+
+
 def test_pack_judges_the_stack_exports() -> None:
     """`pulumi:pulumi:Stack` outputs (the program's exports) were skipped by every policy."""
     from policies.residency_pack import PackState
