@@ -31,7 +31,7 @@ from residency_guard.runtime_pin import (
     PROJECT_ENV,
     REGION_ENV,
 )
-from residency_guard.stackregion import COMPONENT_TYPE, Declaration
+from residency_guard.stackregion import COMPONENT_TYPE, Declaration, stack_declarations
 
 __all__ = [
     "OpenAIResidency",
@@ -311,7 +311,8 @@ def _gateway(value: object) -> str | None:
 
 
 def _settings(args: OpenAIResidencyArgs) -> tuple[Catalog, RepoConfig, list[Declaration]]:
-    """The layered catalog, the repo config and the stack mapping's claim about the region."""
+    """The layered catalog, the repo config and the stack's other claims about its region (the
+    ``stacks:`` mapping, as every front end gathers it)."""
     catalog_files = _strings("catalog_files", args.catalog_files)
     _plain("repo_config", args.repo_config)
     try:
@@ -320,7 +321,7 @@ def _settings(args: OpenAIResidencyArgs) -> tuple[Catalog, RepoConfig, list[Decl
     except ResidencyGuardError as error:
         where = "repoConfig" if error.file and error.file == args.repo_config else "catalogFiles"
         raise ResidencyInputError(error.one_line(), where) from None
-    return catalog, repo, repo.declarations_for(pulumi.get_stack())
+    return catalog, repo, stack_declarations(pulumi.get_stack(), repo)
 
 
 def _resolve(name: str, args: OpenAIResidencyArgs) -> ResolvedResidency:

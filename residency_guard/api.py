@@ -16,7 +16,7 @@ from residency_guard.evaluate import evaluate_resource, evaluate_stack, evaluate
 from residency_guard.findings import Finding
 from residency_guard.keys import BASE_URL_VAR
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.stackregion import Declaration, RegionSource, resolve_region
+from residency_guard.stackregion import Declaration, component_declaration, resolve_region
 from residency_guard.values import Value
 
 # Labels and tags every sink stamps; keys are Kubernetes-label safe, values too.
@@ -74,8 +74,7 @@ def check_declaration(
 ) -> list[Finding]:
     """Everything wrong with a component's declaration (RG0xx findings, empty when none)."""
     catalog = catalog or shipped_catalog()
-    declarations = [Declaration(region, RegionSource.COMPONENT, "component input", 0, file),
-                    *other_declarations]  # fmt: skip
+    declarations = [component_declaration(region, "component input", file), *other_declarations]
     ctx = StackContext(catalog, stack, file, resolve_region(declarations), repo or RepoConfig())
     findings = evaluate_stack(ctx)
     region_entry = ctx.region

@@ -52,7 +52,7 @@ from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, Sourc
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.scanners.stackfile import StackScan, stack_name_of
 from residency_guard.sources.engine_records import checkpoint_as_state
-from residency_guard.stackregion import Declaration, resolve_region
+from residency_guard.stackregion import UNDECLARED, Declaration
 from residency_guard.suppressions import apply_suppressions, suppress_scans
 from residency_guard.values import Value, json_int, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml, walk_yaml
@@ -280,7 +280,7 @@ class CheckovRun:
             repo, catalog = self.settings_for(path)
         except ResidencyGuardError:  # a broken residency-guard.yaml: no suppression applies
             repo, catalog = RepoConfig(), shipped_catalog()
-        ctx = StackContext(catalog, "", str(path), resolve_region([]), repo)
+        ctx = StackContext(catalog, "", str(path), UNDECLARED, repo)
         rule = RULES[KEY_RULE]
         found = unique(f for value in values for f in rule.check_value(value, ctx))
         judged = apply_suppressions(found, repo=repo, sources=sources, today=_today())

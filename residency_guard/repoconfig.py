@@ -12,7 +12,6 @@ import yaml
 
 from residency_guard.errors import ConfigError
 from residency_guard.ownyaml import read_own_yaml
-from residency_guard.stackregion import Declaration, RegionSource
 
 FILE_NAME = "residency-guard.yaml"
 
@@ -107,25 +106,6 @@ class RepoConfig:
                 return pattern, region, line
         return None
 
-    def declarations_for(self, stack: str) -> list[Declaration]:
-        """What the ``stacks:`` globs claim about ``stack``'s region, first match first.
-
-        A glob matches the whole name (``prod-*`` is no prefix of ``xprod-1``). The first
-        matching glob gives the region; a later match that names another region is kept as a
-        claim of its own, so the stack is a conflict (RG009), never a silent choice between
-        two globs that overlap.
-        """
-        file = str(self.path) if self.path else FILE_NAME
-        claims: list[Declaration] = []
-        for pattern, region, line in self.stacks:
-            if not fnmatch.fnmatchcase(stack, pattern):
-                continue
-            if any(_same_region(region, claim.region) for claim in claims):
-                continue
-            where = f"stacks: '{pattern}' in {file}"
-            claims.append(Declaration(region, RegionSource.REPO_MAPPING, where, line, file))
-        return claims
-
 
 def _glob_matches(relative: str, pattern: str) -> bool:
     """A ``paths:``/``exclude:`` glob against a path relative to the config's folder."""
@@ -135,10 +115,6 @@ def _glob_matches(relative: str, pattern: str) -> bool:
         or relative.startswith(bare + "/")
         or (bare.startswith("**/") and fnmatch.fnmatchcase(relative, bare[3:]))
     )
-
-
-def _same_region(one: str, other: str) -> bool:
-    return one.strip().lower() == other.strip().lower()
 
 
 def find_repo_config(start: Path) -> Path | None:

@@ -11,27 +11,20 @@ Precedence is the core's (``stackregion.PRECEDENCE``), highest first:
    else the nearest file above the pack's folder) matched against the stack's name;
 5. the ``region`` of an ``OpenAIResidency`` component (``COMPONENT_TYPE``).
 
-The first that is present wins; every declaration is passed to ``api.stack_context``, so
-two that disagree are RG009 and an unknown id is RG017, reported by the stack policy.
+The first that is present wins. The claims are gathered as every front end gathers them
+(``stackregion.engine_declarations`` for the first three, ``stackregion.stack_declarations``
+for all) and passed to ``api.stack_context``, so two that disagree are RG009 and an unknown
+id is RG017, reported by the stack policy.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import Any
 
-from residency_guard.stackregion import (
-    COMPONENT_TYPE,
-    REGION_KEY,
-    REGION_TAG,
-    Declaration,
-    RegionSource,
-    stack_name_from_urn,
-)
+from residency_guard import stackregion
+from residency_guard.stackregion import Declaration, stack_name_from_urn
 from residency_guard.values import UNKNOWN_SENTINEL, loads_json
-
-from .config import PackSettings
 
 # The stack config the engine sent in ConfigureStack (see capture_stack_config).
 _CONFIGURED: dict[str, str] = {}
@@ -87,37 +80,8 @@ def stack_name(urns: list[str], fallback: str) -> str:
     return fallback
 
 
-def settings_declaration(settings: PackSettings) -> Declaration | None:
-    if settings.region is None:
-        return None
-    return Declaration(settings.region, RegionSource.POLICY_CONFIG, "--policy-pack-config")
-
-
-def tag_declaration(stack_tags: Mapping[str, str]) -> Declaration | None:
-    region = stack_tags.get(REGION_TAG)
-    if not region:
-        return None
-    return Declaration(region, RegionSource.STACK_TAG, f"stack tag {REGION_TAG}")
-
-
-def config_declaration(stack_config: Mapping[str, str]) -> Declaration | None:
-    region = stack_config.get(REGION_KEY)
-    if not region:
-        return None
-    return Declaration(region, RegionSource.STACK_CONFIG, f"stack config {REGION_KEY}")
-
-
-def component_region(resource_type: str, props: Mapping[str, Any]) -> str | None:
-    """A component's declared region; ``UNKNOWN_SENTINEL`` while a preview cannot know it."""
-    if resource_type != COMPONENT_TYPE:
-        return None
-    region = props.get("region")
-    if isinstance(region, Mapping):  # a secret wrapper: the region is no secret, read through it
-        region = region.get("value")
-    return region if isinstance(region, str) and region.strip() else None
-
-
 def component_declaration(name: str, region: str) -> Declaration | None:
+    """The claim of the component ``name``; none while a preview cannot know its region."""
     if region == UNKNOWN_SENTINEL:
         return None
-    return Declaration(region, RegionSource.COMPONENT, f"component '{name}'")
+    return stackregion.component_declaration(region, f"component '{name}'")

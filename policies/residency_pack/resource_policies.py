@@ -28,6 +28,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 
+from residency_guard import stackregion
 from residency_guard.azure import ACCOUNT_TYPES, DEPLOYMENT_TYPES
 from residency_guard.context import StackContext
 from residency_guard.keys import is_endpoint_value, lists_surfaces
@@ -152,7 +153,7 @@ def _check(state: PackState, args: ResourceValidationArgs, wired: Wired) -> Chec
     props = wired.props
     settings = PackSettings.from_config(args.get_config())
     stack = region_sources.stack_name([args.urn], state.fallback_stack())
-    declared = region_sources.component_region(args.resource_type, props)
+    declared = stackregion.component_region(args.resource_type, props)
     if declared is not None:
         declaration = region_sources.component_declaration(args.name, declared)
         if declaration is not None:

@@ -20,7 +20,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from residency_guard import api
+from residency_guard import api, stackregion
 from residency_guard.azure import (
     ACCOUNT_TYPES,
     DEPLOYMENT_TYPES,
@@ -102,7 +102,7 @@ class StackView:
         self.components: list[Declaration] = []
         self.unknown_components: list[str] = []
         for resource in self.resources:
-            declared = region_sources.component_region(
+            declared = stackregion.component_region(
                 resource.resource_type, self.props[resource.urn]
             )
             if declared == UNKNOWN_SENTINEL:

@@ -42,7 +42,14 @@ from residency_guard.evaluate import resource_values
 from residency_guard.findings import Finding
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.scan import load_settings
-from residency_guard.stackregion import REGION_KEY, REGION_TAG, Declaration, resolve_region
+from residency_guard.stackregion import (
+    REGION_KEY,
+    REGION_TAG,
+    Declaration,
+    engine_declarations,
+    resolve_region,
+    stack_declarations,
+)
 from residency_guard.values import UNKNOWN_SENTINEL, Value, decodes
 
 from . import region as region_sources
@@ -252,12 +259,8 @@ class PackState:
     ) -> list[Declaration]:
         """Every claim about the stack's region, in any order (the core sorts by precedence)."""
         repo, _ = self.repo_and_catalog(settings)
-        found = [
-            region_sources.settings_declaration(settings),
-            region_sources.tag_declaration(stack_tags),
-            region_sources.config_declaration(self.config_of_stack()),
-        ]
-        return [d for d in found if d is not None] + repo.declarations_for(stack) + list(components)
+        engine = engine_declarations(settings.region, stack_tags, self.config_of_stack())
+        return stack_declarations(stack, repo, engine=engine, components=components)
 
     def resource_context(
         self, stack: str, settings: PackSettings, stack_tags: Mapping[str, str]

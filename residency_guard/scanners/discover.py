@@ -8,13 +8,17 @@ from pathlib import Path
 
 import yaml
 
-from residency_guard.configkeys import spellings
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 from residency_guard.scanners.stackfile import stack_name_of
 from residency_guard.sources.engine_records import is_engine_record
-from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
+from residency_guard.stackregion import (
+    Declaration,
+    RegionSource,
+    held_declaration,
+    project_declaration,
+)
 from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
@@ -70,19 +74,8 @@ def held_region(
     """The region a file is held to: ``--region`` for a file named on the command line, else
     the first ``paths:`` glob of residency-guard.yaml that matches it, else, for a dotenv
     file named for a stack (``.env.prod-eu``, ``prod-eu.env``), the ``stacks:`` mapping."""
-    if region is not None:
-        return Declaration(region, RegionSource.COMMAND_LINE, "--region", 0, "")
-    if repo is None:
-        return None
-    config = str(repo.path) if repo.path else FILE_NAME
-    match = repo.region_for_path(path)
-    if match is not None:
-        glob, mapped, line = match
-        return Declaration(mapped, RegionSource.REPO_MAPPING, f"paths: '{glob}' in {config}",
-                           line, config)  # fmt: skip
-    stack = _dotenv_stack(path) if is_dotenv(path) else ""
-    claims = repo.declarations_for(stack) if stack else []
-    return claims[0] if claims else None
+    named_stack = _dotenv_stack(path) if is_dotenv(path) else ""
+    return held_declaration(path, repo, region=region, named_stack=named_stack)
 
 
 def is_checkpoint(path: Path) -> bool:
@@ -143,7 +136,7 @@ def project_targets(project_file: Path) -> list[Target]:
             f"stackConfigDir '{config_dir}' is not a folder", file=str(project_file),
             fix="create it or fix stackConfigDir",
         )  # fmt: skip
-    default = _project_region(document, project_file)
+    default = project_declaration(document, project_file)
     # Every entry named like a stack file, readable or not: one that cannot be read (a dangling
     # symlink, a loop, a FIFO) is an error of its own, never a stack silently left out.
     cwd = Path.cwd().resolve()  # once: resolving it per stack file costs a stat per level
@@ -165,7 +158,7 @@ def project_targets(project_file: Path) -> list[Target]:
 def _owning_project_region(stack_file: Path) -> Declaration | None:
     """The default region of the project whose stackConfigDir holds this stack file."""
     found = _owning_project(stack_file)
-    return _project_region(found[1], found[0]) if found is not None else None
+    return project_declaration(found[1], found[0]) if found is not None else None
 
 
 def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
@@ -189,27 +182,6 @@ def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
             return _relative(project), document
         return None
     return None
-
-
-def _project_region(document: object, project_file: Path) -> Declaration | None:
-    from residency_guard.yamlfile import YamlDocument
-
-    assert isinstance(document, YamlDocument)
-    # Every spelling the engine reads as the region key (a bare `region` in the project
-    # `residency-guard`, `residency-guard:config:region`): the preferred one first.
-    project = scalar_text(document.get("name"))
-    written = spellings(document, document.get("config"), project).get(REGION_KEY, [])
-    node = written[0].value if written else None
-    text = scalar_text(node)
-    if text is None and node is not None:
-        mapping = document.mapping(node)
-        text = scalar_text(mapping.get("default")) or scalar_text(mapping.get("value"))
-    if text is None or node is None:
-        return None
-    line = node.start_mark.line + 1
-    return Declaration(
-        text, RegionSource.STACK_CONFIG, f"{project_file}:{line}", line, str(project_file)
-    )
 
 
 def _is_folder_entry(entry: os.DirEntry[str]) -> bool:
@@ -286,7 +258,7 @@ def discover(
                     targets.append(Target(path, kind, held=held))
                 else:
                     project, document = owner
-                    default = _project_region(document, project)
+                    default = project_declaration(document, project)
                     targets.append(Target(path, kind, default, project))
             else:
                 raise InputError("no such file or folder", file=str(path), fix="check the path")

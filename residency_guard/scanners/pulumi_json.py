@@ -29,7 +29,9 @@ from residency_guard.stackregion import (
     REGION_KEY,
     Declaration,
     RegionSource,
+    component_declaration,
     resolve_region,
+    stack_declarations,
     stack_name_from_urn,
 )
 from residency_guard.values import Value, loads_json, walk_data
@@ -172,16 +174,16 @@ def scan_pulumi_json(
     pairs = list(_resources(data, kind, file))
     stack = next((stack_name_from_urn(urn) for _, urn in pairs if urn), "")
     config = data.get("config") if kind == "preview" else None
-    declarations: list[Declaration] = []
+    configured: list[Declaration] = []
+    components: list[Declaration] = []
     config_values: list[Value] = []
     if isinstance(config, Mapping):
         region = config.get(REGION_KEY)
         if isinstance(region, str):
-            declarations.append(
+            configured.append(
                 Declaration(region, RegionSource.STACK_CONFIG, f"{file} config", 0, file)
             )
         config_values = list(walk_data(_structured(config), ("config",)))
-    declarations += repo.declarations_for(stack)
     resources = []
     shadowed_outputs: list[Resource] = []
     for state, urn in pairs:
@@ -200,9 +202,8 @@ def scan_pulumi_json(
             shadowed_outputs.append(Resource(rtype, name, hidden, urn, file))
         region = props.get("region")
         if rtype == COMPONENT_TYPE and isinstance(region, str):
-            declarations.append(
-                Declaration(region, RegionSource.COMPONENT, f"{name}.region in {file}", 0, file)
-            )
+            components.append(component_declaration(region, f"{name}.region in {file}", file))
+    declarations = stack_declarations(stack, repo, config=configured, components=components)
     resolution = resolve_region(declarations)
     ctx = StackContext(
         catalog, stack, file, resolution, repo, resources={r.name: r for r in resources}

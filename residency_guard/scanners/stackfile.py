@@ -39,8 +39,9 @@ from residency_guard.stackregion import (
     REGION_KEY,
     Declaration,
     RegionResolution,
-    RegionSource,
+    config_declarations,
     resolve_region,
+    stack_declarations,
 )
 from residency_guard.values import Gate, Value
 from residency_guard.yamlfile import (
@@ -78,27 +79,6 @@ def stack_name_of(path: Path) -> str | None:
     return None
 
 
-def stack_declarations(
-    document: YamlDocument, file: str, stack: str, repo: RepoConfig, project: str | None = None,
-    written: dict[str, list[Spelling]] | None = None,
-) -> list[Declaration]:  # fmt: skip
-    """Every claim about the stack's region: each way its file spells the region key (the
-    engine reads them as one key and lets Go's map order pick: a second one is RG009 when it
-    disagrees) and the repo config's mapping. ``written`` is the file's config ``spellings``
-    when the caller has them already."""
-    declarations = []
-    if written is None:
-        written = spellings(document, document.get("config"), project)
-    for spelling in written.get(REGION_KEY, []):
-        text = scalar_text(spelling.value)
-        if text is not None:
-            line = spelling.line
-            declarations.append(
-                Declaration(text, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
-            )
-    return declarations + repo.declarations_for(stack)
-
-
 def scan_stack_file(
     path: Path, catalog: Catalog, repo: RepoConfig, *, text: str | None = None,
     project_default_region: Declaration | None = None, project_file: Path | None = None,
@@ -134,12 +114,10 @@ def scan_stack_file(
     esc = resolve_stack_environment(document, folder, project_name or "", sources.esc)
     config = document.get("config")
     written = spellings(document, config, project_name)
-    declarations = stack_declarations(document, file, stack, repo, project_name, written)
-    declarations += esc.declarations
-    if project_default_region is not None and not any(
-        d.source in (RegionSource.STACK_CONFIG, RegionSource.ESC) for d in declarations
-    ):
-        declarations.append(project_default_region)
+    declarations = stack_declarations(
+        stack, repo, config=config_declarations(written, file), esc=esc.declarations,
+        project_default=project_default_region,
+    )  # fmt: skip
     resolution = resolve_region(declarations)
     ambiguities = [*document.ambiguities, *respellings(written)]
     ctx = StackContext(

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from residency_guard.catalog.model import Catalog, Region
+from residency_guard.configkeys import spellings
 from residency_guard.errors import ConfigError, InputError
 from residency_guard.hosts import EndpointKind, Hazard, classify_endpoint
 from residency_guard.modelcheck import surface_for_model
@@ -23,8 +24,16 @@ from residency_guard.repoconfig import RepoConfig
 from residency_guard.runtime_pin import is_loopback_ip
 from residency_guard.scanners.discover import PROJECT_FILES, project_targets
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
-from residency_guard.scanners.stackfile import stack_declarations, stack_name_of
-from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource, resolve_region
+from residency_guard.scanners.stackfile import stack_name_of
+from residency_guard.stackregion import (
+    REGION_KEY,
+    Declaration,
+    RegionSource,
+    config_declarations,
+    project_declaration,
+    resolve_region,
+    stack_declarations,
+)
 from residency_guard.verify.base import Subject
 from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text
 
@@ -168,7 +177,7 @@ def plan_for_stack(
     project_file, stack_file = find_stack_file(project_dir, stack)
     file = str(stack_file)
     config = StackConfig(load_yaml(read_text(stack_file, MAX_YAML_BYTES), file), file, stack)
-    declarations = _declarations(config, project_file, stack_file, repo)
+    declarations = _declarations(config, project_file, repo)
     region, where = _held_region(declarations, catalog, config, region_flag)
     subject = Subject(
         file=where.file or file, line=where.line, stack=stack, region=region.id,
@@ -199,20 +208,16 @@ def plan_for_stack(
     )
 
 
-def _declarations(
-    config: StackConfig, project_file: Path, stack_file: Path, repo: RepoConfig
-) -> list[Declaration]:
-    """The stack's region declarations as ``check`` gathers them: the stack file's and the
-    repo mapping's, and the project's default when the stack file sets no region itself."""
-    declarations = stack_declarations(config.document, config.file, config.stack, repo)
-    if not any(d.source is RegionSource.STACK_CONFIG for d in declarations):
-        project_default = next(
-            (t.project_region for t in project_targets(project_file) if t.path == stack_file),
-            None,
-        )
-        if project_default is not None:
-            declarations.append(project_default)
-    return declarations
+def _declarations(config: StackConfig, project_file: Path, repo: RepoConfig) -> list[Declaration]:
+    """The stack's region declarations as ``check`` gathers them: the stack file's, the
+    project's default and the repo mapping's."""
+    project = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
+    document = config.document
+    written = spellings(document, document.get("config"), None)
+    return stack_declarations(
+        config.stack, repo, config=config_declarations(written, config.file),
+        project_default=project_declaration(project, project_file),
+    )  # fmt: skip
 
 
 def _held_region(

@@ -10,7 +10,12 @@ from residency_guard.catalog import shipped_catalog
 from residency_guard.errors import ConfigError
 from residency_guard.repoconfig import RepoConfig, Unresolved, find_repo_config, load_repo_config
 from residency_guard.scanners.stackfile import scan_stack_file
-from residency_guard.stackregion import Declaration, RegionSource, resolve_region
+from residency_guard.stackregion import (
+    Declaration,
+    RegionSource,
+    mapping_declarations,
+    resolve_region,
+)
 from tests.core.helpers import rules_of, scan_yaml, stack
 
 US_URL = "https://us.api.openai.com/v1"
@@ -23,7 +28,7 @@ def mapping(*globs: tuple[str, str]) -> RepoConfig:
 
 
 def regions(repo: RepoConfig, name: str) -> list[str]:
-    return [claim.region for claim in repo.declarations_for(name)]
+    return [claim.region for claim in mapping_declarations(repo, name)]
 
 
 # (glob, stack name, whether the glob holds the stack): fnmatch over the whole name
@@ -100,7 +105,7 @@ def test_the_stack_file_agreeing_with_the_first_glob_does_not_hide_the_conflict(
 @pytest.mark.parametrize("second", ["eu", "EU", " eu "])
 def test_overlapping_globs_of_the_same_region_are_no_conflict(second: str) -> None:
     repo = mapping(("prod-eu-*", "eu"), ("prod-*", second), ("*", "eu"))
-    assert [c.where.split("'")[1] for c in repo.declarations_for("prod-eu-1")] == ["prod-eu-*"]
+    assert [c.where.split("'")[1] for c in mapping_declarations(repo, "prod-eu-1")] == ["prod-eu-*"]
     assert scan_yaml(stack(None, app__url=EU_URL), stack="prod-eu-1", repo=repo) == []
 
 
@@ -114,7 +119,7 @@ def test_globs_from_the_file_keep_their_order_and_lines(tmp_path: Path) -> None:
     config = tmp_path / "residency-guard.yaml"
     config.write_text('stacks:\n  "prod-eu-*": eu\n  "prod-*": us\n', encoding="utf-8")
     repo = load_repo_config(config)
-    claims = repo.declarations_for("prod-eu-1")
+    claims = mapping_declarations(repo, "prod-eu-1")
     assert [(c.region, c.line, c.file) for c in claims] == [
         ("eu", 2, str(config)), ("us", 3, str(config)),
     ]  # fmt: skip
@@ -279,9 +284,9 @@ def test_globs_that_do_not_match_or_repeat_a_region_do_not_stop_the_search() -> 
 
 
 def test_a_claim_names_the_file_it_comes_from() -> None:
-    (claim,) = mapping(("prod-*", "eu")).declarations_for("prod-1")
+    (claim,) = mapping_declarations(mapping(("prod-*", "eu")), "prod-1")
     assert claim.where == "stacks: 'prod-*' in residency-guard.yaml"
-    (claim,) = RepoConfig(path=CONFIG, stacks=(("prod-*", "eu", 2),)).declarations_for("prod-1")
+    (claim,) = mapping_declarations(RepoConfig(path=CONFIG, stacks=(("prod-*", "eu", 2),)), "prod-1")
     assert (claim.where, claim.file, claim.line) == (
         "stacks: 'prod-*' in /repo/residency-guard.yaml", str(CONFIG), 2,
     )  # fmt: skip
