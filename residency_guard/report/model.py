@@ -235,6 +235,17 @@ def _linked(findings: Sequence[Finding], file: str, value: Value) -> list[Findin
             and f.line and (f.path == path or not f.path)]  # fmt: skip
 
 
+def _judged(linked: Sequence[Finding], catalog: Data | None) -> Data:
+    """The closing fields of every endpoint, model and surface row: the verdict on the value,
+    the catalog entry that allows it, its findings' rules and those that forbid it."""
+    return {
+        "verdict": _verdict(linked),
+        "catalog": catalog,
+        "findings": sorted({f.rule for f in linked}),
+        "forbidden_by": _forbidding(linked),
+    }
+
+
 def _forbidding(linked: Sequence[Finding]) -> list[str]:
     """The rules whose unsuppressed findings forbid a value."""
     return sorted({f.rule for f in linked if f.suppression is None})
@@ -270,10 +281,7 @@ def _endpoint_row(scan: StackScan, value: Value, endpoint: Endpoint, catalog: Ca
         "origin": "config value",
         **_place(scan, value),
         "handling": _handling(target) if target is not None else "not an OpenAI region host",
-        "verdict": _verdict(linked),
-        "catalog": entry,
-        "findings": sorted({f.rule for f in linked}),
-        "forbidden_by": _forbidding(linked),
+        **_judged(linked, entry),
     }
 
 
@@ -323,9 +331,7 @@ def _scan_items(scan: StackScan, catalog: Catalog) -> tuple[list[Data], list[Dat
                 "model": model, "surface": surface, **_place(scan, value),
                 "eligibility": eligibility,
                 "handling": _handling(region, surface, base_model(model)),
-                "verdict": _verdict(linked), "catalog": _catalog_entry(region),
-                "findings": sorted({f.rule for f in linked}),
-                "forbidden_by": _forbidding(linked),
+                **_judged(linked, _catalog_entry(region)),
             })  # fmt: skip
     return endpoints, models, surfaces
 
@@ -342,10 +348,7 @@ def _surface_row(
         "origin": origin,
         **_place(scan, value),
         "handling": _handling(region, surface) if known else "unknown surface",
-        "verdict": _verdict(linked),
-        "catalog": _catalog_entry(region),
-        "findings": sorted({f.rule for f in linked}),
-        "forbidden_by": _forbidding(linked),
+        **_judged(linked, _catalog_entry(region)),
     }
 
 
@@ -360,9 +363,7 @@ def _implied_endpoint(scan: StackScan, region: Region | None, gateway: str | Non
         "kind": "gateway" if gateway else "openai", "endpoint_region": region.id,
         "origin": "declared region", "file": winner.file if winner else scan.file,
         "line": winner.line if winner else 0, "column": 0, "key": "residency-guard:region",
-        "handling": _handling(region), "verdict": "allowed", "catalog": _catalog_entry(region),
-        "findings": [],
-        "forbidden_by": [],
+        "handling": _handling(region), **_judged((), _catalog_entry(region)),
     }  # fmt: skip
 
 
