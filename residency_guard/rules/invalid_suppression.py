@@ -59,8 +59,8 @@ class InvalidSuppression(Rule):
         file: str,
         line: int,
         column: int = 1,
-        stack: str = "",
-        region: str = "",
+        stack: str,
+        region: str,
     ) -> Finding:
         """A finding about the suppression written at ``file:line``."""
         return Finding(
