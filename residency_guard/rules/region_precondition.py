@@ -11,7 +11,7 @@ from residency_guard.hosts import EndpointKind
 from residency_guard.keys import lists_surfaces, names_model, surface_hint
 from residency_guard.modelcheck import Eligibility, model_verdict
 from residency_guard.rules.base import Rule, quote, stack_label
-from residency_guard.values import Value, decoded_forms
+from residency_guard.values import Value
 
 
 class RegionPrecondition(Rule):
@@ -69,9 +69,7 @@ class RegionPrecondition(Rule):
         region = ctx.residency
         if region is None or value.unknown:
             return
-        if lists_surfaces(value):
-            if any(kind == "json" for kind, _ in decoded_forms(value.text)):
-                return  # a list written as JSON text: its items are judged
+        if lists_surfaces(value):  # (a list written as JSON text: its items come as values)
             name = value.text.strip().lower().replace("-", "_")
             if name in ctx.catalog.surfaces and region.covers(name):
                 yield from self._surface_notes(ctx, value, region, name)

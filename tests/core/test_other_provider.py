@@ -128,3 +128,39 @@ def test_the_proxy_exemption_is_for_the_base_url_the_stack_sets(tmp_path: Path) 
 
     assert judged({"NO_PROXY": "llm-gw.corp.example"}) == []
     assert judged({"NO_PROXY": "eu.api.openai.com"}) == [proxied(6, "llm-gw.corp.example")]
+
+
+def test_a_variable_written_as_name_equals_value_is_reported_at_its_item() -> None:
+    text = (
+        "config:\n  residency-guard:region: eu\n  app:environment:\n"
+        "    - OPENAI_BASE_URL=https://eu.api.openai.com/v1\n"
+        "    - OPENAI_API_TYPE=amazon-bedrock\n    - AWS_REGION=us-east-1\n"
+    )
+    found = [(f.line, f.column, f.key_path) for f in scan_yaml(text) if f.rule == "RG020"]
+    assert found == [(5, 7, ("config", "app:environment", 1))]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "rules"),
+    [('"${AZURE_ENDPOINT_FROM_VAULT}"', ["RG011"]), ("https://llm.corp.example", ["RG002"])],
+)  # fmt: skip
+def test_an_azure_endpoint_beside_the_type_is_for_the_endpoint_rules(
+    endpoint: str, rules: list[str]
+) -> None:
+    """AZURE_OPENAI_ENDPOINT shows where the Azure client sends, whatever it holds: an
+    interpolated one is RG011's, another host RG002's, and no RG020 says it is missing."""
+    text = (
+        "config:\n  residency-guard:region: eu\n  app:OPENAI_API_TYPE: azure\n"
+        f"  app:OPENAI_BASE_URL: {EU_URL}\n  app:AZURE_OPENAI_ENDPOINT: {endpoint}\n"
+    )
+    assert sorted({f.rule for f in scan_yaml(text)}) == rules
+
+
+def test_a_proxy_bound_to_the_region_in_a_team_catalog_passes(tmp_path: Path) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text("gateways:\n  - host: proxy.us.example\n    region: eu\n", encoding="utf-8")
+    text = eu_stack({**EU, "HTTPS_PROXY": PROXY})
+    path = Path("stacks/Pulumi.prod-eu.yaml")
+    bound = scan_stack_file(path, load_catalog([team]), RepoConfig(), text=text).findings
+    assert rg020(bound) == []
+    assert rg020(scan_yaml(text)) == [proxied(6)]

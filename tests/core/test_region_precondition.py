@@ -130,3 +130,10 @@ def test_an_image_model_in_a_storage_only_region_gets_both_notes() -> None:
                  "approval for enhanced Zero Data Retention or enhanced Modified Abuse "
                  "Monitoring (Japan)"),
     ]  # fmt: skip
+
+
+def test_every_endpoint_of_a_value_is_read_for_its_surface() -> None:
+    # A look-alike first (RG002's), then the images endpoint: the note is still said.
+    text = "https://eu.api.openai.com.evil.io/x and https://eu.api.openai.com/v1/images/generations"
+    found = [(f.rule, f.fix) for f in scan_yaml(stack("eu", app__note=f'"{text}"'))]
+    assert ("RG019", APPROVAL) in found and ("RG002", "use https://eu.api.openai.com/v1") in found

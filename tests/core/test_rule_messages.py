@@ -568,3 +568,20 @@ def test_an_interpolated_endpoint_the_client_cannot_read_is_rg011_alone() -> Non
     # `${PORT}` is no port until the workload runs: RG011 says so, RG010 does not.
     found = scan_yaml(stack("eu", OPENAI_BASE_URL='"https://eu.api.openai.com:${PORT}/v1"'))
     assert [f.rule for f in found] == ["RG011"]
+
+
+def test_an_interpolated_endpoint_with_a_literal_host_the_client_cannot_read_is_rg011_alone() -> (
+    None
+):
+    # The port cannot be read, but the path is only known where it runs: RG011's case.
+    found = scan_yaml(stack("eu", OPENAI_BASE_URL='"https://eu.api.openai.com:99x/${P}"'))
+    assert [f.rule for f in found] == ["RG011"]
+
+
+def test_an_endpoint_setting_with_another_host_in_an_unsafe_form_is_rg010_too() -> None:
+    found = scan_yaml(stack("eu", OPENAI_BASE_URL="http://llm-proxy.internal/v1"))
+    assert [(f.rule, f.message) for f in found if f.rule == "RG010"] == [(
+        "RG010",
+        "EU stack 'prod-eu' endpoint 'http://llm-proxy.internal/v1' reaches llm-proxy.internal "
+        "in an unsafe form (plain-http)",
+    )]  # fmt: skip
