@@ -209,11 +209,12 @@ def plan_for_stack(
 
 
 def _declarations(config: StackConfig, project_file: Path, repo: RepoConfig) -> list[Declaration]:
-    """The stack's region declarations as ``check`` gathers them: the stack file's, the
-    project's default and the repo mapping's."""
+    """The stack's region declarations as ``check`` gathers them: the stack file's (each
+    spelling of the key the engine reads in this project), the project's default and the repo
+    mapping's."""
     project = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
     document = config.document
-    written = spellings(document, document.get("config"), None)
+    written = spellings(document, document.get("config"), scalar_text(project.get("name")))
     return stack_declarations(
         config.stack, repo, config=config_declarations(written, config.file),
         project_default=project_declaration(project, project_file),
