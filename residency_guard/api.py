@@ -73,9 +73,8 @@ def check_declaration(
     other_declarations: Iterable[Declaration] = (),
 ) -> list[Finding]:
     """Everything wrong with a component's declaration (RG0xx findings, empty when none)."""
-    catalog = catalog or shipped_catalog()
     declarations = [component_declaration(region, "component input", file), *other_declarations]
-    ctx = StackContext(catalog, stack, file, resolve_region(declarations), repo or RepoConfig())
+    ctx = stack_context(stack, declarations, catalog=catalog, repo=repo, file=file)
     findings = evaluate_stack(ctx)
     region_entry = ctx.region
     base_url = None
@@ -95,6 +94,7 @@ def stack_context(
     file: str = "",
     resources: Sequence[Resource] = (),
 ) -> StackContext:
+    """The core's context for ``stack``, held to the region its ``declarations`` resolve to."""
     return StackContext(
         catalog or shipped_catalog(), stack, file, resolve_region(list(declarations)),
         repo or RepoConfig(), resources={r.name: r for r in resources},
