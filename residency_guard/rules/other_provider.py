@@ -99,10 +99,12 @@ class OtherProviderSelected(Rule):
             proxy = classify_endpoint(text, ctx.catalog)
             if sdkvars.bypasses_proxy(env, host) or self._bound(proxy.host, ctx):
                 return
+            # (an unknown value at preview, or a secret: set, but to nothing shown here)
+            through = f"the proxy '{quote(text)}'" if text else "a proxy not shown here"
             yield self.finding(
                 ctx,
-                f"{where} sends OpenAI traffic through the proxy '{quote(text)}' "
-                f"({variable}), which no team catalog binds to '{region.id}'",
+                f"{where} sends OpenAI traffic through {through} ({variable}), which no team "
+                f"catalog binds to '{region.id}'",
                 f"add {host} to NO_PROXY, or bind {proxy.host or 'the proxy'} to '{region.id}' "
                 "as a gateway in a team catalog",
                 value=value,

@@ -164,3 +164,29 @@ def test_a_proxy_bound_to_the_region_in_a_team_catalog_passes(tmp_path: Path) ->
     bound = scan_stack_file(path, load_catalog([team]), RepoConfig(), text=text).findings
     assert rg020(bound) == []
     assert rg020(scan_yaml(text)) == [proxied(6)]
+
+
+def test_a_proxy_known_only_at_deployment_is_said_so(tmp_path: Path) -> None:
+    from residency_guard.scanners.pulumi_json import scan_pulumi_json
+    from residency_guard.values import UNKNOWN_SENTINEL
+
+    env = [{"name": "OPENAI_BASE_URL", "value": EU_URL},
+           {"name": "HTTPS_PROXY", "value": UNKNOWN_SENTINEL}]  # fmt: skip
+    containers = [{"name": "worker", "env": env}]
+    inputs = {"spec": {"template": {"spec": {"containers": containers}}}}
+    kind = "kubernetes:apps/v1:Deployment"
+    data = {
+        "config": {"residency-guard:region": "eu"},
+        "steps": [{"op": "create", "urn": f"urn:pulumi:prod-eu::shop::{kind}::worker",
+                   "newState": {"type": kind, "inputs": inputs}}],
+    }  # fmt: skip
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    found = [(f.message, f.fix) for f in scan_pulumi_json(path, load_catalog([]), RepoConfig())
+             .findings if f.rule == "RG020"]  # fmt: skip
+    assert found == [(
+        "EU stack 'prod-eu' sends OpenAI traffic through a proxy not shown here (https_proxy), "
+        "which no team catalog binds to 'eu'",
+        "add eu.api.openai.com to NO_PROXY, or bind the proxy to 'eu' as a gateway in a team "
+        "catalog",
+    )]  # fmt: skip
