@@ -58,7 +58,7 @@ class InvalidSuppression(Rule):
         *,
         file: str,
         line: int,
-        column: int = 1,
+        column: int,
         stack: str,
         region: str,
     ) -> Finding:
