@@ -1,6 +1,6 @@
 """Resource policies: one per family of core rules, each a thin adapter over ``api.check_resource``.
 
-A policy reads the resource's inputs in the wire form (``wire.engine_properties``: secrets
+A policy reads the resource's inputs in the wire form (``wire.wire_form``: secrets
 still marked, unknowns still unknown), asks the core once per resource (``PackState`` keeps the
 wire form and the findings for the other policies) and reports the findings of its own rules:
 

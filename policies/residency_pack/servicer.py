@@ -19,12 +19,11 @@ configured once per process. Responses are the SDK's own, diagnostic for diagnos
 ``tests/policies/test_servicer.py`` runs both servicers on the same requests and compares.
 
 This depends on private parts of pulumi-policy, pinned at 1.21.0 (pyproject): the servicer
-class, its helpers (``_get_enforcement_level``, ``_create_report_violation``,
-``_get_resource_options``, ``_get_provider_resource``, ``_get_policy_config``,
-``_configure_runtime_settings``, ``_map_enforcement_level``), its private attributes (the
-policies, the pack's name and version, the stack tags) and ``_NotApplicableError``; ``serve``
-makes ``PolicyPack`` build this servicer instead of its own. ``test_servicer.py`` fails,
-naming the part, if any of them changes.
+class, its helpers, its private attributes (the policies, the pack's name and version, the
+stack tags) and its not-applicable error, all named in ``servicer_contract`` and checked there
+when the pack starts (``serve`` refuses to start, in one line naming the version and the fix,
+if any is gone); ``serve`` makes ``PolicyPack`` build this servicer instead of its own.
+``test_servicer.py`` and ``test_servicer_contract.py`` fail, naming the part, if any changes.
 """
 
 from __future__ import annotations
@@ -56,10 +55,17 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, _DictProxy, unknown_checking_proxy
 
+from .servicer_contract import (
+    NOT_APPLICABLE_ERROR,
+    PULUMI_POLICY_VERSION,
+    SDK_SERVICER,
+    private_attribute,
+    require_contract,
+)
 from .state import Wired
 from .wire import WireProps, wire_form
 
-PULUMI_POLICY_VERSION = "1.21.0"  # the version whose private servicer this subclasses
+__all__ = ["PULUMI_POLICY_VERSION", "OncePerResource", "WiredArgs", "serve", "struct_to_dict"]
 # Resources whose reading is kept for the stack policies (about 5 KB each for a workload).
 READINGS_KEPT = 4096
 
@@ -198,7 +204,7 @@ def _provider(message: Any) -> PolicyProviderResource | None:
     return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
 
-class OncePerResource(sdk._PolicyAnalyzerServicer):
+class OncePerResource(SDK_SERVICER):  # type: ignore[misc]
     """pulumi-policy's servicer, converting each request once (see the module's docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -210,12 +216,12 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
 
     @property
     def policies(self) -> list[Policy]:
-        policies: list[Policy] = self._PolicyAnalyzerServicer__policies  # type: ignore[attr-defined]
+        policies: list[Policy] = private_attribute(self, "policies")
         return policies
 
     @property
     def stack_tags(self) -> Mapping[str, str]:
-        tags: Mapping[str, str] = self._PolicyAnalyzerServicer__stack_tags  # type: ignore[attr-defined]
+        tags: Mapping[str, str] = private_attribute(self, "stack_tags")
         return tags
 
     def _enabled(self, kind: type[Policy]) -> list[tuple[Policy, EnforcementLevel]]:
@@ -344,8 +350,8 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
                 loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
                 loop.close()
         except UnknownValueError as e:
-            name = self._PolicyAnalyzerServicer__policy_pack_name  # type: ignore[attr-defined]
-            version = self._PolicyAnalyzerServicer__policy_pack_version  # type: ignore[attr-defined]
+            name = private_attribute(self, "policy_pack_name")
+            version = private_attribute(self, "policy_pack_version")
             response.diagnostics.append(
                 proto.AnalyzeDiagnostic(
                     policyName=policy.name,
@@ -360,7 +366,7 @@ class OncePerResource(sdk._PolicyAnalyzerServicer):
                     enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
                 )
             )
-        except sdk._NotApplicableError as e:
+        except NOT_APPLICABLE_ERROR as e:
             response.not_applicable.append(
                 proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
             )
@@ -374,7 +380,9 @@ def serve(
 ) -> None:
     """``PolicyPack(name, policies, enforcement_level)``, served by ``OncePerResource``: starts
     the analyzer's gRPC server and blocks, as ``PolicyPack`` does. ``warm_up`` runs beside
-    the server, while the engine starts the program."""
+    the server, while the engine starts the program. Raises ``ServicerContractError`` first if
+    the installed pulumi-policy is not the one ``servicer_contract`` was written for."""
+    require_contract()
     sdk._PolicyAnalyzerServicer = OncePerResource  # type: ignore[misc]
     if warm_up is not None:
         threading.Thread(target=warm_up, name="warm-up", daemon=True).start()

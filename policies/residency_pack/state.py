@@ -53,7 +53,7 @@ from residency_guard.stackregion import (
 from residency_guard.values import UNKNOWN_SENTINEL, Value, decodes
 
 from . import region as region_sources
-from . import wire
+from . import servicer_contract, wire
 from .config import PackSettings
 from .suppress import judged
 from .wire import WireProps
@@ -325,11 +325,12 @@ class PackState:
     # --- findings ------------------------------------------------------------------------
 
     def resource_wire(self, urn: str, props: Mapping[str, Any], holder: object) -> Wired:
-        """``urn``'s properties in wire form (``wire.engine_properties``), read once for every
-        policy that answers the same request: the servicer's request (the engine sends one per
+        """``urn``'s properties in wire form, read once for every policy that answers the same
+        request: the request a ``RequestScoped`` servicer answers (the engine sends one per
         resource, and the SDK builds new args for each policy), else ``holder`` (the args a
-        test or the bench passes to every policy, never changed in between)."""
-        request = wire.servicer_request()
+        test or the bench passes to every policy, never changed in between), whose ``props``
+        are the wire form's source (a ``pulumi_policy.Secret`` is a secret there)."""
+        request = _request_for(props)
         index = self._request_index(request)
         found = request is not None and (
             urn in index if index is not None else getattr(request, "urn", None) == urn
@@ -349,7 +350,7 @@ class PackState:
     def stack_wire(self, resources: Sequence[PolicyResource], holder: object) -> StackWire:
         """Every resource of a stack in wire form, read once for the stack policies of one
         ``AnalyzeStack`` call (or of one ``holder``, as ``resource_wire``)."""
-        request = wire.servicer_request()
+        request = _request_for(*(r.props for r in resources[:1]))
         index = self._request_index(request)
         source = request if index is not None else holder
         with self._lock:
@@ -411,6 +412,15 @@ class PackState:
     def was_reported(self, urn: str, finding: Finding) -> bool:
         with self._lock:
             return (urn, finding.rule, finding.message) in self._reported
+
+
+def _request_for(*props: object) -> Any | None:
+    """The request being answered (``servicer_contract.current_request``); refuses properties
+    the SDK's servicer built from a request the pack cannot see (see ``unscoped_sdk_props``)."""
+    request = servicer_contract.current_request()
+    if request is None and any(servicer_contract.unscoped_sdk_props(p) for p in props):
+        raise servicer_contract.ServicerContractError(servicer_contract.UNSCOPED)
+    return request
 
 
 def apply_settings(base: Catalog, region_id: str | None, settings: PackSettings) -> Catalog:

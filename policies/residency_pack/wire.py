@@ -4,21 +4,19 @@ The engine marshals properties with secrets kept (``{"4dabf...": "1b470...", "va
 and unknowns as sentinel strings. pulumi-policy 1.21 unwraps the secrets before a policy sees
 ``args.props`` and offers no way to ask whether a value was secret (pulumi-policy issue 241).
 Reporting every key found in a secret as a *plaintext* key (RG007) would be wrong, so the pack
-reads the request the SDK's servicer is answering: ``Analyze``/``AnalyzeStack`` are on the
-call stack of every validation (they call it synchronously), and their ``request`` holds the
-properties as the engine sent them. The rule core reads that wire form directly (a secret
-wrapper marks every value inside it secret; the string sentinel marks a value unknown).
+reads the properties of the request being answered, in this wire form: the pack's servicer
+hands them to its policies (``servicer.WiredArgs``), the SDK's servicer wrapped by
+``servicer_contract.RequestScoped`` keeps the request in ``current_request()``. The rule core
+reads the wire form directly (a secret wrapper marks every value inside it secret; the string
+sentinel marks a value unknown).
 
-This depends on two private details of pulumi-policy, pinned at 1.21.0: the servicer's method
-names and their ``request`` parameter; ``tests/policies/test_analyzer_protocol.py`` fails if
-either changes. Where no request is found (a test that builds ``ResourceValidationArgs`` by
-hand, a remediation), the SDK's own ``serialize_properties`` turns ``args.props`` back into
-the wire form: a ``pulumi_policy.Secret`` value is a secret there, anything else is plain.
+Where there is no request (a test or the bench that builds ``ResourceValidationArgs`` by hand,
+a remediation), the SDK's own ``serialize_properties`` turns ``args.props`` back into the wire
+form: a ``pulumi_policy.Secret`` value is a secret there, anything else is plain.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +24,6 @@ from typing import Any
 from google.protobuf import json_format
 from pulumi_policy import proxy
 from pulumi_policy.deserialize import serialize_properties
-from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from residency_guard.values import SECRET_SIG_KEY, SECRET_SIG_VALUE, UNKNOWN_SENTINEL, decoded_forms
 
@@ -43,34 +40,6 @@ UNKNOWN_SENTINELS = frozenset(
         proxy.UNKNOWN_OBJECT_VALUE,
     }
 )
-
-_SERVICER_CODES = frozenset(
-    {
-        _PolicyAnalyzerServicer.Analyze.__code__,
-        _PolicyAnalyzerServicer.AnalyzeStack.__code__,
-    }
-)
-
-
-def engine_properties(urn: str, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The properties of ``urn`` in wire form (see the module's docstring)."""
-    raw = request_properties(urn)
-    return wire_form(raw if raw is not None else props).props
-
-
-def request_properties(urn: str) -> dict[str, Any] | None:
-    """The properties the engine sent for ``urn`` in the request being answered, if any."""
-    return properties_in(servicer_request(), urn)
-
-
-def servicer_request() -> Any | None:
-    """The ``request`` of the ``Analyze``/``AnalyzeStack`` call on the stack, if any."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code in _SERVICER_CODES:
-            return frame.f_locals.get("request")
-        frame = frame.f_back  # type: ignore[assignment]
-    return None
 
 
 def request_resources(request: Any) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """The pack over the analyzer's gRPC protocol, as the engine drives it.
 
-``_PolicyAnalyzerServicer`` is what ``PolicyPack`` serves; the requests below carry properties
+``OncePerResource`` is what the pack serves, ``RequestScoped`` pulumi-policy's own servicer (the
+request kept where the policies find it); the requests below carry properties
 the way the engine marshals them (secrets as signature-wrapped objects, unknowns as sentinel
 strings). Constructing ``PolicyPack`` itself would start a server and block, so the servicer
 is built here from the same pieces ``policies/__main__.py`` uses.
@@ -27,6 +28,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies.residency_pack import PACK_ENFORCEMENT, PACK_NAME, PackState, all_policies
 from policies.residency_pack.servicer import OncePerResource
+from policies.residency_pack.servicer_contract import RequestScoped
 from residency_guard.stackregion import COMPONENT_TYPE, REGION_TAG
 
 from .helpers import EU_URL, FAKE_KEY, GLOBAL_URL, UNKNOWN, secret, urn
@@ -43,10 +45,10 @@ def struct(data: dict[str, Any]) -> struct_pb2.Struct:
     return out
 
 
-@pytest.fixture(params=[OncePerResource, _PolicyAnalyzerServicer], ids=["ours", "sdk"])
+@pytest.fixture(params=[OncePerResource, RequestScoped], ids=["ours", "sdk"])
 def servicer(state: PackState, request: pytest.FixtureRequest) -> _PolicyAnalyzerServicer:
-    """The servicer the pack serves (residency_pack/servicer.py), and pulumi-policy's own: the
-    policies read the request either way."""
+    """The servicer the pack serves (residency_pack/servicer.py), and pulumi-policy's own with
+    the request in scope (residency_pack/servicer_contract.py): the policies read it either way."""
     kind: type[_PolicyAnalyzerServicer] = request.param
     return kind(PACK_NAME, VERSION, all_policies(state), PACK_ENFORCEMENT)
 

@@ -2,7 +2,8 @@
 
 ``OncePerResource`` subclasses pulumi-policy 1.21's private ``_PolicyAnalyzerServicer`` and
 rewrites ``Analyze``, ``AnalyzeStack`` and ``Remediate`` to read each request once. These tests
-are that dependency's contract: both servicers get the same requests (the pack's policies,
+are that dependency's contract: both servicers (the SDK's as ``RequestScoped``, which only keeps
+the request where the pack's policies find it) get the same requests (the pack's policies,
 and policies that use every part of the SDK's args: props, unknowns, provider, options,
 parents, dependencies, not-applicable, async) and must give the same responses, message for
 message. If pulumi-policy changes what its servicer does, they fail here first.
@@ -37,6 +38,7 @@ from policies.residency_pack.servicer import (
     WiredArgs,
     struct_to_dict,
 )
+from policies.residency_pack.servicer_contract import RequestScoped, ServicerContractError
 from residency_guard.stackregion import COMPONENT_TYPE, REGION_TAG
 
 from .helpers import EU_URL, FAKE_KEY, GLOBAL_URL, UNKNOWN, secret, urn
@@ -126,7 +128,7 @@ def sdk_policies() -> list[Policy]:
 
 
 def pair(make: Callable[[], list[Policy]]) -> tuple[_PolicyAnalyzerServicer, OncePerResource]:
-    sdk = _PolicyAnalyzerServicer(PACK_NAME, "0.1.0", make(), PACK_ENFORCEMENT)
+    sdk = RequestScoped(PACK_NAME, "0.1.0", make(), PACK_ENFORCEMENT)
     ours = OncePerResource(PACK_NAME, "0.1.0", make(), PACK_ENFORCEMENT)
     return sdk, ours
 
@@ -326,3 +328,22 @@ def test_struct_to_dict_refuses_nan_as_message_to_dict_does() -> None:
     with pytest.raises(ValueError, match="NaN") as ours:
         struct_to_dict(message)
     assert str(ours.value) == str(theirs.value)
+
+
+def test_the_sdks_own_servicer_without_the_request_is_refused_not_misread() -> None:
+    """Under pulumi-policy's servicer unwrapped, a secret reaches the policies as plain text: the
+    pack says so instead of calling the engine's secret a plaintext key (RG007)."""
+    servicer = _PolicyAnalyzerServicer(
+        PACK_NAME, "0.1.0", all_policies(PackState(stack_config={}, stack_fallback="")),
+        PACK_ENFORCEMENT,
+    )  # fmt: skip
+    configure((servicer, servicer), {REGION_TAG: "eu"})
+    request = deployment("keys", {"OPENAI_API_KEY": secret(FAKE_KEY)})
+    with pytest.raises(ServicerContractError, match=r"serve them with residency_pack\.servicer"):
+        servicer.Analyze(request, None)
+    stack = proto.AnalyzeStackRequest(
+        resources=[proto.AnalyzerResource(type=request.type, urn=request.urn, name=request.name,
+                                          properties=request.properties)]
+    )  # fmt: skip
+    with pytest.raises(ServicerContractError, match=r"serve them with residency_pack\.servicer"):
+        servicer.AnalyzeStack(stack, None)
