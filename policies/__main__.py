@@ -10,11 +10,8 @@ it refuses to start, in one line, on a pulumi-policy it was not written for
 import sys
 
 from residency_pack import PACK_ENFORCEMENT, PACK_NAME, PackState, all_policies
-from residency_pack.region import capture_stack_config
 from residency_pack.servicer import serve
 from residency_pack.servicer_contract import ServicerContractError
-
-capture_stack_config()
 
 try:
     # One PackState for the policies and the warm-up that loads settings before the first resource.

@@ -4,9 +4,10 @@ Precedence is the core's (``stackregion.PRECEDENCE``), highest first:
 
 1. ``region`` in the policy's config (``--policy-pack-config``);
 2. the stack tag ``residency-guard:region`` (``args.stack_tags``);
-3. the stack config key ``residency-guard:region``: the engine gives a policy pack the
-   stack's config in the ``PULUMI_CONFIG`` environment variable (``StackValidationArgs``
-   has no stack config; its ``get_config()`` is the policy's own config);
+3. the stack config key ``residency-guard:region``: the engine's language host starts the pack
+   with the stack's config in the ``PULUMI_CONFIG`` environment variable, from the engine's
+   ``ConfigureStack`` request (what ``pulumi.Config()`` reads in a pack; ``StackValidationArgs``
+   has no stack config, its ``get_config()`` is the policy's own config);
 4. the ``stacks:`` mapping of ``residency-guard.yaml`` (``repoConfig`` in the policy config,
    else the nearest file above the pack's folder) matched against the stack's name;
 5. the ``region`` of an ``OpenAIResidency`` component (``COMPONENT_TYPE``).
@@ -20,43 +21,15 @@ id is RG017, reported by the stack policy.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from residency_guard import stackregion
 from residency_guard.stackregion import Declaration, stack_name_from_urn
 from residency_guard.values import UNKNOWN_SENTINEL, loads_json
 
-# The stack config the engine sent in ConfigureStack (see capture_stack_config).
-_CONFIGURED: dict[str, str] = {}
-
-
-def capture_stack_config() -> None:
-    """Keep the stack config of the engine's ConfigureStack call.
-
-    The engine sends a pack the stack's config only there (not in PULUMI_CONFIG), and
-    pulumi-policy 1.21 keeps just the tags of that request. The pack is one process per stack,
-    so the config is kept for the process. Called by ``__main__`` before the server starts.
-    """
-    from pulumi_policy import policy
-
-    servicer = policy._PolicyAnalyzerServicer
-    original = servicer.ConfigureStack
-    if getattr(original, "_residency_guard", False):
-        return
-
-    def configure_stack(self: Any, request: Any, context: Any) -> Any:
-        _CONFIGURED.clear()
-        _CONFIGURED.update({str(k): str(v) for k, v in dict(request.config).items()})
-        return original(self, request, context)
-
-    configure_stack._residency_guard = True  # type: ignore[attr-defined]
-    servicer.ConfigureStack = configure_stack
-
 
 def env_stack_config() -> dict[str, str]:
-    """The stack's config as the engine gives it to the pack: ConfigureStack, else PULUMI_CONFIG."""
-    if _CONFIGURED:
-        return dict(_CONFIGURED)
+    """The stack's config as the engine's language host gives it to the pack (``PULUMI_CONFIG``,
+    JSON); empty when it is unset or not a JSON object."""
     text = os.environ.get("PULUMI_CONFIG", "")
     if not text:
         return {}

@@ -143,9 +143,9 @@ def test_pack_reads_the_region_from_the_stack_config(
     text = output(up)
     assert up.returncode != 0, text
     assert "RG008" not in text, (
-        "the pack did not see the stack's config (RG008: no region). Under this engine a policy "
-        "pack started through a language host gets the stack config in the ConfigureStack "
-        "request, not in PULUMI_CONFIG, and pulumi-policy 1.21 keeps only the tags from it.\n"
+        "the pack did not see the stack's config (RG008: no region). Pulumi's language hosts "
+        "start a policy pack with the stack's config in PULUMI_CONFIG, from the engine's "
+        "ConfigureStack request (sdk/v3 PolicyProxy); scripts/pulumi-engine's host must too.\n"
         + text
     )
     found = {(v.name, v.rule) for v in _endpoint_violations(text)}

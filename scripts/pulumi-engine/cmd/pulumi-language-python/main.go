@@ -30,6 +30,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	sdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -262,6 +263,11 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 
 // RunPlugin runs a plugin written in Python: a policy pack (kind "analyzer") as `python -m pulumi.policy`,
 // anything else (e.g. a source-based component provider) as `python <plugin dir>`.
+//
+// A policy pack is started as Pulumi's own hosts start one (pulumi/pulumi#21684): behind sdk/v3's PolicyProxy,
+// which answers the engine's ConfigureStack itself and then starts the pack with the stack's settings in the
+// environment the Python policy SDK reads (PULUMI_CONFIG, PULUMI_STACK, PULUMI_PROJECT, PULUMI_ORGANIZATION,
+// PULUMI_DRY_RUN), and forwards every other call (ConfigureStack too) to it.
 func (h *pythonHost) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
@@ -274,9 +280,10 @@ func (h *pythonHost) RunPlugin(
 		return err
 	}
 	programDir := req.GetInfo().GetProgramDirectory()
+	analyzer := req.GetKind() == "analyzer"
 
 	var cmd *exec.Cmd
-	if req.GetKind() == "analyzer" {
+	if analyzer {
 		args := append(append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...), programDir)
 		cmd, err = tc.Command(ctx, args...)
 	} else {
@@ -291,9 +298,39 @@ func (h *pythonHost) RunPlugin(
 		return err
 	}
 
+	var sendMu sync.Mutex
+	send := func(r *pulumirpc.RunPluginResponse) error {
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		return server.Send(r)
+	}
+	var stdout io.Writer = responseWriter(func(b []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
+	})
+	stderr := responseWriter(func(b []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
+	})
+
 	env := req.GetEnv()
 	if len(env) == 0 {
 		env = os.Environ()
+	}
+	var proxy *sdk.PolicyProxy
+	if analyzer {
+		// The proxy prints its own port on stdout for the engine, then reads the pack's port from what the
+		// pack writes to the writer it returns.
+		proxy, stdout, err = sdk.NewPolicyProxy(ctx, stdout)
+		if err != nil {
+			return fmt.Errorf("could not start policy pack proxy: %w", err)
+		}
+		config, err := proxy.AwaitConfiguration(ctx)
+		if err != nil {
+			return fmt.Errorf("could not get stack configuration: %w", err)
+		}
+		env, err = appendStackConfigEnv(env, config)
+		if err != nil {
+			return err
+		}
 	}
 	if venv, verr := tc.VirtualEnvPath(ctx); verr == nil && venv != "" {
 		env = toolchain.ActivateVirtualEnv(env, venv)
@@ -301,57 +338,25 @@ func (h *pythonHost) RunPlugin(
 	cmd.Env = env
 	// Policy packs run with their own directory as working directory.
 	cmd.Dir = programDir
-	if req.GetKind() != "analyzer" && req.GetPwd() != "" {
+	if !analyzer && req.GetPwd() != "" {
 		cmd.Dir = req.GetPwd()
 	}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return err
-	}
 	logging.V(5).Infof("language host launching plugin: %v", cmd.Args)
 	if err := cmd.Start(); err != nil {
+		if proxy != nil {
+			proxy.Abort(err)
+		}
 		return err
 	}
-
-	var sendMu sync.Mutex
-	send := func(r *pulumirpc.RunPluginResponse) error {
-		sendMu.Lock()
-		defer sendMu.Unlock()
-		return server.Send(r)
+	if proxy != nil {
+		err = proxy.Attach(ctx, cmd) // returns when the pack exits
+	} else {
+		err = cmd.Wait()
 	}
-	var wg sync.WaitGroup
-	pump := func(r io.Reader, wrap func([]byte) *pulumirpc.RunPluginResponse) {
-		defer wg.Done()
-		buf := make([]byte, 32*1024)
-		for {
-			n, rerr := r.Read(buf)
-			if n > 0 {
-				chunk := append([]byte(nil), buf[:n]...)
-				if err := send(wrap(chunk)); err != nil {
-					return
-				}
-			}
-			if rerr != nil {
-				return
-			}
-		}
-	}
-	wg.Add(2)
-	go pump(stdout, func(b []byte) *pulumirpc.RunPluginResponse {
-		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}}
-	})
-	go pump(stderr, func(b []byte) *pulumirpc.RunPluginResponse {
-		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}}
-	})
-	wg.Wait()
-
 	code := 0
-	if err := cmd.Wait(); err != nil {
+	if err != nil {
 		var exitErr *exec.ExitError
 		if !errors.As(err, &exitErr) {
 			return err
@@ -359,6 +364,41 @@ func (h *pythonHost) RunPlugin(
 		code = exitErr.ExitCode()
 	}
 	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+}
+
+// responseWriter sends what a plugin writes to the engine, one RunPluginResponse per write.
+type responseWriter func([]byte) error
+
+func (w responseWriter) Write(b []byte) (int, error) {
+	if err := w(append([]byte(nil), b...)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// appendStackConfigEnv adds the stack's settings from the engine's ConfigureStack request to a policy pack's
+// environment, as Pulumi's Python host does; nil (no ConfigureStack, e.g. `pulumi policy publish`) adds nothing.
+func appendStackConfigEnv(env []string, config *pulumirpc.AnalyzerStackConfigureRequest) ([]string, error) {
+	if config == nil {
+		return env, nil
+	}
+	add := func(k, v string) {
+		if v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	add("PULUMI_ORGANIZATION", config.GetOrganization())
+	add("PULUMI_PROJECT", config.GetProject())
+	add("PULUMI_STACK", config.GetStack())
+	add("PULUMI_DRY_RUN", strconv.FormatBool(config.GetDryRun()))
+	if config.GetConfig() != nil {
+		data, err := json.Marshal(config.GetConfig())
+		if err != nil {
+			return nil, fmt.Errorf("could not marshal stack configuration: %w", err)
+		}
+		add("PULUMI_CONFIG", string(data))
+	}
+	return env, nil
 }
 
 // InstallDependencies never installs anything: the virtualenv named in runtime.options is used as it is.
