@@ -42,6 +42,7 @@ from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
 from residency_guard.findings import Finding, Severity
 from residency_guard.memo import BoundedMemo
+from residency_guard.pipeline import StackScan
 from residency_guard.redact import redact
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config
 from residency_guard.rules import RULES
@@ -50,8 +51,8 @@ from residency_guard.scan import load_settings, scan_target
 from residency_guard.scanners.discover import PROJECT_FILES, discover, held_region
 from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
-from residency_guard.scanners.stackfile import StackScan, stack_name_of
 from residency_guard.sources.engine_records import checkpoint_as_state
+from residency_guard.sources.stack_file import stack_name_of
 from residency_guard.stackregion import UNDECLARED, Declaration
 from residency_guard.suppressions import apply_suppressions, suppress_scans
 from residency_guard.values import Value, json_int, loads_json, walk_data

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,24 +11,13 @@ from residency_guard.catalog import load_catalog
 from residency_guard.catalog.model import Catalog
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
-from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
-from residency_guard.pipeline import evaluate_document
+from residency_guard.pipeline import StackScan, evaluate_document
 from residency_guard.repoconfig import RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.discover import RepoConfigs, Target, discover
-from residency_guard.scanners.dotenv import scan_dotenv
-from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
-from residency_guard.scanners.pulumi_json import json_kind, parse_json, scan_pulumi_json
-from residency_guard.scanners.stackfile import StackScan, scan_stack_file
-from residency_guard.sources.config_files import read_config_file
-from residency_guard.sources.engine_records import (
-    checkpoint_as_state,
-    event_log_as_preview,
-    is_event_log,
-    read_record_text,
-)
+from residency_guard.scanners.files import SourceCache
+from residency_guard.sources.registry import SOURCES
 from residency_guard.suppressions import SuppressionAudit, suppress_scans
-from residency_guard.values import loads_json
 
 
 @dataclass
@@ -90,43 +78,11 @@ def load_settings(
 def scan_target(
     target: Target, catalog: Catalog, repo: RepoConfig, sources: SourceCache | None = None
 ) -> StackScan:
-    if target.kind == "stack-file":
-        return scan_stack_file(
-            target.path, catalog, repo, project_default_region=target.project_region,
-            project_file=target.project_file, sources=sources,
-        )  # fmt: skip
-    if target.kind == "pulumi-json":
-        return _engine_json(target, catalog, repo)
-    if target.kind == "dotenv":
-        return scan_dotenv(target.path, catalog, repo, target.held)
-    if target.kind == "config-file":
-        return _config_file(target, catalog, repo)
-    raise InputError(f"unknown kind of file '{target.kind}'", file=str(target.path))
-
-
-def _engine_json(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
-    """A preview, a state export, a file-backend checkpoint (``.json``, ``.json.gz``) or an
-    ``--event-log`` file; a JSON file held to a region that is none of them is a config file."""
-    text = read_record_text(target.path)
-    try:
-        data = loads_json(text)
-    except json.JSONDecodeError:
-        if is_event_log(text):
-            data = event_log_as_preview(text, str(target.path))
-        else:
-            data = parse_json(target.path, text)  # raises its InputError, naming the line
-    except RecursionError:
-        data = parse_json(target.path, text)
-    data = checkpoint_as_state(data)
-    if target.held is not None and json_kind(data) is None:
-        return _config_file(target, catalog, repo)
-    return scan_pulumi_json(target.path, catalog, repo, data=data, text=text)
-
-
-def _config_file(target: Target, catalog: Catalog, repo: RepoConfig) -> StackScan:
-    text = read_text(target.path, MAX_JSON_BYTES if target.path.suffix == ".json" else
-                     MAX_YAML_BYTES)  # fmt: skip
-    document = read_config_file(target.path, text, target.held, FacetGate(catalog))
+    """One file judged: its kind's source reads it into a document, the pipeline judges it."""
+    source = SOURCES.get(target.kind)
+    if source is None:
+        raise InputError(f"unknown kind of file '{target.kind}'", file=str(target.path))
+    document = source(target, catalog, repo, sources if sources is not None else SourceCache())
     return evaluate_document(document, catalog, repo)
 
 

@@ -50,7 +50,7 @@ _DOTENV_BREAKS = re.compile(r"\r\n|\n|\r")
 _YAML_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 
 if TYPE_CHECKING:  # scan imports this module; the type is for annotations only
-    from residency_guard.scanners.stackfile import StackScan
+    from residency_guard.pipeline import StackScan
 
 # "# residency-guard: ignore ..." after the start of a line or a blank, as YAML comments are.
 _DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*residency-guard:\s*ignore(?![\w-])(?P<body>.*)$")

@@ -2,7 +2,7 @@
 
 Works with a local file backend and no cloud account: a Pulumi dynamic provider needs no
 plugin download. The file starts with ``# residency-guard:region: <id>``, which the core's
-dotenv scanner (``residency_guard.scanners.dotenv``) reads as the file's region, so
+dotenv source (``residency_guard.sources.dotenv``) reads as the file's region, so
 ``residency-guard check`` judges the file against the region it was written for.
 
 The file is written atomically (a temporary file in the same folder, created 0600, then
@@ -30,11 +30,11 @@ from pulumi.runtime import rpc
 from components.dynamic import OnceSerialized
 from components.openai_residency import OpenAIResidency
 from residency_guard.api import LABEL_REGION
-from residency_guard.scanners.dotenv import GENERATED_MARKER
-from residency_guard.scanners.dotenv import REGION_COMMENT as CORE_REGION_COMMENT
+from residency_guard.sources.dotenv import GENERATED_MARKER
+from residency_guard.sources.dotenv import REGION_COMMENT as CORE_REGION_COMMENT
 
 TYPE = "residency-guard:sinks:Dotenv"
-# The first line; the same text as residency_guard.scanners.dotenv.REGION_COMMENT.
+# The first line; the same text as residency_guard.sources.dotenv.REGION_COMMENT.
 REGION_COMMENT = CORE_REGION_COMMENT  # the core reads this line back
 FILE_MODE = 0o600
 _BARE = re.compile(r"[A-Za-z0-9_./:@+=,-]*")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from residency_guard.errors import ResidencyGuardError
-from residency_guard.scanners.pulumi_json import json_kind, load_json
+from residency_guard.sources.pulumi_json import json_kind, load_json
 from residency_guard.stackregion import COMPONENT_TYPE
 from residency_guard.values import SECRET_SIG_KEY, is_secret_wrapper
 

@@ -20,10 +20,10 @@ from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import Endpoint, EndpointKind
 from residency_guard.keys import lists_surfaces, names_model, surface_hint
 from residency_guard.modelcheck import base_model, model_verdict, surface_for_model
+from residency_guard.pipeline import StackScan
 from residency_guard.redact import redact_data
 from residency_guard.rules import RULES
 from residency_guard.scan import ScanRun
-from residency_guard.scanners.stackfile import StackScan
 from residency_guard.stackregion import RegionResolution
 from residency_guard.suppressions import SuppressionAudit
 from residency_guard.values import Value

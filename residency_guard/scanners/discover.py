@@ -11,8 +11,8 @@ import yaml
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
-from residency_guard.scanners.stackfile import stack_name_of
 from residency_guard.sources.engine_records import is_engine_record
+from residency_guard.sources.stack_file import stack_name_of
 from residency_guard.stackregion import (
     Declaration,
     RegionSource,

@@ -1,106 +1,34 @@
-"""``.env`` files: the variables a workload starts with."""
+"""``.env`` files judged: their source (``sources.dotenv``) through the pipeline."""
 
 from __future__ import annotations
 
-import dataclasses
-import io
-import re
-import stat
 from pathlib import Path
 
-from dotenv.parser import parse_stream
-
 from residency_guard.catalog.model import Catalog
-from residency_guard.context import StackContext
-from residency_guard.envblocks import block_of_values
-from residency_guard.evaluate import evaluate_env_blocks, evaluate_stack, evaluate_values, unique
-from residency_guard.hosts import mentions_openai
+from residency_guard.pipeline import StackScan, evaluate_document
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.scanners.files import MAX_DOTENV_BYTES, read_text
-from residency_guard.scanners.stackfile import StackScan
-from residency_guard.stackregion import Declaration, RegionSource, resolve_region
-from residency_guard.values import Value
+from residency_guard.sources.dotenv import (
+    GENERATED_MARKER,
+    REGION_COMMENT,
+    REGION_VARIABLE,
+    is_private_sink_file,
+    parse_dotenv,
+    read_dotenv,
+)
+from residency_guard.stackregion import Declaration
 
-# The dotenv sink writes the region it was built for; a hand-written file may say it too.
-REGION_VARIABLE = "RESIDENCY_GUARD_REGION"
-REGION_COMMENT = "# residency-guard:region:"
-# The dotenv sink's second line. Its file is a key store by design (mode 0600, rewritten by
-# `pulumi up`): the key in it is not a plaintext leak unless others can read the file.
-GENERATED_MARKER = "# Written by residency-guard"
-# The line breaks python-dotenv counts (dotenv.parser._newline).
-_LINE_BREAK = re.compile(r"\r\n|\n|\r")
-
-
-def parse_dotenv(text: str) -> tuple[list[Value], list[tuple[str, int]]]:
-    """``KEY=value`` bindings as values, read by python-dotenv's own parser (what a Python
-    workload loads), and the regions the file declares.
-
-    Lines end where python-dotenv ends them (``\\r\\n``, ``\\n``, ``\\r``): U+2028, U+2029 and
-    U+0085 stay inside a value, as they do for the client that reads it. A binding python-dotenv
-    cannot parse (an unclosed quote) is still judged on its raw text after ``=``.
-    """
-    values: list[Value] = []
-    regions: list[tuple[str, int]] = []
-    for binding in parse_stream(io.StringIO(text)):
-        string = binding.original.string
-        body = string.lstrip()
-        skipped = string[: len(string) - len(body)]
-        # The binding's own line: python-dotenv marks it where the blank lines before it start.
-        number = binding.original.line + len(_LINE_BREAK.findall(skipped))
-        line = _LINE_BREAK.split(body, maxsplit=1)[0]
-        indent = len(_LINE_BREAK.split(skipped)[-1])  # spaces before the key on its line
-        if binding.key is None and not binding.error:
-            if line.strip().lower().startswith(REGION_COMMENT):
-                regions.append((line.strip()[len(REGION_COMMENT) :].strip(), number))
-            continue
-        if binding.error:  # an unclosed quote: no binding to python-dotenv; others may read one
-            if line.startswith("#") or "=" not in line:
-                continue
-            key, _, rest = line.removeprefix("export ").partition("=")
-            key, value = key.strip(), rest.strip()
-        elif binding.value is None:  # `KEY` alone: nothing is set
-            continue
-        else:
-            key, value = str(binding.key), binding.value
-        column = indent + line.find("=") + 2
-        values.append(Value((key,), value, key, number, column))
-        if key == REGION_VARIABLE:
-            regions.append((value, number))
-    return values, regions
-
-
-def is_private_sink_file(path: Path, text: str) -> bool:
-    """A file the dotenv sink wrote that only its owner can read."""
-    if GENERATED_MARKER not in text[:4096]:
-        return False
-    try:
-        return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
-    except OSError:
-        return False
+__all__ = [
+    "GENERATED_MARKER",
+    "REGION_COMMENT",
+    "REGION_VARIABLE",
+    "is_private_sink_file",
+    "parse_dotenv",
+    "scan_dotenv",
+]
 
 
 def scan_dotenv(
     path: Path, catalog: Catalog, repo: RepoConfig, held: Declaration | None = None
 ) -> StackScan:
-    """Judge a dotenv file against the region it declares, or ``held`` (``paths:``, the
-    ``stacks:`` mapping of its name, ``--region``), if it holds OpenAI settings."""
-    file = str(path)
-    text = read_text(path, MAX_DOTENV_BYTES)
-    values, regions = parse_dotenv(text)
-    if is_private_sink_file(path, text):
-        values = [dataclasses.replace(v, secret=True) for v in values]
-    declarations = [
-        Declaration(region, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
-        for region, line in regions
-    ]
-    if held is not None:
-        declarations.append(held)
-    resolution = resolve_region(declarations)
-    ctx = StackContext(catalog, path.name, file, resolution, repo)
-    openai_related = any(
-        mentions_openai(v.text) or v.name.upper().startswith("OPENAI") for v in values
-    )
-    findings = evaluate_values(values, ctx) + evaluate_env_blocks([block_of_values(values)], ctx)
-    if openai_related:
-        findings += evaluate_stack(ctx)
-    return StackScan(path.name, file, "dotenv", resolution, unique(findings), values)
+    """Judge a dotenv file against the region it declares, or ``held``."""
+    return evaluate_document(read_dotenv(path, held), catalog, repo)

@@ -20,7 +20,7 @@ from typing import Any
 
 from residency_guard.envblocks import KEY_VAR, EnvBlock, env_blocks, yaml_tree
 from residency_guard.errors import InputError
-from residency_guard.sources.document import Document
+from residency_guard.sources.document import Document, Subject
 from residency_guard.stackregion import Declaration
 from residency_guard.values import Gate, Value, loads_json, walk_data
 from residency_guard.yamlfile import load_yaml_documents, walk_yaml
@@ -51,7 +51,7 @@ def read_config_file(
             if with_env:
                 blocks.extend(env_blocks(yaml_tree(document, document.root)))
     return Document(
-        path.name, file, "config-file", list(_litellm(_assignments(values))),
+        Subject(path.name), file, "config-file", list(_litellm(_assignments(values))),
         declarations=[region] if region is not None else [], env_blocks=blocks,
     )  # fmt: skip
 

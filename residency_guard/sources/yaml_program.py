@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from residency_guard.context import Resource
-from residency_guard.sources.document import Document
+from residency_guard.sources.document import Document, Subject
 from residency_guard.values import SECRET_SIG_KEY, SECRET_SIG_VALUE, UNKNOWN_SENTINEL, Value
 from residency_guard.yamlfile import YamlDocument, is_null, scalar_text, walk_yaml
 
@@ -62,7 +62,7 @@ def read_yaml_program(documents: list[YamlDocument]) -> Document:
                 node.start_mark.line + 1,
             ))  # fmt: skip
     file = documents[0].file if documents else ""
-    return Document("", file, "yaml-program", values, resources)
+    return Document(Subject(""), file, "yaml-program", values, resources)
 
 
 def _judged_names(documents: list[YamlDocument]) -> frozenset[str]:

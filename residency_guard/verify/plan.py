@@ -24,7 +24,7 @@ from residency_guard.repoconfig import RepoConfig
 from residency_guard.runtime_pin import is_loopback_ip
 from residency_guard.scanners.discover import PROJECT_FILES, project_targets
 from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
-from residency_guard.scanners.stackfile import stack_name_of
+from residency_guard.sources.stack_file import stack_name_of
 from residency_guard.stackregion import (
     REGION_KEY,
     Declaration,

@@ -36,3 +36,22 @@ def test_every_core_module_imports_first_in_a_fresh_interpreter() -> None:
         check=True,
     )  # fmt: skip
     assert result.stdout.split() == []
+
+
+def test_reading_and_classifying_files_loads_no_rule() -> None:
+    # Sources read files into documents and discovery classifies them; only the pipeline
+    # judges (residency_guard.pipeline imports the rules): a file is read without them.
+    readers = [m for m in core_modules() if m.startswith("residency_guard.sources")]
+    readers.append("residency_guard.scanners.discover")
+    assert "residency_guard.sources.stack_file" in readers
+    script = (
+        "import importlib, sys\n"
+        "for m in sys.argv[1:]: importlib.import_module(m)\n"
+        "print(' '.join(n for n in sorted(sys.modules) if n.startswith('residency_guard.rules')"
+        " or n == 'residency_guard.pipeline'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *readers], capture_output=True, text=True, cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    assert result.stdout.split() == []
