@@ -155,12 +155,6 @@ def project_targets(project_file: Path) -> list[Target]:
     return targets
 
 
-def _owning_project_region(stack_file: Path) -> Declaration | None:
-    """The default region of the project whose stackConfigDir holds this stack file."""
-    found = _owning_project(stack_file)
-    return project_declaration(found[1], found[0]) if found is not None else None
-
-
 def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
     """The project file whose stackConfigDir holds this stack file, and its document."""
     # realpath, not resolve(): the stack file may be a symlink loop (RuntimeError on 3.11), and
