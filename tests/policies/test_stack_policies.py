@@ -349,3 +349,27 @@ def test_the_summary_names_components_and_azure_resources(state: PackState) -> N
     ):
         assert any(line.startswith(expected) for line in lines), (expected, lines)
     assert not any("'lang'" in line for line in lines)
+
+
+def test_among_several_accounts_a_deployment_is_judged_with_the_one_its_id_names(
+    state: PackState,
+) -> None:
+    """After `up`, a deployment's outputs name its account only inside its resource ID."""
+    uk = policy_resource(ACCOUNT, {**account_outputs("uksouth"), "name": "oaiuk"}, name="oai-uk")
+    eu = policy_resource(
+        ACCOUNT, {**account_outputs("swedencentral"), "name": "oaieu"}, name="oai-eu"
+    )
+    outputs = {
+        **deployment_outputs("DataZoneStandard"),
+        "id": "/subscriptions/s/resourceGroups/rg-ai/providers/"
+        "Microsoft.CognitiveServices/accounts/oaieu/deployments/chat",
+    }
+    deployment = policy_resource(DEPLOYMENT, outputs, name="chat")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([uk, eu, deployment]))
+    assert [u for _, u in outcome.violations] == [urn(ACCOUNT, "oai-uk")]  # RG012, the UK one
+    on_uk = {**outputs, "id": str(outputs["id"]).replace("/oaieu/", "/oaiuk/")}
+    deployment = policy_resource(DEPLOYMENT, on_uk, name="chat")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([uk, eu, deployment]))
+    assert sorted(m.split("]")[0] for m, u in outcome.violations if u == urn(DEPLOYMENT, "chat")) == [
+        "[RG013"
+    ]
