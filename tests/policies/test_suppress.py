@@ -118,3 +118,15 @@ def test_remediation_leaves_a_suppressed_host_as_written(tmp_path: Path) -> None
     # The same resource in a stack the suppression does not cover is rewritten.
     other = resource_args(resource_type, props, stack="staging-eu", config=on)
     assert policy.remediate(other) is not None
+
+
+def test_a_suppression_without_an_end_date_says_none(tmp_path: Path) -> None:
+    # `until:` is optional: the summary then names the source and the reason only.
+    state = _state(tmp_path, f'  - rule: RG001\n    stack: "prod-eu*"\n    reason: "{REASON}"\n')
+    resource_type, props = k8s_deployment({"OPENAI_BASE_URL": GLOBAL_URL})
+    summary = run(
+        policies(state)["openai-configuration-summary"],
+        stack_args([policy_resource(resource_type, props)]),
+    )
+    (suppressed,) = [m for m, _ in summary.violations if m.startswith("[RG001]")]
+    assert suppressed.endswith(f"(suppressed by {tmp_path / 'residency-guard.yaml'}:2: {REASON})")
