@@ -99,10 +99,10 @@ def scan_paths(
     stack, project, preview or state file to that region (``check --region``).
     """
     day = today or datetime.date.today()
-    targets, errors = discover(list(paths), RepoConfigs(config), region)
+    sources = SourceCache()  # each file read once per run: discovery, sources, suppressions
+    targets, errors = discover(list(paths), RepoConfigs(config), region, sources)
     groups = _by_repo_config(targets, paths, config)
     run: ScanRun | None = None
-    sources = SourceCache()
     for config_path, group in groups.items():
         try:
             repo = load_repo_config(config_path)
@@ -115,7 +115,7 @@ def scan_paths(
         part = ScanRun(catalog, repo)
         for target in group:
             _scan_into(part, target, catalog, repo, sources)
-        part.suppressions = suppress_scans(part.scans, repo, day, sources.texts)
+        part.suppressions = suppress_scans(part.scans, repo, day, read=sources.text)
         run = part if run is None else run.joined(part)
     if run is None:  # every config was unreadable: defaults, so that the errors are reported
         run = ScanRun(load_catalog(list(catalogs)), RepoConfig())

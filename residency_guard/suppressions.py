@@ -31,7 +31,7 @@ import datetime
 import fnmatch
 import re
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePath
@@ -51,6 +51,9 @@ _YAML_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 
 if TYPE_CHECKING:  # scan imports this module; the type is for annotations only
     from residency_guard.pipeline import StackScan
+
+# A file's text within a size limit (``scanners.files.read_text``, a run's ``SourceCache``).
+Reader = Callable[[Path, int], str]
 
 # "# residency-guard: ignore ..." after the start of a line or a blank, as YAML comments are.
 _DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*residency-guard:\s*ignore(?![\w-])(?P<body>.*)$")
@@ -321,9 +324,12 @@ class SuppressionAudit:
         return sum(1 for _, e in (*self.applied, *self.expired) if e == entry)
 
 
-def read_sources(files: Iterable[str], known: Mapping[str, str] | None = None) -> dict[str, str]:
+def read_sources(
+    files: Iterable[str], known: Mapping[str, str] | None = None, read: Reader | None = None
+) -> dict[str, str]:
     """The texts of the files that may hold inline suppressions (not JSON); unreadable: none.
-    ``known`` texts (the scan read them already) are not read again."""
+    ``known`` texts (the scan read them already) are not read again; ``read`` reads the
+    others (the run's reader, which read the scanned files once)."""
     from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
 
     sources: dict[str, str] = {}
@@ -334,7 +340,7 @@ def read_sources(files: Iterable[str], known: Mapping[str, str] | None = None) -
             sources[file] = known[file]
             continue
         try:
-            sources[file] = read_text(Path(file), MAX_YAML_BYTES)
+            sources[file] = (read or read_text)(Path(file), MAX_YAML_BYTES)
         except ResidencyGuardError:
             continue  # the scan reported it already, or it is no file of ours
     return sources
@@ -345,15 +351,16 @@ def suppress_scans(
     repo: RepoConfig,
     today: datetime.date,
     texts: Mapping[str, str] | None = None,
+    read: Reader | None = None,
 ) -> SuppressionAudit:
     """Apply suppressions to every scan's findings in place; what was applied, for the report.
 
     An RG016 about an inline comment belongs to the scan of its file; one about
     ``residency-guard.yaml`` (or another shared file) to the run, in ``audit.findings``.
-    ``texts``: files the scan read already, by name.
+    ``texts``: files the scan read already, by name; ``read``: the run's reader.
     """
     files = {s.file for s in scans} | {f.file for s in scans for f in s.findings}
-    sources = read_sources(files, texts)
+    sources = read_sources(files, texts, read)
     inline = {file: parse_inline(file, text) for file, text in sources.items()}
     shared = repo_entries(repo)
     base = _base(repo)

@@ -10,7 +10,7 @@ import yaml
 
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config, load_repo_config
-from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
+from residency_guard.scanners.files import SourceCache
 from residency_guard.sources.engine_records import is_engine_record
 from residency_guard.sources.stack_file import stack_name_of
 from residency_guard.stackregion import (
@@ -19,7 +19,7 @@ from residency_guard.stackregion import (
     held_declaration,
     project_declaration,
 )
-from residency_guard.yamlfile import YamlDocument, load_yaml, scalar_text
+from residency_guard.yamlfile import YamlDocument, scalar_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 # Folders that never hold a stack of the user's and can be huge.
@@ -123,9 +123,12 @@ def stack_config_dir(document: YamlDocument, project_file: Path) -> str:
     return modern or legacy or "."
 
 
-def project_targets(project_file: Path) -> list[Target]:
-    """The stack files of a Pulumi project, honouring ``stackConfigDir`` (or ``config: <dir>``)."""
-    document = load_yaml(read_text(project_file, MAX_YAML_BYTES), str(project_file))
+def project_targets(project_file: Path, files: SourceCache | None = None) -> list[Target]:
+    """The stack files of a Pulumi project, honouring ``stackConfigDir`` (or ``config: <dir>``).
+
+    ``files``: the run's reads; the project file composed here is the one its stacks inherit
+    from (``sources.stack_file``)."""
+    document = (files if files is not None else SourceCache()).document(project_file)
     config_dir = stack_config_dir(document, project_file)
     try:
         folder = (project_file.parent / config_dir).resolve()
@@ -155,7 +158,7 @@ def project_targets(project_file: Path) -> list[Target]:
     return targets
 
 
-def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
+def _owning_project(stack_file: Path, files: SourceCache) -> tuple[Path, YamlDocument] | None:
     """The project file whose stackConfigDir holds this stack file, and its document."""
     # realpath, not resolve(): the stack file may be a symlink loop (RuntimeError on 3.11), and
     # a stack lives where its link is.
@@ -164,8 +167,9 @@ def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
         project = next((candidate / n for n in PROJECT_FILES if (candidate / n).is_file()), None)
         if project is None:
             continue
+        named = _relative(project)  # as the stack's target names it: one read for both
         try:
-            document = load_yaml(read_text(project, MAX_YAML_BYTES), str(project))
+            document = files.document(named)
         except ResidencyGuardError:
             return None  # the project file's own problems show when the project is scanned
         try:
@@ -173,7 +177,7 @@ def _owning_project(stack_file: Path) -> tuple[Path, YamlDocument] | None:
         except ResidencyGuardError:
             return None  # the project file's own problems show when the project is scanned
         if Path(os.path.realpath(project.parent / config_dir)) == folder:
-            return _relative(project), document
+            return named, document
         return None
     return None
 
@@ -207,25 +211,27 @@ def _absolute(path: Path) -> Path:
 
 
 def discover(
-    paths: list[Path], repos: RepoConfigs | None = None, region: str | None = None
-) -> tuple[list[Target], list[ResidencyGuardError]]:
+    paths: list[Path], repos: RepoConfigs | None = None, region: str | None = None,
+    files: SourceCache | None = None,
+) -> tuple[list[Target], list[ResidencyGuardError]]:  # fmt: skip
     """Targets for the given paths, and one error per path that cannot be used.
 
     ``region`` (``--region``) holds every file named here that is no stack, project, preview
     or state file; in a folder, ``paths:`` of each file's repo config (``repos``, by default
     its nearest) does, and dotenv files are found at any
-    depth.
+    depth. ``files``: the run's reads (a project file read here is not read again).
     """
     targets: list[Target] = []
     errors: list[ResidencyGuardError] = []
     repos = repos if repos is not None else RepoConfigs()
+    files = files if files is not None else SourceCache()
     for path in paths:
         try:
             if path.is_dir():
-                targets.extend(_folder_targets(path, errors, repos))
+                targets.extend(_folder_targets(path, errors, repos, files))
             elif path.exists() or path.is_symlink():
                 if path.name in PROJECT_FILES:
-                    found = project_targets(path)
+                    found = project_targets(path, files)
                     if not any(t.kind == "stack-file" for t in found):
                         # Nothing to judge is never a green run, as for the project's folder.
                         raise InputError(
@@ -247,7 +253,7 @@ def discover(
                         fix="pass a Pulumi project folder, Pulumi.<stack>.yaml, a .json or a "
                         ".env, or hold the file to a region with --region or `paths:`",
                     )  # fmt: skip
-                owner = _owning_project(path) if kind == "stack-file" else None
+                owner = _owning_project(path, files) if kind == "stack-file" else None
                 if owner is None:
                     targets.append(Target(path, kind, held=held))
                 else:
@@ -265,7 +271,7 @@ def discover(
 
 
 def _folder_targets(
-    folder: Path, errors: list[ResidencyGuardError], repos: RepoConfigs
+    folder: Path, errors: list[ResidencyGuardError], repos: RepoConfigs, cache: SourceCache
 ) -> list[Target]:
     targets: list[Target] = []
     projects = 0
@@ -286,7 +292,7 @@ def _folder_targets(
         if project is not None:
             projects += 1
             try:
-                targets.extend(project_targets(project))
+                targets.extend(project_targets(project, cache))
             except ResidencyGuardError as error:
                 errors.append(error)
     seen = {_absolute(t.path) for t in targets}

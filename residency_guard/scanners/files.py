@@ -19,6 +19,11 @@ MAX_DOTENV_BYTES = 4 * 1024 * 1024
 
 def read_text(path: Path, limit: int) -> str:
     """The file as UTF-8 text, or an InputError naming it and the fix."""
+    return _read_sized(path, limit)[0]
+
+
+def _read_sized(path: Path, limit: int) -> tuple[str, int]:
+    """The file's text and its size in bytes (``read_text``)."""
     name = str(path)
     try:
         info = path.stat()
@@ -32,11 +37,7 @@ def read_text(path: Path, limit: int) -> str:
         raise InputError("not a regular file", file=name, fix="scan regular files only")
     size = info.st_size
     if size > limit:
-        raise InputError(
-            f"file is {size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit "
-            "for this kind of file",
-            file=name, fix="scan the real stack, preview or state file",
-        )  # fmt: skip
+        raise _too_large(name, size, limit)
     try:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
@@ -55,24 +56,39 @@ def read_text(path: Path, limit: int) -> str:
         raise InputError(
             "invalid UTF-8", file=name, line=line, fix="save the file as UTF-8"
         ) from None
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), size
+
+
+def _too_large(name: str, size: int, limit: int) -> InputError:
+    return InputError(
+        f"file is {size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit "
+        "for this kind of file",
+        file=name, fix="scan the real stack, preview or state file",
+    )  # fmt: skip
 
 
 class SourceCache:
-    """The files one run reads more than once: a project file (every stack inherits its config
-    defaults) and each stack file (its inline suppressions are read after the scan)."""
+    """Every file one run reads, read once: a project file (discovery reads it, every stack
+    inherits its config defaults), each stack, dotenv, settings and ESC definition file (their
+    inline suppressions are read after the scan)."""
 
     def __init__(self) -> None:
         self.texts: dict[str, str] = {}  # by the file name findings carry
+        self._sizes: dict[str, int] = {}  # each file's size: a kind's limit holds on a reread
         self._documents: dict[str, YamlDocument] = {}
         # ESC definitions and evaluated environments, shared by the stacks that import them.
         self.esc: dict[Any, Any] = {}
 
     def text(self, path: Path, limit: int) -> str:
+        """The file's text (``read_text``), read once; a reader with a smaller ``limit`` gets
+        the error it would get from a read of its own."""
         name = str(path)
         found = self.texts.get(name)
         if found is None:
-            found = self.texts[name] = read_text(path, limit)
+            found, self._sizes[name] = _read_sized(path, limit)
+            self.texts[name] = found
+        elif self._sizes[name] > limit:
+            raise _too_large(name, self._sizes[name], limit)
         return found
 
     def document(self, path: Path) -> YamlDocument:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,9 @@ def is_engine_record(path: Path) -> bool:
     return name.endswith((".json.gz", ".json.zst", *EVENT_LOG_SUFFIXES))
 
 
-def read_record_text(path: Path) -> str:
-    """The file's text, decompressed when the file backend gzipped it."""
+def read_record_text(path: Path, read: Callable[[Path, int], str] | None = None) -> str:
+    """The file's text, decompressed when the file backend gzipped it; ``read`` reads a plain
+    file (the run's reader), ``read_text`` by default."""
     from residency_guard.scanners.files import MAX_JSON_BYTES, read_text  # files, not rules
 
     name = path.name.lower()
@@ -44,7 +45,7 @@ def read_record_text(path: Path) -> str:
             fix=f"decompress it (zstd -d {path.name}) and scan the .json",
         )  # fmt: skip
     if not name.endswith(GZIP_SUFFIX):
-        return read_text(path, MAX_JSON_BYTES)
+        return (read or read_text)(path, MAX_JSON_BYTES)
     try:
         with gzip.open(path, "rb") as handle:
             raw = handle.read(MAX_RECORD_BYTES + 1)

@@ -25,7 +25,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -65,6 +65,7 @@ class Leaf:
 
 
 Tree: TypeAlias = dict[str, "Tree"] | list["Tree"] | Leaf
+Reader: TypeAlias = Callable[[Path, int], str]  # a file's text, within a size limit
 
 
 @dataclass
@@ -104,20 +105,21 @@ def esc_folder(repo: RepoConfig, stack_file: Path, project_file: Path | None) ->
 
 def resolve_stack_environment(
     document: YamlDocument, folder: Path | None, project: str = "",
-    shared: dict[Any, Any] | None = None,
+    shared: dict[Any, Any] | None = None, read: Reader | None = None,
 ) -> Resolved:  # fmt: skip
     """The values, declarations and missing imports of a stack file's ``environment:``.
 
     ``shared`` keeps what one run reads for many stacks: each definition, parsed once, and
     each environment, evaluated once (an environment does not depend on who imports it:
     references are early-bound), unless its evaluation found an import missing (that is
-    reported for each stack, so it is evaluated again).
+    reported for each stack, so it is evaluated again). ``read`` reads a definition's text
+    (the run's reader: the suppression pass reads the same texts).
     """
     node = document.get("environment")
     resolved = Resolved()
     if node is None or is_null(node):
         return resolved
-    evaluator = _Evaluator(folder, resolved.missing, shared if shared is not None else {})
+    evaluator = _Evaluator(folder, resolved.missing, shared if shared is not None else {}, read)
     if isinstance(node, yaml.SequenceNode):
         tree = evaluator.imports_of(document, node, {})
     elif isinstance(node, yaml.MappingNode):
@@ -154,11 +156,13 @@ class _Evaluator:
     """Environments by name, each evaluated once; an import cycle is an InputError."""
 
     def __init__(
-        self, folder: Path | None, missing: list[MissingEnvironment], shared: dict[Any, Any]
-    ) -> None:
+        self, folder: Path | None, missing: list[MissingEnvironment], shared: dict[Any, Any],
+        read: Reader | None = None,
+    ) -> None:  # fmt: skip
         self.folder = folder
         self.missing = missing
         self.shared = shared
+        self.read_text = read
         self.done: dict[str, dict[str, Tree] | None] = {}
         self.open: list[str] = []
         # The definition files each environment being evaluated reads (its imports' too).
@@ -211,7 +215,8 @@ class _Evaluator:
             return found  # type: ignore[no-any-return]
         from residency_guard.scanners.files import read_text  # no import cycle at load
 
-        document = load_yaml(read_text(path, MAX_ESC_BYTES), str(path))
+        read: Reader = self.read_text or read_text
+        document = load_yaml(read(path, MAX_ESC_BYTES), str(path))
         root = document.root
         if root is not None:  # a file of ours: a duplicate key is an input error (ownyaml)
             refuse_duplicate_keys(root, str(path), InputError)

@@ -43,7 +43,7 @@ def stack_file(target: Target, catalog: Catalog, repo: RepoConfig, files: Source
 def engine_json(target: Target, catalog: Catalog, repo: RepoConfig, files: SourceCache) -> Document:
     """A preview, a state export, a file-backend checkpoint (``.json``, ``.json.gz``) or an
     ``--event-log`` file; a JSON file held to a region that is none of them is a config file."""
-    text = read_record_text(target.path)
+    text = read_record_text(target.path, files.text)
     try:
         data = loads_json(text)
     except json.JSONDecodeError:

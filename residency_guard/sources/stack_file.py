@@ -85,7 +85,9 @@ def read_stack_file(
     # (Their folder is looked for, a stat per candidate, only by a stack that imports some.)
     imports_esc = document.get("environment") is not None
     folder = esc_folder(repo, path, project_file) if imports_esc else None
-    esc = resolve_stack_environment(document, folder, project_name or "", sources.esc)
+    esc = resolve_stack_environment(
+        document, folder, project_name or "", sources.esc, sources.text
+    )
     config = document.get("config")
     written = spellings(document, config, project_name)
     declarations = stack_declarations(

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from residency_guard import yamlfile
+from residency_guard.scan import scan_paths
 from tests.core.test_cli import run
 
 GLOBAL_URL = "config:\n  {project}:openaiBaseUrl: https://us.api.openai.com/v1\n"
@@ -106,3 +113,77 @@ def test_the_strictest_fail_on_of_the_configs_decides(tmp_path: Path) -> None:
     )
     code, found = _verdicts("team-eu", "team-us", cwd=tmp_path)
     assert found and code == 1
+
+
+def _read_counts(monkeypatch: Any) -> tuple[Counter[str], Counter[str]]:
+    """Every open of a file by the run, and every YAML composition, by file name."""
+    opened: Counter[str] = Counter()
+    composed: Counter[str] = Counter()
+    real_open, real_compose, real_compose_all = Path.open, yamlfile._compose, yamlfile._compose_all
+
+    def counted_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        opened[os.path.realpath(self)] += 1
+        return real_open(self, *args, **kwargs)
+
+    def counted_compose(text: str, file: str) -> Any:
+        composed[os.path.realpath(file)] += 1
+        return real_compose(text, file)
+
+    def counted_compose_all(text: str, file: str) -> Any:
+        composed[os.path.realpath(file)] += 1
+        return real_compose_all(text, file)
+
+    monkeypatch.setattr(Path, "open", counted_open)
+    monkeypatch.setattr(yamlfile, "_compose_all", counted_compose_all)
+    monkeypatch.setattr(yamlfile, "_compose", counted_compose)
+    return opened, composed
+
+
+def _shop(folder: Path) -> list[Path]:
+    """A YAML program's project, two stacks importing one ESC environment, a dotenv file and
+    a settings file held to the region: each holds a finding."""
+    files = {
+        "Pulumi.yaml": "name: shop\nruntime: yaml\nconfig:\n  openaiBaseUrl: https://api.openai.com/v1\n"
+        "variables:\n  url: https://api.openai.com/v1\n",
+        "Main.yaml": "resources:\n  bucket:\n    type: aws:s3:Bucket\n    properties:\n"
+        "      tags: {OPENAI_BASE_URL: 'https://api.openai.com/v1'}\n",
+        "Pulumi.prod-eu.yaml": "environment: [shop/base]\nconfig:\n  residency-guard:region: eu\n",
+        "Pulumi.web-eu.yaml": "environment: [shop/base]\nconfig:\n  residency-guard:region: eu\n",
+        "esc/shop/base.yaml": "values:\n  environmentVariables:\n"
+        "    OPENAI_BASE_URL: https://api.openai.com/v1\n",
+        ".env.prod-eu": "# residency-guard:region: eu\nOPENAI_BASE_URL=https://api.openai.com/v1\n",
+        "k8s/app.yaml": "env:\n  - name: OPENAI_BASE_URL\n    value: https://api.openai.com/v1\n",
+        "residency-guard.yaml": "paths:\n  'k8s/*.yaml': eu\n",
+    }
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return [folder / name for name in files if name != "residency-guard.yaml"]
+
+
+STACKS = ["Pulumi.prod-eu.yaml", "Pulumi.web-eu.yaml"]
+PROGRAM_AND_ESC = ["Pulumi.yaml", "Main.yaml", "esc/shop/base.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("paths", "with_findings"),
+    [
+        (["."], [*PROGRAM_AND_ESC, ".env.prod-eu", "k8s/app.yaml"]),
+        (STACKS, PROGRAM_AND_ESC),  # each stack file finds its project on its own
+    ],
+    ids=["folder", "stack files named"],
+)
+def test_a_run_reads_and_composes_each_input_file_once(
+    tmp_path: Path, monkeypatch: Any, paths: list[str], with_findings: list[str]
+) -> None:
+    # Discovery, the sources and the suppression pass share one read of each file: the project
+    # file too (discovery reads its stackConfigDir and default region, every stack inherits it).
+    _shop(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    opened, composed = _read_counts(monkeypatch)
+    run = scan_paths([Path(p) for p in paths])
+    assert {f.file for f in run.findings} >= set(with_findings)
+    for name in {*STACKS, *with_findings}:
+        assert opened[os.path.realpath(name)] == 1, name
+        if name.endswith(".yaml"):
+            assert composed[os.path.realpath(name)] == 1, name
