@@ -24,6 +24,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
+def _jobs(text: str) -> int:
+    from residency_guard.workers import parse_jobs
+
+    try:
+        return parse_jobs(text)
+    except ValueError:
+        wanted = f"expected a number of 1 or more, or auto: {text!r}"
+        raise argparse.ArgumentTypeError(wanted) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="residency-guard", description=__doc__)
     parser.add_argument("--version", action="version", version=f"residency-guard {__version__}")
@@ -39,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--region", metavar="REGION",
                        help="hold the files named (Kubernetes, Helm, compose, LiteLLM, dotenv, "
                             "any YAML/JSON) to this region")  # fmt: skip
+    check.add_argument("--jobs", type=_jobs, default="auto", metavar="N",
+                       help="processes that judge the files of a run of 200 or more: a number, "
+                            "or auto (the CPUs, at most 8; the default)")  # fmt: skip
     add_settings_options(check)
 
     explain = sub.add_parser("explain", help="print what a rule means")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from residency_guard.scanners.discover import RepoConfigs, Target, discover
 from residency_guard.scanners.files import SourceCache
 from residency_guard.sources.registry import SOURCES
 from residency_guard.suppressions import SuppressionAudit, suppress_scans
+from residency_guard.workers import map_in_order
 
 
 @dataclass
@@ -88,7 +90,8 @@ def scan_target(
 
 def scan_paths(
     paths: Sequence[Path], *, config: Path | None = None, catalogs: Sequence[Path] = (),
-    today: datetime.date | None = None, region: str | None = None,
+    today: datetime.date | None = None, region: str | None = None, jobs: int = 1,
+    keep_values: bool = True,
 ) -> ScanRun:  # fmt: skip
     """Scan every path; a file that cannot be read is an error, and the rest still completes.
 
@@ -96,7 +99,10 @@ def scan_paths(
     up to the repository root) unless ``config`` names one for all: ``check a b`` and
     ``check b a`` agree. Suppressions are judged on ``today``; callers pass it (None: the
     caller's clock, read once). ``region`` holds every file named in ``paths`` that is no
-    stack, project, preview or state file to that region (``check --region``).
+    stack, project, preview or state file to that region (``check --region``). ``jobs``
+    processes judge the files of a large run (``residency_guard.workers``); the result is the
+    same for any number. ``keep_values=False`` leaves each scan's values out (the report
+    reads them, ``check`` does not: a worker need not send them back).
     """
     day = today or datetime.date.today()
     sources = SourceCache()  # each file read once per run: discovery, sources, suppressions
@@ -113,8 +119,15 @@ def scan_paths(
             errors.append(error)
             continue
         part = ScanRun(catalog, repo)
-        for target in group:
-            _scan_into(part, target, catalog, repo, sources)
+        judge = functools.partial(
+            _judged, catalog=catalog, repo=repo, sources=sources, keep_values=keep_values
+        )
+        for outcome, read in map_in_order(judge, group, jobs):
+            if isinstance(outcome, ResidencyGuardError):
+                part.errors.append(outcome)
+            else:
+                part.scans.append(outcome)
+            sources.adopt(read)  # what a worker read: its suppressions are read from it
         part.suppressions = suppress_scans(part.scans, repo, day, read=sources.text)
         run = part if run is None else run.joined(part)
     if run is None:  # every config was unreadable: defaults, so that the errors are reported
@@ -151,14 +164,20 @@ def _as_given(path: Path | None) -> Path | None:
         return path
 
 
-def _scan_into(
-    run: ScanRun, target: Target, catalog: Catalog, repo: RepoConfig, sources: SourceCache
-) -> None:
+def _judged(
+    target: Target, *, catalog: Catalog, repo: RepoConfig, sources: SourceCache,
+    keep_values: bool,
+) -> tuple[StackScan | ResidencyGuardError, dict[str, tuple[str, int]]]:  # fmt: skip
+    """One target's scan, or the error that stopped it; and the target's file as read."""
+    outcome: StackScan | ResidencyGuardError
     try:
-        run.scans.append(scan_target(target, catalog, repo, sources))
+        outcome = scan_target(target, catalog, repo, sources)
+        if not keep_values:
+            outcome.values = []
     except ResidencyGuardError as error:
-        run.errors.append(error)
+        outcome = error
     except RecursionError:
-        run.errors.append(InputError("nested too deeply to scan safely", file=str(target.path)))
+        outcome = InputError("nested too deeply to scan safely", file=str(target.path))
     except MemoryError:
-        run.errors.append(InputError("too large to scan in memory", file=str(target.path)))
+        outcome = InputError("too large to scan in memory", file=str(target.path))
+    return outcome, sources.read_of(str(target.path))

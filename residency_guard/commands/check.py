@@ -26,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
         catalogs=[Path(c) for c in args.catalog],
         today=datetime.date.today(),  # suppressions expire by the user's clock, read once
         region=args.region,
+        jobs=args.jobs,
+        keep_values=False,  # only the report reads them
     )
     fail_on = Severity(args.fail_on or run.fail_on)
     errors = [redact(e.one_line()) for e in run.errors]

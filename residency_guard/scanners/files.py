@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,17 @@ class SourceCache:
         elif self._sizes[name] > limit:
             raise _too_large(name, self._sizes[name], limit)
         return found
+
+    def read_of(self, name: str) -> dict[str, tuple[str, int]]:
+        """The file as read, by name ({} when it was not): what a worker process sends back."""
+        text = self.texts.get(name)
+        return {} if text is None else {name: (text, self._sizes[name])}
+
+    def adopt(self, read: Mapping[str, tuple[str, int]]) -> None:
+        """Files another process read (``read_of``), as if this cache had read them."""
+        for name, (text, size) in read.items():
+            self.texts.setdefault(name, text)
+            self._sizes.setdefault(name, size)
 
     def document(self, path: Path) -> YamlDocument:
         """A YAML file, composed once; its InputError every time it is asked for."""
