@@ -103,6 +103,18 @@ def test_stack_config_comes_from_the_engine_environment(
     assert run(policies(state)["openai-endpoint-region"], args).rules == ["RG001"]
 
 
+@pytest.mark.parametrize("text", ["[\"residency-guard:region\", \"eu\"]", "not json", ""])
+def test_pulumi_config_that_is_no_json_object_is_no_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    # The region then comes from elsewhere (here: none), never from a misread value.
+    monkeypatch.setenv("PULUMI_CONFIG", text)
+    state = PackState(pack_dir=tmp_path)
+    assert state.config_of_stack() == {}
+    outcome = run(policies(state)["residency-region-declared"], stack_args([], region=None))
+    assert outcome.rules == ["RG008"]
+
+
 def test_the_stack_name_falls_back_to_pulumi_stack(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

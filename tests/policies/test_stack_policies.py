@@ -31,7 +31,12 @@ def test_a_stack_without_region_is_rg008(state: PackState) -> None:
     resources = [policy_resource(*k8s_deployment({"OPENAI_BASE_URL": EU_URL}))]
     outcome = run(policies(state)["residency-region-declared"], stack_args(resources, region=None))
     assert outcome.rules == ["RG008"]
-    assert outcome.violations[0][0].startswith("[RG008] stack 'prod-eu' declares no region")
+    # A stack finding has no place in a resource: no "(at ...)", then the fix as the CLI says it.
+    assert outcome.violations[0][0] == (
+        "[RG008] stack 'prod-eu' declares no region. Fix: add `residency-guard:region: <region>` "
+        "to its config (use `global` where no residency is needed), or map the stack name in "
+        "residency-guard.yaml"
+    )
 
 
 def test_an_unknown_region_is_rg017(state: PackState) -> None:
