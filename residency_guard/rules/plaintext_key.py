@@ -59,7 +59,7 @@ class PlaintextApiKey(Rule):
             else "pass it as a secret: read it with config.require_secret(...) or wrap it in "
             "pulumi.Output.secret(...)"
         )
-        if value.path[:1] == ("values",) and len(value.path) > 2:
+        if value.path[:1] == ("values",) and len(value.path) > 1:
             # An ESC definition in the repository (sources/esc.py; a top-level `values:`
             # mapping is its form), exported to the stack or not: plain text, or
             # `fn::secret: <plaintext>` that only `esc` encrypts when it saves.

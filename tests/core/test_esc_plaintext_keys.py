@@ -139,3 +139,26 @@ def test_an_encoded_key_in_a_definition_two_stacks_import_is_found(tmp_path: Pat
     found = keys(tmp_path)
     assert places(found, tmp_path) == [("esc/shop/prod-eu.yaml", 3)]
     assert found[0].message == "plaintext OpenAI API key sk-...WXYZ in 'data'"
+
+
+def esc_fix(setting: str) -> str:
+    return (
+        f"keep only its ciphertext in the repository: set it with `esc env set <env> {setting} "
+        "--secret` and export the definition without --show-secrets"
+    )
+
+
+def test_both_gates_name_the_setting_to_set_as_a_secret(tmp_path: Path) -> None:
+    # `fn::secret: <plaintext>` is set with --secret at its own path (not `.fn::secret`); a
+    # key right under `values:` is a setting of its own.
+    project(tmp_path, {"prod-eu": f"""\
+        values:
+          apiKey: {OTHER_KEY}
+          environmentVariables:
+            BACKUP_KEY:
+              fn::secret: {FAKE_KEY}
+    """})  # fmt: skip
+    expected = [(2, esc_fix("apiKey")), (5, esc_fix("environmentVariables.BACKUP_KEY"))]
+    assert sorted((f.line, f.fix) for f in keys(tmp_path)) == expected
+    judged = judge_file(tmp_path / "esc/shop/prod-eu.yaml", "yaml")
+    assert sorted((f.line, f.fix) for f in judged.findings if f.rule == "RG007") == expected
