@@ -24,7 +24,7 @@ from residency_guard.catalog.model import Catalog
 from residency_guard.errors import ResidencyGuardError
 from residency_guard.findings import Finding, Severity
 from residency_guard.repoconfig import RepoConfig, load_repo_config
-from residency_guard.runtime_pin import (
+from residency_guard.runtime.pin import (
     API_KEY_ENV,
     BASE_URL_ENV,
     ORG_ENV,

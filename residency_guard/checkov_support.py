@@ -49,9 +49,9 @@ from residency_guard.rules import RULES
 from residency_guard.rules.base import InputKind
 from residency_guard.scan import load_settings, scan_target
 from residency_guard.scanners.discover import PROJECT_FILES, discover, held_region
-from residency_guard.scanners.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.sources.engine_records import checkpoint_as_state
+from residency_guard.sources.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
 from residency_guard.sources.stack_file import stack_name_of
 from residency_guard.stackregion import UNDECLARED, Declaration
 from residency_guard.suppressions import apply_suppressions, suppress_scans

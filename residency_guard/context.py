@@ -4,31 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from residency_guard.catalog.model import Catalog, Region
 from residency_guard.endpoints import endpoints_of
 from residency_guard.hosts import Endpoint
 from residency_guard.keys import is_endpoint_value
 from residency_guard.repoconfig import RepoConfig
+from residency_guard.sources.document import MissingEnvironment
+from residency_guard.sources.document import Resource as Resource  # its home before sources
 from residency_guard.stackregion import RegionResolution
 from residency_guard.values import Value
 from residency_guard.yamlfile import Ambiguity
-
-if TYPE_CHECKING:
-    from residency_guard.sources.document import MissingEnvironment
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A Pulumi resource as any front end sees it: type, name and its properties."""
-
-    type: str
-    name: str
-    props: Mapping[str, Any]
-    urn: str = ""
-    file: str = ""
-    line: int = 0
 
 
 @dataclass

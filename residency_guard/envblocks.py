@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from residency_guard.hosts import selects_provider
 from residency_guard.keys import BASE_URL_VAR, LEGACY_BASE_VAR, bare_name, is_endpoint_name
+from residency_guard.texts import selects_provider
 from residency_guard.values import SECRET_SIG_KEY, Value, decoded_forms
 from residency_guard.yamlfile import YamlDocument, scalar_text
 from residency_guard.yamlnodes import distinct_nodes

@@ -9,23 +9,15 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 from urllib.parse import unquote
 
 from residency_guard.catalog.model import Catalog
-
-# Latin look-alikes seen in homoglyph attacks on host names (Unicode confusables.txt, the
-# subset that maps to the letters of "openai", "azure", "api" and "com").
-_CONFUSABLES = str.maketrans(
-    {
-        "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c",
-        "\u0456": "i", "\u0131": "i", "\u03bf": "o", "\u03b1": "a", "\u0501": "d",
-        "\u0578": "n", "\u057c": "n", "\u0585": "o", "\u0261": "g", "\u1d0f": "o",
-    }
-)  # fmt: skip
+from residency_guard.texts import INTERPOLATION as _INTERPOLATION
+from residency_guard.texts import QUOTES as _QUOTES
+from residency_guard.texts import mentions_openai, selects_provider
 
 # The characters of a scheme (RFC 3986: a letter, then letters, digits, '+', '.', '-').
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
@@ -44,10 +36,6 @@ _DNS_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
 _AUTHORITY_END = re.compile(r"[/?#]")
 # Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
 _SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")
-_QUOTES = "\"'`"
-# Values only known where they run: ${VAR}, $(cmd), {{ template }}. No pattern may run past
-# the opening of another ("${${${..." would make the search quadratic: a 1 MB value, hours).
-_INTERPOLATION = re.compile(r"\$\{[^{}]*\}|\$\([^()]*\)|\{\{[^{}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
 
 
 # Endings of file names that mention OpenAI (openai.yaml); no such top-level domain exists.
@@ -55,23 +43,6 @@ _FILE_SUFFIXES = frozenset(
     {"json", "yaml", "yml", "toml", "ini", "cfg", "conf", "txt", "md", "py", "js", "ts", "sh",
      "env", "log", "csv", "lock", "tpl", "j2"}
 )  # fmt: skip
-
-
-# Words that pick a backend rather than name a host (`OPENAI_HOST=azure`, `openaiChatHost: ollama`
-# in RAG templates, `llmProvider: foundry`): a setting named like an endpoint that holds one of
-# these selects a provider, and no client connects to a host of that name. Lower case.
-PROVIDER_SELECTORS = frozenset(
-    {"openai", "azure", "azure_openai", "azureopenai", "azure-openai", "azure_custom", "aoai",
-     "ollama", "foundry", "azure_foundry", "azureml", "github", "github_models", "local",
-     "localai", "lmstudio", "llamafile", "llamacpp", "vllm", "litellm", "anthropic", "bedrock",
-     "vertex", "vertexai", "google", "gemini", "mistral", "groq", "together", "huggingface",
-     "cohere", "deepseek", "openrouter", "none", "disabled", "mock", "fake"}
-)  # fmt: skip
-
-
-def selects_provider(text: str) -> bool:
-    """Whether a value picks a backend by name (``azure``, ``ollama``...), not a host."""
-    return text.strip().strip(_QUOTES).strip().lower() in PROVIDER_SELECTORS
 
 
 class EndpointKind(str, Enum):
@@ -136,53 +107,6 @@ class Endpoint:
             return False
         # "api-eu.openai.com", "api2.openai.com": misspelt API hosts, not pages.
         return not any("api" in label for label in host.split("."))
-
-
-def skeleton(text: str) -> str:
-    """Lower-cased NFKC text with Latin look-alikes folded, to spot 'openai' in disguise."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_CONFUSABLES)
-
-
-def mentions_openai(text: str) -> bool:
-    """Whether a string could name an OpenAI or Azure OpenAI endpoint at all."""
-    lowered = text.lower()
-    if "openai" in lowered or "azure" in lowered or "xn--" in lowered:
-        return True  # (an IDNA label may spell anything: checked whatever else the text holds)
-    if lowered.isascii():
-        return False
-    folded = skeleton(text)
-    return any(_disguises(folded, word) for word in _NAMES)
-
-
-_NAMES = ("openai", "azure")
-_MAX_STAND_INS = 2
-
-
-def _disguises(folded: str, word: str) -> bool:
-    """``word`` in ``folded``, where up to two non-ASCII characters may stand for its letters.
-
-    No confusables table is complete (Greek rho for "p", Armenian "o"...): a non-ASCII character
-    where a letter of the word should be is treated as a look-alike of that letter.
-    """
-    size = len(word)
-    for start in range(len(folded) - size + 1):
-        stand_ins = 0
-        for offset, letter in enumerate(word):
-            char = folded[start + offset]
-            if char == letter:
-                continue
-            if char.isascii():
-                break
-            stand_ins += 1
-        else:
-            if stand_ins <= _MAX_STAND_INS:
-                return True
-    return False
-
-
-def is_interpolation(text: str) -> bool:
-    """``${OPENAI_HOST}``, ``$(cmd)``, ``{{ var }}``: a value only known where it runs."""
-    return bool(_INTERPOLATION.search(text))
 
 
 def interpolates_host(text: str) -> bool:

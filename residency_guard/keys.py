@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from residency_guard.hosts import is_interpolation
 from residency_guard.sdkvars import sdk_variable
+from residency_guard.texts import is_interpolation
 from residency_guard.values import Value, decoded_forms
 
 # The env var current SDKs ignore (openai>=1 reads OPENAI_BASE_URL only; openai-python #624, #745).

@@ -12,11 +12,12 @@ from residency_guard.catalog import load_catalog
 from residency_guard.catalog.model import Catalog
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.evaluate import unique
+from residency_guard.facets import FacetGate
 from residency_guard.findings import Finding
 from residency_guard.pipeline import StackScan, evaluate_document
 from residency_guard.repoconfig import RepoConfig, find_repo_config, load_repo_config
 from residency_guard.scanners.discover import RepoConfigs, Target, discover
-from residency_guard.scanners.files import SourceCache
+from residency_guard.sources.files import SourceCache
 from residency_guard.sources.registry import SOURCES
 from residency_guard.suppressions import SuppressionAudit, suppress_scans
 from residency_guard.workers import map_in_order
@@ -84,7 +85,9 @@ def scan_target(
     source = SOURCES.get(target.kind)
     if source is None:
         raise InputError(f"unknown kind of file '{target.kind}'", file=str(target.path))
-    document = source(target, catalog, repo, sources if sources is not None else SourceCache())
+    # Only the values that may have a facet: the rules read no other, nor does the report.
+    files = sources if sources is not None else SourceCache()
+    document = source(target, FacetGate(catalog), repo, files)
     return evaluate_document(document, catalog, repo)
 
 

@@ -52,7 +52,7 @@ _YAML_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 if TYPE_CHECKING:  # scan imports this module; the type is for annotations only
     from residency_guard.pipeline import StackScan
 
-# A file's text within a size limit (``scanners.files.read_text``, a run's ``SourceCache``).
+# A file's text within a size limit (``sources.files.read_text``, a run's ``SourceCache``).
 Reader = Callable[[Path, int], str]
 
 # "# residency-guard: ignore ..." after the start of a line or a blank, as YAML comments are.
@@ -330,7 +330,7 @@ def read_sources(
     """The texts of the files that may hold inline suppressions (not JSON); unreadable: none.
     ``known`` texts (the scan read them already) are not read again; ``read`` reads the
     others (the run's reader, which read the scanned files once)."""
-    from residency_guard.scanners.files import MAX_YAML_BYTES, read_text
+    from residency_guard.sources.files import MAX_YAML_BYTES, read_text
 
     sources: dict[str, str] = {}
     for file in sorted(set(files)):

@@ -40,8 +40,9 @@ class Shard:
 
 SHARDS: dict[str, Shard] = {
     "rules": Shard(
+        # (rules/* holds the live rules, rules/live/, since issue 19: test_verify_cli judges them)
         ("residency_guard/rules/*", "residency_guard/azure.py"),  # the Azure rules' helpers
-        ("tests/core/test_rules.py", "tests/core/test_rule_messages.py",
+        ("tests/core/test_rules.py", "tests/verify/test_verify_cli.py", "tests/core/test_rule_messages.py",
          "tests/core/test_azure_rules.py", "tests/components/test_dotenv_provider.py",
          "tests/core/test_repoconfig.py", "tests/core/test_suppressions.py",
          "tests/core/test_ruledocs.py", "tests/core/test_reporters.py",
@@ -53,8 +54,8 @@ SHARDS: dict[str, Shard] = {
          "tests/adversarial/test_fail_safe.py"),
     ),
     "hosts": Shard(
-        ("residency_guard/hosts.py", "residency_guard/keys.py", "residency_guard/endpoints.py",
-         "residency_guard/facets.py"),
+        ("residency_guard/hosts.py", "residency_guard/texts.py", "residency_guard/keys.py",
+         "residency_guard/endpoints.py", "residency_guard/facets.py"),
         ("tests/core/test_hosts.py", "tests/core/test_keys.py", "tests/core/test_rules.py",
          "tests/core/test_surface_paths.py", "tests/adversarial/test_bypasses.py",
          "tests/adversarial/test_fail_safe.py", "tests/adversarial/test_host_properties.py"),

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from residency_guard.commands.verify import live_settings
 from residency_guard.errors import ResidencyGuardError
+from residency_guard.live.diff import diff_models
+from residency_guard.live.plan import live_endpoint
+from residency_guard.live.verify import LiveCheck, LiveError
 from residency_guard.scan import load_settings
-from residency_guard.verify.diff import diff_models
-from residency_guard.verify.live import LiveCheck, LiveError
-from residency_guard.verify.plan import live_endpoint
 
 EXIT_EQUAL, EXIT_DIFFERENT = 0, 1
 

@@ -9,11 +9,11 @@ from residency_guard import __version__
 from residency_guard.commands.output import use_color, write_output
 from residency_guard.errors import ConfigError
 from residency_guard.findings import Severity
+from residency_guard.live.plan import plan_for_endpoint, plan_for_stack
+from residency_guard.live.verify import LiveSettings, read_api_key, verify
 from residency_guard.reporters import get_reporter
 from residency_guard.reporters.base import RunReport
 from residency_guard.scan import load_settings
-from residency_guard.verify.live import LiveSettings, read_api_key, verify
-from residency_guard.verify.plan import plan_for_endpoint, plan_for_stack
 
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 

@@ -59,7 +59,7 @@ def get_rule(rule_id: str) -> Rule | None:
     """A rule by ID: the static rules, then the live rules of `verify` (RG1xx)."""
     rule = RULES.get(rule_id.upper())
     if rule is None:
-        from residency_guard.verify.registry import get_verify_rule  # no import cycle at load
+        from residency_guard.rules.live.registry import get_verify_rule  # no import cycle at load
 
         rule = get_verify_rule(rule_id)
     return rule
@@ -67,7 +67,7 @@ def get_rule(rule_id: str) -> Rule | None:
 
 def all_rules() -> list[Rule]:
     """Every rule, static and live, by ID."""
-    from residency_guard.verify.registry import VERIFY_RULES
+    from residency_guard.rules.live.registry import VERIFY_RULES
 
     return [*RULES.values(), *VERIFY_RULES.values()]
 

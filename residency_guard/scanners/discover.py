@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from residency_guard.errors import InputError, ResidencyGuardError
 from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config, load_repo_config
-from residency_guard.scanners.files import SourceCache
 from residency_guard.sources.engine_records import is_engine_record
+from residency_guard.sources.files import SourceCache
 from residency_guard.sources.stack_file import stack_name_of
+from residency_guard.sources.target import Target as Target  # where callers import it from
 from residency_guard.stackregion import (
     Declaration,
     RegionSource,
@@ -26,17 +26,6 @@ PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 _SKIP_DIRS = frozenset(
     {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".hypothesis"}
 )
-
-
-@dataclass(frozen=True)
-class Target:
-    """A file to scan and how."""
-
-    path: Path
-    kind: str  # "stack-file", "pulumi-json", "dotenv", "config-file"
-    project_region: Declaration | None = None
-    project_file: Path | None = None  # whose config defaults the stack inherits
-    held: Declaration | None = None  # the region a path is held to (`paths:`, `--region`)
 
 
 # Settings files a workload reads, judged when a path holds them to a region.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from residency_guard.catalog.model import Catalog
+from residency_guard.facets import FacetGate
 from residency_guard.pipeline import StackScan, evaluate_document
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.scanners.files import SourceCache
+from residency_guard.sources.files import SourceCache
 from residency_guard.sources.stack_file import (
     project_defaults,
     read_stack_file,
@@ -32,7 +33,7 @@ def scan_stack_file(
 ) -> StackScan:  # fmt: skip
     """Judge one stack file, and the config defaults its project file gives it."""
     document = read_stack_file(
-        path, catalog, repo, text=text, project_default_region=project_default_region,
+        path, FacetGate(catalog), repo, text=text, project_default_region=project_default_region,
         project_file=project_file, sources=sources,
     )  # fmt: skip
     return evaluate_document(document, catalog, repo)

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from residency_guard.context import Resource
 from residency_guard.envblocks import EnvBlock
 from residency_guard.stackregion import Declaration
 from residency_guard.values import Value
 from residency_guard.yamlfile import Ambiguity
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A Pulumi resource as any front end sees it: type, name and its properties."""
+
+    type: str
+    name: str
+    props: Mapping[str, Any]
+    urn: str = ""
+    file: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 from dotenv.parser import parse_stream
 
 from residency_guard.envblocks import block_of_values
-from residency_guard.hosts import mentions_openai
-from residency_guard.scanners.files import MAX_DOTENV_BYTES, read_text
 from residency_guard.sources.document import Document, Subject
+from residency_guard.sources.files import MAX_DOTENV_BYTES, read_text
 from residency_guard.stackregion import Declaration, RegionSource
+from residency_guard.texts import mentions_openai
 from residency_guard.values import Value
 
 # The dotenv sink writes the region it was built for; a hand-written file may say it too.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from residency_guard.errors import InputError
+from residency_guard.sources.files import MAX_JSON_BYTES, read_text
 from residency_guard.values import loads_json
 
 GZIP_SUFFIX = ".gz"
@@ -36,7 +37,6 @@ def is_engine_record(path: Path) -> bool:
 def read_record_text(path: Path, read: Callable[[Path, int], str] | None = None) -> str:
     """The file's text, decompressed when the file backend gzipped it; ``read`` reads a plain
     file (the run's reader), ``read_text`` by default."""
-    from residency_guard.scanners.files import MAX_JSON_BYTES, read_text  # files, not rules
 
     name = path.name.lower()
     if name.endswith(ZSTD_SUFFIX):

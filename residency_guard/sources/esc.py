@@ -38,6 +38,7 @@ from residency_guard.keys import is_endpoint_value
 from residency_guard.ownyaml import refuse_duplicate_keys
 from residency_guard.repoconfig import RepoConfig
 from residency_guard.sources.document import MissingEnvironment
+from residency_guard.sources.files import read_text
 from residency_guard.stackregion import REGION_KEY, Declaration, RegionSource
 from residency_guard.values import Value, decoded_forms, loads_json, walk_data
 from residency_guard.yamlfile import YamlDocument, is_null, load_yaml, scalar_text
@@ -213,7 +214,6 @@ class _Evaluator:
         found = self.shared.get(("file", path))
         if found is not None:
             return found  # type: ignore[no-any-return]
-        from residency_guard.scanners.files import read_text  # no import cycle at load
 
         read: Reader = self.read_text or read_text
         document = load_yaml(read(path, MAX_ESC_BYTES), str(path))

@@ -8,11 +8,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from residency_guard.context import Resource
 from residency_guard.errors import InputError
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.scanners.files import MAX_JSON_BYTES, read_text
-from residency_guard.sources.document import Document, Subject
+from residency_guard.sources.document import Document, Resource, Subject
+from residency_guard.sources.files import MAX_JSON_BYTES, read_text
 from residency_guard.stackregion import (
     COMPONENT_TYPE,
     REGION_KEY,

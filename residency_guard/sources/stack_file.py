@@ -8,7 +8,6 @@ from typing import Any
 
 import yaml
 
-from residency_guard.catalog.model import Catalog
 from residency_guard.configkeys import Spelling, engine_key, spellings
 from residency_guard.envblocks import (
     KEY_VAR,
@@ -19,11 +18,10 @@ from residency_guard.envblocks import (
     yaml_tree,
 )
 from residency_guard.errors import InputError
-from residency_guard.facets import FacetGate
 from residency_guard.repoconfig import RepoConfig
-from residency_guard.scanners.files import MAX_YAML_BYTES, SourceCache
 from residency_guard.sources.document import Document, Part, Subject
 from residency_guard.sources.esc import esc_folder, resolve_stack_environment
+from residency_guard.sources.files import MAX_YAML_BYTES, SourceCache
 from residency_guard.sources.yaml_program import is_yaml_program, main_file, read_yaml_program
 from residency_guard.stackregion import (
     REGION_KEY,
@@ -53,7 +51,7 @@ def stack_name_of(path: Path) -> str | None:
 
 
 def read_stack_file(
-    path: Path, catalog: Catalog, repo: RepoConfig, *, text: str | None = None,
+    path: Path, gate: Gate, repo: RepoConfig, *, text: str | None = None,
     project_default_region: Declaration | None = None, project_file: Path | None = None,
     sources: SourceCache | None = None,
 ) -> Document:  # fmt: skip
@@ -94,8 +92,6 @@ def read_stack_file(
         stack, repo, config=config_declarations(written, file), esc=esc.declarations,
         project_default=project_default_region,
     )  # fmt: skip
-    # Only the values that may have a facet: the rules read no other, nor does the report.
-    gate = FacetGate(catalog)
     read = Document(
         Subject(stack), file, "stack-file", list(walk_yaml(document, gate=gate)),
         declarations=declarations, missing_environments=esc.missing,
@@ -126,7 +122,7 @@ def read_stack_file(
 
 
 def _definition_values(
-    definitions: dict[str, YamlDocument], gate: FacetGate, shared: dict[Any, Any]
+    definitions: dict[str, YamlDocument], gate: Gate, shared: dict[Any, Any]
 ) -> dict[str, list[Value]]:
     """The gated values of each imported ESC definition, walked once per run: many stacks
     import one definition (``shared`` keeps them)."""

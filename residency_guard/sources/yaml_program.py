@@ -18,8 +18,7 @@ from typing import Any
 
 import yaml
 
-from residency_guard.context import Resource
-from residency_guard.sources.document import Document, Subject
+from residency_guard.sources.document import Document, Resource, Subject
 from residency_guard.values import SECRET_SIG_KEY, SECRET_SIG_VALUE, UNKNOWN_SENTINEL, Value
 from residency_guard.yamlfile import YamlDocument, is_null, scalar_text, walk_yaml
 

@@ -1,6 +1,4 @@
-"""``residency-guard verify``: what the live endpoint of a region really serves.
+"""Moved: the asking is ``residency_guard.live``, the live rules ``residency_guard.rules.live``.
 
-The deploy-time rules prove what a stack declares; these modules ask the endpoint itself,
-with the official openai client, and turn each answer into a finding of a live rule
-(RG100-RG109, ``registry``). openai is imported when a check runs, never on import.
+``residency_guard.verify.plan`` and ``.outcomes`` stay importable for callers of the old paths.
 """

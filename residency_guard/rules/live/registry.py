@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from residency_guard.rules.base import build_registry
-from residency_guard.verify.base import VerifyRule
-from residency_guard.verify.endpoint_timeout import EndpointTimeout
-from residency_guard.verify.endpoint_unreachable import EndpointUnreachable
-from residency_guard.verify.key_not_authorized import KeyNotAuthorized
-from residency_guard.verify.key_refused_for_host import KeyRefusedForRegionalHost
-from residency_guard.verify.model_not_served import ModelNotServed
-from residency_guard.verify.model_served import ModelServed
-from residency_guard.verify.rate_limited import RateLimited
-from residency_guard.verify.residency_key_on_global_host import ResidencyKeyOnGlobalHost
-from residency_guard.verify.server_error import ServerError
-from residency_guard.verify.unexpected_response import UnexpectedResponse
+from residency_guard.rules.live.base import VerifyRule
+from residency_guard.rules.live.endpoint_timeout import EndpointTimeout
+from residency_guard.rules.live.endpoint_unreachable import EndpointUnreachable
+from residency_guard.rules.live.key_not_authorized import KeyNotAuthorized
+from residency_guard.rules.live.key_refused_for_host import KeyRefusedForRegionalHost
+from residency_guard.rules.live.model_not_served import ModelNotServed
+from residency_guard.rules.live.model_served import ModelServed
+from residency_guard.rules.live.rate_limited import RateLimited
+from residency_guard.rules.live.residency_key_on_global_host import ResidencyKeyOnGlobalHost
+from residency_guard.rules.live.server_error import ServerError
+from residency_guard.rules.live.unexpected_response import UnexpectedResponse
 
 _RULE_CLASSES: tuple[type[VerifyRule], ...] = (
     ModelServed,

@@ -25,7 +25,7 @@ import httpx2
 from residency_guard.catalog import shipped_catalog
 from residency_guard.catalog.model import Catalog
 from residency_guard.errors import ConfigError
-from residency_guard.runtime_pin import (
+from residency_guard.runtime.pin import (
     API_KEY_ENV,
     BASE_URL_ENV,
     LEGACY_BASE_ENV,
@@ -36,7 +36,7 @@ from residency_guard.runtime_pin import (
     ResidencyViolation,
     ResidencyWarning,
 )
-from residency_guard.runtime_transport import (
+from residency_guard.runtime.transport import (
     AsyncGuardedTransport,
     GuardedTransport,
     guarded_transport,

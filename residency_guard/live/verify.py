@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from residency_guard.catalog.model import Catalog
 from residency_guard.errors import ConfigError
 from residency_guard.findings import Finding
-from residency_guard.runtime_pin import RegionPin
-from residency_guard.runtime_transport import GuardedTransport
-from residency_guard.verify.base import Subject
-from residency_guard.verify.outcomes import CallContext, Failure, NotOpenAIAnswer, explain, scrub
-from residency_guard.verify.plan import DeclaredModel, LiveEndpoint, VerifyPlan
-from residency_guard.verify.registry import MODEL_NOT_SERVED, MODEL_SERVED
+from residency_guard.live.outcomes import CallContext, Failure, NotOpenAIAnswer, explain, scrub
+from residency_guard.live.plan import DeclaredModel, LiveEndpoint, VerifyPlan
+from residency_guard.rules.live.base import Subject
+from residency_guard.rules.live.registry import MODEL_NOT_SERVED, MODEL_SERVED
+from residency_guard.runtime.pin import RegionPin
+from residency_guard.runtime.transport import GuardedTransport
 
 if TYPE_CHECKING:
     from openai import OpenAI

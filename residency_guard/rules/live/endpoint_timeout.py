@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from residency_guard.findings import Severity
-from residency_guard.verify.base import VerifyRule
+from residency_guard.rules.live.base import VerifyRule
 
 
 class EndpointTimeout(VerifyRule):
