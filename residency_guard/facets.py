@@ -26,8 +26,10 @@ from residency_guard.keys import (
     sets_legacy_base,
 )
 from residency_guard.memo import LIMIT
+from residency_guard.redact import KEY_PREFIX
 from residency_guard.sdkvars import sdk_variable
-from residency_guard.values import Value, decodes
+from residency_guard.texts import IDNA_PREFIX, MENTION_NAMES
+from residency_guard.values import BASE64_TEXT, JSON_OPENERS, Value, decodes
 
 if TYPE_CHECKING:
     from residency_guard.catalog.model import Catalog
@@ -72,7 +74,7 @@ def facets_of(value: Value, ctx: StackContext) -> int:
         found |= _SURFACES
     if is_legacy_base(value):
         found |= _LEGACY_BASE
-    if not value.secret and "sk-" in value.text:
+    if not value.secret and KEY_PREFIX in value.text:
         found |= _KEY_TEXT
     if (value.name and sdk_variable(value.name) is not None) or sdk_assignments(value.text):
         found |= _SDK_VARIABLE
@@ -109,7 +111,7 @@ def _text_may_matter(catalog: Catalog, text: str) -> bool:
     if not catalog.gateways and _CLUES.search(text) is None:
         return False  # one pass in C for the common case: an id, a label, a number
     return (
-        "sk-" in text
+        KEY_PREFIX in text
         or sets_legacy_base(text)
         or decodes(text)
         # may_hold_endpoint first: find_endpoints would memoize every id and ARN too
@@ -119,12 +121,19 @@ def _text_may_matter(catalog: Catalog, text: str) -> bool:
     )
 
 
-# Every text _text_may_matter keeps (with no team gateways) has one of these clues: "sk-", a
-# JSON or base64 shape (values.decodes), OpenAI (OPENAI_API_BASE= too), Azure or an IDNA label
-# (hosts.mentions_openai), or a character outside ASCII (a look-alike may spell either).
-# tests/core/test_facets.py holds it to that.
+# Every text _text_may_matter keeps (with no team gateways) has one of these clues: a key's
+# prefix, OpenAI's names or an IDNA label (texts.mentions_openai; OPENAI_API_BASE= too), a
+# character outside ASCII (a look-alike may spell a name), or a JSON or base64 shape
+# (values.decoded_forms). Built from those modules' own lists, so that a clue added there is
+# a clue here; tests/core/test_facets.py holds the gate to that.
 _CLUES = re.compile(
-    r"sk-|openai|azure|xn--|[^\x00-\x7f]"
-    r"|^\s*[\[{]|^\s*[A-Za-z0-9+/]{8,}={0,2}\s*$",
+    "|".join([
+        re.escape(KEY_PREFIX),
+        *map(re.escape, MENTION_NAMES),
+        re.escape(IDNA_PREFIX),
+        r"[^\x00-\x7f]",
+        rf"^\s*[{re.escape(JSON_OPENERS)}]",
+        rf"^\s*{BASE64_TEXT}\s*$",
+    ]),
     re.IGNORECASE,
-)
+)  # fmt: skip

@@ -9,7 +9,8 @@ from typing import Any
 # OpenAI key formats, from the prefixes OpenAI's dashboard issues (platform.openai.com/api-keys):
 # legacy user keys "sk-", project keys "sk-proj-", service-account keys "sk-svcacct-" and
 # admin keys "sk-admin-". The body is URL-safe base64 text; 20 characters keeps "sk-learn" out.
-KEY_PATTERN = re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")
+KEY_PREFIX = "sk-"  # every key's; a text without it holds no key (the cheap test first)
+KEY_PATTERN = re.compile(rf"{KEY_PREFIX}(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{{20,}}")
 # A key cut by an ellipsis or by ourselves is no key.
 _TAIL = 4
 
@@ -30,7 +31,7 @@ def redact_key(key: str) -> str:
 
 def redact(text: str) -> str:
     """``text`` with every key-shaped substring redacted."""
-    if "sk-" not in text:
+    if KEY_PREFIX not in text:
         return text
     return KEY_PATTERN.sub(lambda m: redact_key(m.group(0)), text)
 

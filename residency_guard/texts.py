@@ -48,10 +48,16 @@ def skeleton(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_CONFUSABLES)
 
 
+# What makes a text mention OpenAI: its names, and an IDNA label (which may spell anything).
+# The facets gate's clues are built from these (facets._CLUES).
+MENTION_NAMES = ("openai", "azure")
+IDNA_PREFIX = "xn--"
+
+
 def mentions_openai(text: str) -> bool:
     """Whether a string could name an OpenAI or Azure OpenAI endpoint at all."""
     lowered = text.lower()
-    if "openai" in lowered or "azure" in lowered or "xn--" in lowered:
+    if IDNA_PREFIX in lowered or any(name in lowered for name in MENTION_NAMES):
         return True  # (an IDNA label may spell anything: checked whatever else the text holds)
     if lowered.isascii():
         return False
@@ -59,7 +65,7 @@ def mentions_openai(text: str) -> bool:
     return any(_disguises(folded, word) for word in _NAMES)
 
 
-_NAMES = ("openai", "azure")
+_NAMES = MENTION_NAMES
 _MAX_STAND_INS = 2
 
 

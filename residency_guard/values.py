@@ -27,7 +27,10 @@ ENTRY_NAME_KEYS = ("name", "key", "variableName", "secretName", "settingName", "
 # The keys of an entry that hold its value (a Key Vault secret's is `properties.value`).
 ENTRY_VALUE_KEYS = ("value", "Value")
 ENTRY_PROPERTIES = "properties"
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+# The shapes decoded_forms reads inside (the facets gate's clues are built from these).
+JSON_OPENERS = "{["
+BASE64_TEXT = r"[A-Za-z0-9+/]{8,}={0,2}"
+_BASE64 = re.compile(rf"^{BASE64_TEXT}$")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_NESTED = 4  # JSON inside base64 inside JSON...: deeper than any real config goes
 
@@ -256,7 +259,7 @@ def decodes(text: str) -> bool:
     stripped = text.strip()
     if len(stripped) < 2:
         return False
-    if stripped[0] not in "{[" and (len(stripped) % 4 or _BASE64.match(stripped) is None):
+    if stripped[0] not in JSON_OPENERS and (len(stripped) % 4 or _BASE64.match(stripped) is None):
         return False
     return bool(decoded_forms(stripped))
 
@@ -282,7 +285,7 @@ def decoded_forms(text: str) -> list[tuple[str, Any]]:
     stripped = text.strip()
     if len(stripped) < 2:
         return []
-    if stripped[0] in "{[" and stripped[-1] in "}]":
+    if stripped[0] in JSON_OPENERS and stripped[-1] in "}]":
         try:
             return [("json", loads_json(stripped))]
         except (ValueError, RecursionError):

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
-from residency_guard.redact import find_keys, redact_key
+from residency_guard.redact import KEY_PREFIX, find_keys, redact_key
 from residency_guard.rules.base import STACK_INPUTS, InputKind, Rule
 from residency_guard.values import Value, dotted
 
@@ -50,7 +50,7 @@ class PlaintextApiKey(Rule):
     inputs = STACK_INPUTS | {InputKind.OTHER}
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
-        if value.secret or "sk-" not in value.text:
+        if value.secret or KEY_PREFIX not in value.text:
             return
         in_config = bool(value.path) and value.path[0] == "config"
         fix = (
