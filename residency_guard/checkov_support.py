@@ -233,11 +233,11 @@ class CheckovRun:
         project default fails ``Pulumi.yaml``, where the CLI locates it and where it is fixed.
         """
         repo, catalog = self.settings_for(path)
-        targets, errors = discover([path])
+        sources = SourceCache()  # the project file read once, by discovery and its stacks
+        targets, errors = discover([path], files=sources)
         for error in errors:
             if error.file is None or _same_file(error.file, str(path)):
                 raise error
-        sources = SourceCache()
         scans: list[StackScan] = []
         for target in targets:
             try:
@@ -246,7 +246,7 @@ class CheckovRun:
                 if _same_file(str(target.path), str(path)):
                     raise
                 # another stack of the project: it fails its own checks, closed
-        suppress_scans(scans, repo, _today(), sources.texts)
+        suppress_scans(scans, repo, _today(), read=sources.text)
         return [f for scan in scans for f in scan.findings if _same_file(f.file, str(path))]
 
     def _project_file(self, path: Path) -> list[Finding]:
