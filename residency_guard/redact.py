@@ -1,4 +1,5 @@
-"""OpenAI API key detection and redaction: no output of ours ever holds a key."""
+"""The one sanitizer of our outputs: no output holds an OpenAI API key (redaction) nor a
+control character that could move a terminal's cursor or that an encoder refuses (cleaning)."""
 
 from __future__ import annotations
 
@@ -44,4 +45,33 @@ def redact_data(data: Any) -> Any:
         return {redact(str(k)): redact_data(v) for k, v in data.items()}
     if isinstance(data, Sequence) and not isinstance(data, bytes | bytearray):
         return [redact_data(v) for v in data]
+    return data
+
+
+# Control characters in a value (a file name, a quoted value) could move the cursor or recolour
+# the terminal, and a lone surrogate (an undecodable file name) cannot be written at all: they
+# are shown escaped, as Python would (``\x1b``). One-line output escapes line breaks and tabs
+# too; text of many lines (the report) keeps them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group(0))[1:-1]
+
+
+def clean(text: str) -> str:
+    """``text`` redacted and on one line, its control characters escaped (``\\x1b``)."""
+    return _CONTROL.sub(_escaped, redact(text))
+
+
+def clean_data(data: Any) -> Any:
+    """A JSON-like structure redacted, every control character of its strings (keys too)
+    escaped but tabs and line breaks."""
+    if isinstance(data, str):
+        return _CONTROL_BUT_LINES.sub(_escaped, redact(data))
+    if isinstance(data, Mapping):
+        return {clean_data(str(k)): clean_data(v) for k, v in data.items()}
+    if isinstance(data, Sequence) and not isinstance(data, bytes | bytearray):
+        return [clean_data(v) for v in data]
     return data

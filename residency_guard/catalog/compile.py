@@ -9,11 +9,12 @@ A file edited without it is still validated at every start, so nothing is read u
 from __future__ import annotations
 
 import json
-import os
 import sys
 from importlib import resources
+from pathlib import Path
 
 from residency_guard.catalog.loader import COMPILED, compile_shipped
+from residency_guard.writing import write_atomically
 
 
 def render() -> str:
@@ -24,10 +25,7 @@ def main() -> int:
     target = resources.files("residency_guard.catalog").joinpath("data", COMPILED)
     text = render()
     path = str(target)
-    partial = path + ".tmp"
-    with open(partial, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(partial, path)  # never a half-written file for the next start to read
+    write_atomically(Path(path), text)  # never a half-written file for the next start to read
     print(f"wrote {path}", file=sys.stderr)
     return 0
 

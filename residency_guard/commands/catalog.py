@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from residency_guard.catalog import Region, load_catalog
 from residency_guard.catalog.loader import catalog_from_dir
 from residency_guard.catalog.model import Catalog
 from residency_guard.catalog.preconditions import text as precondition_text
+from residency_guard.writing import json_text
 
 
 def region_data(catalog: Catalog, region: Region) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             "source": catalog.source,
             "regions": [region_data(catalog, r) for r in regions],
         }
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        sys.stdout.write(json_text(data))
         return 0
     sys.stdout.write(
         f"residency-guard catalog {catalog.version} (tables as of {catalog.as_of}: "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from residency_guard.live.diff import diff_models
 from residency_guard.live.plan import live_endpoint
 from residency_guard.live.verify import LiveCheck, LiveError
 from residency_guard.scan import load_settings
+from residency_guard.writing import json_text
 
 EXIT_EQUAL, EXIT_DIFFERENT = 0, 1
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         check.close()
     diff = diff_models(catalog, region, served, endpoint.label)
     if args.format == "json":
-        sys.stdout.write(json.dumps(diff.to_dict(), indent=2) + "\n")
+        sys.stdout.write(json_text(diff.to_dict()))
     else:
         sys.stdout.write(diff.render_text())
     return EXIT_EQUAL if diff.equal else EXIT_DIFFERENT

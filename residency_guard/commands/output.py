@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from residency_guard.errors import ConfigError
+from residency_guard.writing import write_atomically
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -22,10 +22,7 @@ def write_output(text: str, output: str | None) -> None:
     if not folder.is_dir():
         raise ConfigError("the output folder does not exist", file=output, fix="create it first")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
+        write_atomically(target, text, mode=None)  # (owner only, as it always was)
     except OSError as exc:
         raise ConfigError(f"cannot write the report ({exc.strerror})", file=output) from None
 

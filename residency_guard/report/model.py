@@ -21,7 +21,7 @@ from residency_guard.hosts import Endpoint, EndpointKind
 from residency_guard.keys import lists_surfaces, names_model, surface_hint
 from residency_guard.modelcheck import base_model, model_verdict, surface_for_model
 from residency_guard.pipeline import StackScan
-from residency_guard.redact import redact_data
+from residency_guard.redact import clean_data
 from residency_guard.rules import RULES
 from residency_guard.scan import ScanRun
 from residency_guard.stackregion import RegionResolution
@@ -32,9 +32,6 @@ SCHEMA = "residency-guard-report/1"
 GATEWAY_KEY = "residency-guard:gatewayHost"
 Data = dict[str, Any]
 
-# Characters no report may carry: control characters move a terminal's cursor and are not
-# XML; a lone surrogate (an undecodable file name) cannot be written as UTF-8 at all.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
 # Which group of a stack the JSON states and previews belong to: the stack file's.
 _STACK_KINDS = ("stack-file", "preview", "state", "dotenv")
@@ -107,18 +104,8 @@ def build_report(run: ScanRun, inputs: ReportInputs) -> Data:
         "errors": errors,
         "limits": list(_LIMITS),
     }
-    cleaned: Data = _clean(redact_data(data))
+    cleaned: Data = clean_data(data)
     return cleaned
-
-
-def _clean(data: Any) -> Any:
-    if isinstance(data, str):
-        return _UNPRINTABLE.sub(lambda m: repr(m.group(0))[1:-1], data)
-    if isinstance(data, Mapping):
-        return {str(_clean(k)): _clean(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_clean(v) for v in data]
-    return data
 
 
 def display_url(text: str) -> str:

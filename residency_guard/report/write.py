@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from residency_guard.errors import ConfigError
 from residency_guard.report.html import render_html
 from residency_guard.report.jsonout import render_json
 from residency_guard.report.markdown import render_markdown
+from residency_guard.writing import write_atomically
 
 OUTPUT_FILES = ("report.html", "report.json", "report.md")
 
@@ -39,16 +38,9 @@ def write_report(data: Mapping[str, Any], out: Path) -> list[Path]:
     written = []
     for name, text in texts.items():
         target = out / name
-        temporary = ""
         try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
+            write_atomically(target, text)
         except OSError as exc:
-            if temporary and os.path.exists(temporary):
-                os.unlink(temporary)
             raise ConfigError(
                 f"cannot write the report ({exc.strerror})", file=str(target)
             ) from None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import ClassVar
 
-from residency_guard.redact import redact_data
 from residency_guard.reporters.base import TOOL_NAME, RunReport
+from residency_guard.writing import json_text
 
 SCHEMA_VERSION = 1
 
@@ -33,7 +32,7 @@ class JsonReporter:
     name: ClassVar[str] = "json"
 
     def render(self, report: RunReport) -> str:
-        return json.dumps(redact_data(self.document(report)), indent=2) + "\n"
+        return json_text(self.document(report))
 
     @staticmethod
     def document(report: RunReport) -> dict[str, object]:

@@ -7,15 +7,14 @@ a SARIF report is asked for, and nowhere else.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import urllib.parse
 from typing import Any, ClassVar
 
 from residency_guard.findings import Finding, Severity
-from residency_guard.redact import redact_data
 from residency_guard.reporters.base import TOOL_NAME, TOOL_URI, RunReport
 from residency_guard.rules import get_rule
+from residency_guard.writing import json_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -84,7 +83,7 @@ class SarifReporter:
     name: ClassVar[str] = "sarif"
 
     def render(self, report: RunReport) -> str:
-        return json.dumps(redact_data(to_json(self.log(report))), indent=2) + "\n"
+        return json_text(to_json(self.log(report)))
 
     def log(self, report: RunReport) -> Any:
         import sarif_om as om  # type: ignore[import-untyped]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from residency_guard.findings import Finding, Severity
-from residency_guard.redact import redact
+from residency_guard.redact import clean, redact
 from residency_guard.reporters.base import RunReport
 
 _RESET = "\x1b[0m"
@@ -17,17 +16,6 @@ _SEVERITY_COLOR = {
     Severity.WARNING: "\x1b[33m",  # yellow
     Severity.NOTE: "\x1b[36m",  # cyan
 }
-
-
-# Control characters in a value (a file name, a quoted value) could move the cursor or recolour
-# the terminal, and a lone surrogate (an undecodable file name) cannot be written at all: they
-# are shown escaped, as Python would, and every line stays one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def clean(text: str) -> str:
-    """``text`` redacted and on one line, its control characters escaped (``\\x1b``)."""
-    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], redact(text))
 
 
 def plural(count: int, word: str) -> str:
