@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from residency_guard.catalog.model import Catalog, Region
+from residency_guard.keys import names_model, surface_hint
+from residency_guard.values import Value
 
 
 class Eligibility(str, Enum):
@@ -66,6 +68,17 @@ def model_verdict(catalog: Catalog, region: Region, model: str, hint: str | None
     if found is None:
         found = catalog.index.verdicts.remember(key, _verdict(catalog, region, model, hint))
     return found
+
+
+def named_model_verdict(
+    value: Value, catalog: Catalog, region: Region | None
+) -> ModelVerdict | None:
+    """The verdict in ``region`` on the model ``value`` names (its text, stripped, for the
+    surface its name or path hints); None without a region, for an unknown value, or for a
+    value that names no model. The model rules all start here."""
+    if region is None or value.unknown or not names_model(value):
+        return None
+    return model_verdict(catalog, region, value.text.strip(), surface_hint(value))
 
 
 def _verdict(catalog: Catalog, region: Region, model: str, hint: str | None) -> ModelVerdict:

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
-from residency_guard.keys import names_model, surface_hint
-from residency_guard.modelcheck import Eligibility, model_verdict
+from residency_guard.modelcheck import Eligibility, named_model_verdict
 from residency_guard.rules.base import Rule, stack_label
 from residency_guard.values import Value
 
@@ -48,11 +47,8 @@ class BannedModel(Rule):
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         if not ctx.catalog.banned_models:  # first: most catalogs ban nothing
             return
-        region = ctx.region
-        if region is None or value.unknown or not names_model(value):
-            return
-        verdict = model_verdict(ctx.catalog, region, value.text.strip(), surface_hint(value))
-        if verdict.eligibility is Eligibility.BANNED:
+        verdict = named_model_verdict(value, ctx.catalog, ctx.region)
+        if verdict is not None and verdict.eligibility is Eligibility.BANNED:
             yield self.finding(
                 ctx,
                 f"{stack_label(ctx)} uses '{verdict.model}', banned by the team catalog: "

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
-from residency_guard.keys import names_model, surface_hint
-from residency_guard.modelcheck import Eligibility, model_verdict
+from residency_guard.modelcheck import Eligibility, named_model_verdict
 from residency_guard.rules.base import Rule, stack_label
 from residency_guard.values import Value
 
@@ -51,12 +50,10 @@ class ModelAlias(Rule):
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency
-        if region is None or value.unknown or not names_model(value):
+        verdict = named_model_verdict(value, ctx.catalog, region)
+        if region is None or verdict is None or verdict.eligibility is not Eligibility.ALIAS:
             return
-        model = value.text.strip()
-        verdict = model_verdict(ctx.catalog, region, model, surface_hint(value))
-        if verdict.eligibility is not Eligibility.ALIAS:
-            return
+        model = verdict.model
         snapshot = verdict.snapshot or ""
         if snapshot in region.models.get(verdict.surface, frozenset()):
             fix = f"pin {snapshot} instead of the alias {model}"

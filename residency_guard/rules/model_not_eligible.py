@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
-from residency_guard.keys import names_model, surface_hint
-from residency_guard.modelcheck import Eligibility, eligible_examples, model_verdict
+from residency_guard.modelcheck import Eligibility, eligible_examples, named_model_verdict
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
@@ -59,12 +58,12 @@ class ModelNotEligible(Rule):
 
     def check_value(self, value: Value, ctx: StackContext) -> Iterator[Finding]:
         region = ctx.residency
-        if region is None or value.unknown or not names_model(value):
+        verdict = named_model_verdict(value, ctx.catalog, region)
+        if region is None or verdict is None or verdict.eligibility not in (
+            Eligibility.NOT_ELIGIBLE, Eligibility.UNKNOWN
+        ):  # fmt: skip
             return
-        model = value.text.strip()
-        verdict = model_verdict(ctx.catalog, region, model, surface_hint(value))
-        if verdict.eligibility not in (Eligibility.NOT_ELIGIBLE, Eligibility.UNKNOWN):
-            return
+        model = verdict.model
         examples = eligible_examples(region, verdict.surface)
         instead = f"use one of: {', '.join(examples)}" if examples else (
             f"the {region.id} region offers no model for {verdict.surface}"

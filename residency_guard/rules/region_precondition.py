@@ -8,8 +8,8 @@ from residency_guard.context import StackContext
 from residency_guard.facets import Facet
 from residency_guard.findings import Finding, Severity
 from residency_guard.hosts import EndpointKind
-from residency_guard.keys import lists_surfaces, names_model, surface_hint
-from residency_guard.modelcheck import Eligibility, model_verdict
+from residency_guard.keys import lists_surfaces
+from residency_guard.modelcheck import Eligibility, ModelVerdict, named_model_verdict
 from residency_guard.rules.base import Rule, quote, stack_label
 from residency_guard.values import Value
 
@@ -74,8 +74,9 @@ class RegionPrecondition(Rule):
             if name in ctx.catalog.surfaces and region.covers(name):
                 yield from self._surface_notes(ctx, value, region, name)
             return
-        if names_model(value):
-            yield from self._model_notes(ctx, value, region)
+        verdict = named_model_verdict(value, ctx.catalog, region)
+        if verdict is not None:
+            yield from self._model_notes(ctx, value, region, verdict)
             return
         for endpoint in ctx.endpoints(value):
             if endpoint.kind not in (EndpointKind.OPENAI, EndpointKind.GATEWAY):
@@ -96,9 +97,10 @@ class RegionPrecondition(Rule):
                 value=value,
             )
 
-    def _model_notes(self, ctx: StackContext, value: Value, region: Region) -> Iterator[Finding]:
-        model = value.text.strip()
-        verdict = model_verdict(ctx.catalog, region, model, surface_hint(value))
+    def _model_notes(
+        self, ctx: StackContext, value: Value, region: Region, verdict: ModelVerdict
+    ) -> Iterator[Finding]:
+        model = verdict.model
         if verdict.eligibility is not Eligibility.ELIGIBLE:
             return  # RG003/RG004/RG014 say what is wrong with it
         surface, base = verdict.surface, verdict.base  # an eligible verdict names its base
