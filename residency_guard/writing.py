@@ -19,14 +19,17 @@ def json_text(data: Any, *, ensure_ascii: bool = True) -> str:
 
 def write_atomically(path: Path, text: str, *, mode: int | None = 0o644) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``: a reader
-    sees the old file or the new one, never a part. ``mode`` None keeps the temporary file's
-    (owner only). Raises ``OSError``, the temporary file removed."""
+    sees the old file or the new one, never a part. The file has ``mode`` from its first byte
+    (whatever the umask; None keeps the temporary file's, owner only) and is on disk before the
+    rename. Raises ``OSError``, the temporary file removed."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            if mode is not None:
+                os.fchmod(stream.fileno(), mode)
             stream.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

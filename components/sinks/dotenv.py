@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from components.openai_residency import OpenAIResidency
 from residency_guard.api import LABEL_REGION
 from residency_guard.sources.dotenv import GENERATED_MARKER
 from residency_guard.sources.dotenv import REGION_COMMENT as CORE_REGION_COMMENT
+from residency_guard.writing import write_atomically
 
 TYPE = "residency-guard:sinks:Dotenv"
 # The first line; the same text as residency_guard.sources.dotenv.REGION_COMMENT.
@@ -81,18 +81,8 @@ def write_atomic(path: str | os.PathLike[str], content: str) -> None:
     """Replaces ``path`` with ``content``, mode 0600 from the first byte written."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates the file 0600 in the target's folder, so os.replace stays one rename.
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)  # whatever the umask
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # The temporary file is in the target's folder, so os.replace stays one rename.
+    write_atomically(target, content, mode=FILE_MODE)
 
 
 def _text(props: Mapping[str, Any], key: str) -> str:
