@@ -217,6 +217,9 @@ LOCATED = [
     ("RG005", stack("eu", app__url="https://eu.api.openai.com/v1/unknownthing"), 3, 12),
     ("RG006", stack("eu", OPENAI_API_BASE=EU_URL), 3, 20),
     ("RG007", stack("eu", app__key=FAKE_KEY), 3, 12),
+    ("RG002", stack("eu", app__url="https://api.openai.com/eu"), 3, 12),
+    ("RG002", stack("eu", app__url="https://api.openai.eu/v1"), 3, 12),
+    ("RG002", stack("eu", app__url="https://eu.api.openai.com.attacker.io/v1"), 3, 12),
     ("RG010", stack("eu", app__url="http://eu.api.openai.com/v1"), 3, 12),
     ("RG011", stack("eu", OPENAI_BASE_URL="'https://${OPENAI_HOST}/v1'"), 3, 20),
 ]  # fmt: skip
@@ -585,3 +588,83 @@ def test_an_endpoint_setting_with_another_host_in_an_unsafe_form_is_rg010_too() 
         "EU stack 'prod-eu' endpoint 'http://llm-proxy.internal/v1' reaches llm-proxy.internal "
         "in an unsafe form (plain-http)",
     )]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # An in-region endpoint, or a look-alike (RG002's), before the one that breaks a rule.
+        ("curl https://eu.api.openai.com/v1/models; curl https://us.api.openai.com/v1/models",
+         ["RG001"]),
+        ("curl https://eu.api.openai.com.evil.io/x; curl https://us.api.openai.com/v1/models",
+         ["RG001", "RG002"]),
+        ("curl https://eu.api.openai.com/v1/chat/completions; "
+         "curl https://eu.api.openai.com/v1/assistants", ["RG005"]),
+        ("curl https://eu.api.openai.com.evil.io/x; curl https://eu.api.openai.com/v1/assistants",
+         ["RG002", "RG005"]),
+    ],
+)  # fmt: skip
+def test_the_region_rules_judge_every_endpoint_of_a_value(
+    command: str, expected: list[str]
+) -> None:
+    found = scan_yaml(stack("eu", app__startCommand=json.dumps(command)))
+    assert sorted(f.rule for f in found) == expected
+
+
+RG011_FIX = (
+    "set it to the literal https://eu.api.openai.com/v1, or set `unresolved: warn` in "
+    "residency-guard.yaml"
+)
+
+
+@pytest.mark.parametrize(
+    ("unresolved", "severity"), [(Unresolved.DENY, Severity.ERROR), (Unresolved.WARN, Severity.WARNING)]
+)  # fmt: skip
+def test_an_interpolated_endpoint_in_a_list_item_is_rg011_at_the_item(
+    unresolved: Unresolved, severity: Severity
+) -> None:
+    text = (
+        "config:\n  residency-guard:region: eu\n  app:environment:\n    - LOG_LEVEL=info\n"
+        "    - OPENAI_BASE_URL=${OPENAI_HOST}\n"
+    )
+    found = [f for f in scan_yaml(text, repo=RepoConfig(unresolved=unresolved)) if f.rule == "RG011"]
+    assert [(f.line, f.column, f.severity, f.message, f.fix) for f in found] == [(
+        5, 7, severity,
+        "EU stack 'prod-eu': the OpenAI endpoint 'OPENAI_BASE_URL' is interpolated "
+        "('OPENAI_BASE_URL=${OPENAI_HOST}'), so only the workload sees its value",
+        RG011_FIX,
+    )]  # fmt: skip
+
+
+def test_an_endpoint_unknown_in_a_preview_is_checked_at_up(tmp_path: Path) -> None:
+    env = [{"name": "OPENAI_BASE_URL", "value": UNKNOWN_SENTINEL}]
+    kind = "kubernetes:apps/v1:Deployment"
+    inputs = {"spec": {"template": {"spec": {"containers": [{"name": "w", "env": env}]}}}}
+    data = {
+        "config": {"residency-guard:region": "eu"},
+        "steps": [{"op": "create", "urn": f"urn:pulumi:prod-eu::shop::{kind}::w",
+                   "newState": {"type": kind, "inputs": inputs}}],
+    }  # fmt: skip
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    found = scan_pulumi_json(path, shipped_catalog(), RepoConfig()).findings
+    assert [(f.rule, f.message, f.fix) for f in found] == [(
+        "RG011",
+        "EU stack 'prod-eu': the OpenAI endpoint 'OPENAI_BASE_URL' is only known at `pulumi up` "
+        "(the policy pack checks it then)",
+        RG011_FIX,
+    )]  # fmt: skip
+
+
+def test_a_missing_import_of_an_environment_is_reported_where_it_is_imported(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.prod-eu.yaml").write_text(
+        "environment:\n  - shop/prod-eu\nconfig:\n  residency-guard:region: eu\n", encoding="utf-8"
+    )
+    definition = tmp_path / "esc" / "shop" / "prod-eu.yaml"
+    definition.parent.mkdir(parents=True)
+    definition.write_text("imports:\n  - shop/base\nvalues: {}\n", encoding="utf-8")
+    found = [f for f in scan_paths([tmp_path]).findings if f.rule == "RG021"]
+    assert [(f.file, f.line) for f in found] == [(str(definition), 2)]
