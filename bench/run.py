@@ -193,9 +193,9 @@ class Bench:
             log(f"generated {kind} corpus of {count:,} in {took:.0f} s: {target}")
         return target
 
-    def check(self, target: Path) -> tuple[Sequence[str], Sequence[int]]:
+    def check(self, target: Path, *options: str) -> tuple[Sequence[str], Sequence[int]]:
         # Exit 1 (findings) is expected: the corpora hold violations on purpose.
-        return [*self.product, "check", str(target)], (0, 1)
+        return [*self.product, "check", str(target), *options], (0, 1)
 
     def floor(self, script: str, target: Path) -> tuple[Sequence[str], Sequence[int]]:
         return [self.python, "-c", script, str(target)], (0,)
@@ -208,9 +208,10 @@ class Bench:
             runs = self.slow_runs if count >= 10_000 else self.runs
             log(f"check on {count:,} stack files, {runs} run(s)")
             self.note_load()
-            product, load, compose = interleaved(
+            product, load, compose, alone = interleaved(
                 [self.check(target), self.floor(FLOOR_YAML_LOAD, target),
-                 self.floor(FLOOR_YAML_COMPOSE, target)], runs, target.parent,
+                 self.floor(FLOOR_YAML_COMPOSE, target), self.check(target, "--jobs", "1")],
+                runs, target.parent,
             )  # fmt: skip
             size = corpus.size_of(target)
             files = f"{count:,} stack files ({mb(size)})"
@@ -221,6 +222,12 @@ class Bench:
                 {"kind": "stacks", "count": count, "bytes": size, "product": _raw(product),
                  "floor_load": _raw(load), "floor_compose": _raw(compose),
                  "cpu_ratio": ratio(product, load, cpu=True)},
+            ))  # fmt: skip
+            self.rows.append(Row(
+                "`check --jobs 1` (one process) on stack files / `yaml.load` (C)", files,
+                seconds(alone), seconds(load), f"{ratio(alone, load):.2f}x", "(no target)", "",
+                f"{peak(alone):.0f} / {peak(load):.0f} MB",
+                {"product_jobs_1": _raw(alone), "cpu_ratio": ratio(alone, load, cpu=True)},
             ))  # fmt: skip
             self.rows.append(Row(
                 "`check` on stack files / `yaml.compose` (C)", files, seconds(product),
