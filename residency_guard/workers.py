@@ -65,9 +65,10 @@ def map_in_order(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("fork")
         ) as pool:
-            futures = [pool.submit(_run_chunk, bounds) for bounds in _chunks(len(items), jobs)]
+            chunks = _chunks(len(items), jobs)
+            futures = [pool.submit(_run_chunk, bounds) for bounds in chunks]
             parts: list[list[R]] = []
-            for bounds, future in zip(_chunks(len(items), jobs), futures, strict=True):
+            for bounds, future in zip(chunks, futures, strict=True):
                 try:
                     parts.append(future.result())
                 except BrokenProcessPool:
