@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.util
+import json
 import shutil
 import sys
 import tomllib
@@ -44,7 +45,12 @@ def test_every_shard_names_files_that_exist(mutation: ModuleType) -> None:
                 name, glob,
             )  # fmt: skip
         for test in shard.tests:
-            assert (ROOT / test).exists(), (name, test)
+            if test == "--deselect":
+                continue
+            path, _, function = test.partition("::")
+            assert (ROOT / path).exists(), (name, test)
+            if function:  # a deselected test that is gone would leave its mutants to others
+                assert f"def {function}(" in (ROOT / path).read_text(encoding="utf-8"), test
 
 
 def test_a_shard_copy_gets_its_modules_tests_and_the_rest_of_the_tree(
@@ -78,3 +84,31 @@ def test_a_shard_copy_gets_its_modules_tests_and_the_rest_of_the_tree(
 )
 def test_a_mutant_is_counted_for_its_module(mutation: ModuleType, mutant: str, module: str) -> None:
     assert mutation.module_of(mutant) == module
+
+
+def test_a_survivors_run_keeps_the_kills_mutmut_forgot_on_a_new_test_selection(
+    mutation: ModuleType, tmp_path: Path
+) -> None:
+    """mutmut resets every result when a shard's test selection changes; a survivors' run
+    then leaves the mutants it did not name without a result. Those killed before, in an
+    unchanged function, are killed again in the summary; a changed function's are not."""
+    meta = tmp_path / "mutants" / "pkg" / "mod.py.meta"
+    meta.parent.mkdir(parents=True)
+    names = {n: f"pkg.mod.x_{f}__mutmut_{i}" for n, f, i in
+             (("kept", "same", 1), ("changed", "edited", 1), ("named", "same", 2))}  # fmt: skip
+    before = {
+        "exit_code_by_key": {names["kept"]: 1, names["changed"]: 1, names["named"]: 0},
+        "hash_by_function_name": {"x_same": "aaa", "x_edited": "bbb"},
+    }
+    meta.write_text(json.dumps(before), encoding="utf-8")
+    kept = mutation.killed_before(tmp_path)
+    after = {  # mutmut's reset, the function `edited` changed, the survivor `named` run again
+        "exit_code_by_key": {names["kept"]: None, names["changed"]: None, names["named"]: 1},
+        "hash_by_function_name": {"x_same": "aaa", "x_edited": "ccc"},
+    }
+    meta.write_text(json.dumps(after), encoding="utf-8")
+    mutation.restore_killed(tmp_path, kept)
+    statuses = mutation.collect(tmp_path)["pkg.mod"]
+    assert statuses[names["kept"]][0] == "killed"
+    assert statuses[names["changed"]][0] == "not checked"
+    assert statuses[names["named"]][0] == "killed"
