@@ -77,8 +77,9 @@ class StackContext:
         last = self._last
         if last is not None and last[0] is value:
             return last[1]
-        # An empty text's name decides more (keys.unset_when_empty): it joins the key then.
-        empty_name = "" if value.text else value.name
+        # A blank text's name decides more (keys.unset_when_empty: an Azure endpoint left
+        # blank is unconfigured, a blank OPENAI_BASE_URL is the default host): it joins the key.
+        empty_name = "" if value.text.strip() else value.name
         memo_key = (value.text, is_endpoint_value(value), value.unknown, empty_name)
         found = self._endpoints.get(memo_key)
         if found is None:

@@ -189,7 +189,10 @@ def load_repo_config(path: Path | None) -> RepoConfig:
 
 
 def _first_error(errors: dict[str, Any], prefix: str = "") -> tuple[str, str]:
-    key = sorted(errors, key=str)[0]
+    keys = list(errors)
+    # A list's items in number order (item 2 before item 10: the file read top down); the keys
+    # of a mapping by their text (YAML may give a key of any type).
+    key = min(keys) if all(isinstance(k, int) for k in keys) else min(keys, key=str)
     value = errors[key]
     path = f"{prefix}.{key}" if prefix and not isinstance(key, int) else (
         f"{prefix}[{key}]" if isinstance(key, int) else str(key)
@@ -224,7 +227,9 @@ def _line_of(root: yaml.Node | None, key_path: str) -> int | None:
             parts.append(int(piece) if piece.isdigit() else piece)
     lines = _key_lines(root)
     while parts:
-        if tuple(parts) in lines:
-            return lines[tuple(parts)]
+        # `stacks[1]` is an item of a list or a mapping's key that YAML reads as a number.
+        for key in (tuple(parts), tuple(str(part) for part in parts)):
+            if key in lines:
+                return lines[key]
         parts.pop()
     return None

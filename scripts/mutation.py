@@ -77,7 +77,8 @@ SHARDS: dict[str, Shard] = {
         ("residency_guard/stackregion.py", "residency_guard/repoconfig.py",
          "residency_guard/context.py"),
         ("tests/core/test_repoconfig.py", "tests/core/test_rules.py",
-         "tests/core/test_suppressions.py", "tests/policies/test_region.py"),
+         "tests/core/test_suppressions.py", "tests/policies/test_region.py",
+         "tests/core/test_region_sources.py"),  # paths:, exclude:, the project's default...
     ),
     "pack": Shard(
         ("policies/residency_pack/*",),
