@@ -393,3 +393,14 @@ def test_a_glob_that_yaml_reads_as_a_number_is_one_line_naming_it(tmp_path: Path
     assert str(error.value).startswith(
         f"{path / 'residency-guard.yaml'}:3: stacks[1]: must be of string type"
     )
+
+
+def test_invalid_yaml_in_the_settings_names_what_the_reader_refused(tmp_path: Path) -> None:
+    # The pure reader's words (libyaml drops the character it could not read).
+    path = write(tmp_path, {"residency-guard.yaml": 'stacks:\n  prod: "eu\\q"\n'})
+    with pytest.raises(ConfigError) as error:
+        load_repo_config(path / "residency-guard.yaml")
+    assert str(error.value) == (
+        f"{path / 'residency-guard.yaml'}:2: invalid YAML: found unknown escape character 'q'; "
+        "fix the syntax"
+    )
