@@ -103,6 +103,7 @@ SHARDS: dict[str, Shard] = {
          "tests/policies/test_policy_tables.py", "tests/policies/test_levels.py",
          "tests/policies/test_key_without_base_url.py", "tests/policies/test_region_parity.py",
          "tests/policies/test_yaml_program_parity.py", "tests/policies/test_servicer_contract.py",
+         "tests/policies/test_pack_state.py",
          *_deselect("tests/policies/test_servicer_contract.py",
                     "test_every_inherited_method_the_servicer_uses_is_in_the_contract",
                     "test_every_private_attribute_the_servicer_reads_is_in_the_contract",

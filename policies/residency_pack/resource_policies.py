@@ -173,7 +173,6 @@ def _validate(family: Family, state: PackState) -> Callable[[ResourceValidationA
         violations = blocking(result.findings, family.rules, result.unknown_paths)
         for finding in violations:
             report_violation(violation_text(finding), args.urn)
-        state.record_reported(args.urn, violations)
         pending = pending_values(args.resource_type, args.name, result.unknown_values, family.reads)
         if pending:
             raise PendingAtPreview(pending)

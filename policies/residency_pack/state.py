@@ -76,7 +76,6 @@ class ResourceResult:
 
     findings: tuple[Finding, ...]
     unknown_values: tuple[Value, ...]  # in the order of ``resource_values``
-    ctx: StackContext | None = field(default=None, compare=False, repr=False)
     unknown_paths: frozenset[tuple[str | int, ...]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -189,7 +188,6 @@ class PackState:
     )
     _wire: _Recent[tuple[int, str], Wired] = field(default_factory=lambda: _Recent(_WIRE_SIZE))
     _stacks: _Recent[int, StackWire] = field(default_factory=lambda: _Recent(_STACKS_SIZE))
-    _indexes: _Recent[int, dict[str, Any]] = field(default_factory=lambda: _Recent(_STACKS_SIZE))
     _components: dict[str, dict[str, Declaration]] = field(default_factory=dict)
     _components_seen: int = 0  # changes to _components: a key of _resource_contexts
     _resource_contexts: dict[tuple[Any, ...], StackContext] = field(default_factory=dict)
@@ -219,7 +217,11 @@ class PackState:
         if settings.repo_config is not None:
             path = (self.pack_dir / settings.repo_config).resolve()
             if not path.is_file():
-                raise ConfigError("repoConfig not found", file=str(path))
+                raise ConfigError(
+                    "repoConfig not found",
+                    file=str(path),
+                    fix=f"give its path relative to the pack's folder ({self.pack_dir})",
+                )
         # Without a path, load_settings takes the nearest residency-guard.yaml above the pack.
         repo, catalog = load_settings([self.pack_dir], config=path)
         with self._lock:
@@ -331,18 +333,16 @@ class PackState:
         test or the bench passes to every policy, never changed in between), whose ``props``
         are the wire form's source (a ``pulumi_policy.Secret`` is a secret there)."""
         request = _request_for(props)
-        index = self._request_index(request)
-        found = request is not None and (
-            urn in index if index is not None else getattr(request, "urn", None) == urn
-        )
-        source = request if found else holder
+        # A resource policy answers an AnalyzeRequest (or a Remediate's): one resource.
+        message = request if getattr(request, "urn", None) == urn else None
+        source = holder if message is None else message
         key = (id(source), urn)
         with self._lock:
             cached = self._wire.get(key, source)
         if cached is not None:
             return cached
-        raw = wire.properties_in(request, urn, index) if found else None
-        wired = Wired(wire.wire_form(raw if raw is not None else props))
+        data = props if message is None else wire.properties_of(message)
+        wired = Wired(wire.wire_form(data))
         with self._lock:
             self._wire.put(key, source, wired)
         return wired
@@ -351,38 +351,27 @@ class PackState:
         """Every resource of a stack in wire form, read once for the stack policies of one
         ``AnalyzeStack`` call (or of one ``holder``, as ``resource_wire``)."""
         request = _request_for(*(r.props for r in resources[:1]))
-        index = self._request_index(request)
-        source = request if index is not None else holder
+        scoped = getattr(request, "resources", None) is not None  # an AnalyzeStackRequest
+        source = request if scoped else holder
         with self._lock:
             cached = self._stacks.get(id(source), source)
         if cached is not None:
             return cached
+        # The SDK builds the args' resources from the request's: each URN is there.
+        by_urn = wire.request_resources(request) if scoped else None
         found: dict[str, Wired] = {}
         for resource in resources:  # a URN twice: the request's first, else the last resource's
-            raw = None
-            if index is not None:
-                if resource.urn in found:
-                    continue
-                raw = wire.properties_in(request, resource.urn, index)
-            data = raw if raw is not None else resource.props
+            if by_urn is None:
+                data = resource.props
+            elif resource.urn in found:
+                continue
+            else:
+                data = wire.properties_of(by_urn[resource.urn])
             found[resource.urn] = Wired(wire.wire_form(data))
         stack = StackWire(found)
         with self._lock:
             self._stacks.put(id(source), source, stack)
         return stack
-
-    def _request_index(self, request: Any) -> dict[str, Any] | None:
-        """An ``AnalyzeStackRequest``'s resources by URN, built once per request."""
-        if request is None or getattr(request, "resources", None) is None:
-            return None
-        with self._lock:
-            cached = self._indexes.get(id(request), request)
-        if cached is not None:
-            return cached
-        index = wire.request_resources(request) or {}
-        with self._lock:
-            self._indexes.put(id(request), request, index)
-        return index
 
     def resource_result(
         self, resource_type: str, name: str, urn: str, wired: Wired, ctx: StackContext
@@ -396,7 +385,7 @@ class PackState:
         props = wired.props
         findings = judged(api.check_resource(resource_type, name, props, ctx, urn=urn), ctx)
         unknown = unknown_values(Resource(resource_type, name, props, urn), wired.wire)
-        result = ResourceResult(tuple(findings), unknown, ctx)
+        result = ResourceResult(tuple(findings), unknown)
         with self._lock:
             self.calls += 1
             self._memo.put(key, ctx, result)

@@ -42,31 +42,17 @@ UNKNOWN_SENTINELS = frozenset(
 )
 
 
-def request_resources(request: Any) -> dict[str, Any] | None:
-    """An ``AnalyzeStackRequest``'s resources by URN (the first of each), else None."""
-    resources = getattr(request, "resources", None)
-    if resources is None:
-        return None
+def request_resources(request: Any) -> dict[str, Any]:
+    """An ``AnalyzeStackRequest``'s resources by URN (the first of each)."""
     found: dict[str, Any] = {}
-    for resource in resources:
+    for resource in request.resources:
         found.setdefault(resource.urn, resource)
     return found
 
 
-def properties_in(
-    request: Any, urn: str, by_urn: Mapping[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """``urn``'s properties in ``request`` (``by_urn``: its ``request_resources``), if any."""
-    if request is None:
-        return None
-    if by_urn is None:
-        by_urn = request_resources(request)
-    if by_urn is not None:  # AnalyzeStackRequest: find the resource by its URN
-        resource = by_urn.get(urn)
-        return None if resource is None else dict(json_format.MessageToDict(resource.properties))
-    if getattr(request, "urn", None) != urn:
-        return None
-    return dict(json_format.MessageToDict(request.properties))
+def properties_of(message: Any) -> dict[str, Any]:
+    """A request's resource properties as the engine sent them (JSON data, nothing unwrapped)."""
+    return dict(json_format.MessageToDict(message.properties))
 
 
 @dataclass(frozen=True)
@@ -79,13 +65,12 @@ class WireProps:
     may_hold_unknowns: bool
 
 
-def wire_form(data: Any) -> WireProps:
+def wire_form(data: Mapping[str, Any]) -> WireProps:
     """``data`` as the engine marshals it (``serialize_properties``), every unknown sentinel
     the string one (``normalize_unknowns``), in one pass over plain JSON data."""
     scan = _Scan()
     converted = _wire(data, scan)
-    props = dict(converted) if isinstance(converted, Mapping) else {}
-    return WireProps(props, scan.unknowns)
+    return WireProps(dict(converted), scan.unknowns)
 
 
 class _Scan:
@@ -176,14 +161,3 @@ def normalize_unknowns(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [normalize_unknowns(item) for item in data]
     return data
-
-
-def contains_unknown(data: Any) -> bool:
-    """Whether any value in ``data`` is not known yet (a preview)."""
-    if isinstance(data, str):
-        return data in UNKNOWN_SENTINELS
-    if isinstance(data, Mapping):
-        return any(contains_unknown(value) for value in data.values())
-    if isinstance(data, list | tuple):
-        return any(contains_unknown(item) for item in data)
-    return False
