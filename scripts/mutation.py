@@ -36,12 +36,6 @@ class Shard:
 
     mutate: tuple[str, ...]
     tests: tuple[str, ...]
-    # Modules a fork server imports once before it forks one process per mutant. For a shard
-    # whose code keeps process-wide caches (the shipped catalog, its lookups): mutmut's default
-    # forks every mutant from the process that ran the clean tests, whose cached answers (built
-    # by the unmutated code) would hide the mutant. Collection builds the catalog too, so the
-    # fork server imports these modules only, and each mutant's process collects the tests.
-    preload: tuple[str, ...] = ()
 
 
 def _deselect(path: str, *tests: str) -> tuple[str, ...]:
@@ -79,9 +73,9 @@ SHARDS: dict[str, Shard] = {
         ("tests/core/test_catalog.py", "tests/core/test_catalog_compiled.py",
          "tests/core/test_rules.py", "tests/core/test_surface_paths.py",
          "tests/core/test_catalog_facts.py", "tests/core/test_catalog_errors.py"),
-        # (third-party only: the schema is built when its module is imported, so the
-        # catalog's own modules are imported again under each mutant)
-        preload=("pytest", "hypothesis", "yaml", "cerberus", "httpx2", "junit_xml", "sarif_om"),
+        # (the shipped catalog is built once per process, before mutmut forks a mutant's run:
+        # the loader's and compose's mutants are judged by the tests that build a catalog
+        # anew, test_catalog_errors' folder copies and test_catalog_compiled)
     ),
     "region": Shard(
         ("residency_guard/stackregion.py", "residency_guard/repoconfig.py",
@@ -148,10 +142,6 @@ def write_shard_config(work: Path, shard: Shard) -> None:
     sources = {Path(p).parts[0] for p in base.get("source_paths", [])} | {"tests"}
     base["also_copy"] = sorted(p.name for p in work.iterdir() if p.name not in sources)
     base["pytest_add_cli_args_test_selection"] = list(shard.tests)
-    if shard.preload:
-        (work / "mutmut-preload.txt").write_text("\n".join(shard.preload) + "\n", encoding="utf-8")
-        base.update(process_isolation="forkserver", forkserver_warmup="import",
-                    preload_modules_file="mutmut-preload.txt")  # fmt: skip
     lines = ["[tool.mutmut]"]
     for key, value in base.items():
         lines.append(f"{key} = {json.dumps(value)}")  # JSON scalars and arrays are TOML too
