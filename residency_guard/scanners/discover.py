@@ -112,8 +112,13 @@ def stack_config_dir(document: YamlDocument, project_file: Path) -> str:
     return modern or legacy or "."
 
 
-def project_targets(project_file: Path, files: SourceCache | None = None) -> list[Target]:
-    """The stack files of a Pulumi project, honouring ``stackConfigDir`` (or ``config: <dir>``).
+def project_targets(
+    project_file: Path, files: SourceCache | None = None, repos: RepoConfigs | None = None
+) -> list[Target]:
+    """The stack files of a Pulumi project, honouring ``stackConfigDir`` (or ``config: <dir>``),
+    and the dotenv files beside the project file, held to a region as anywhere else
+    (``paths:``, the ``stacks:`` glob of the stack a name like ``.env.prod-eu`` names) by
+    their residency-guard.yaml (``repos``).
 
     ``files``: the run's reads; the project file composed here is the one its stacks inherit
     from (``sources.stack_file``)."""
@@ -143,7 +148,8 @@ def project_targets(project_file: Path, files: SourceCache | None = None) -> lis
     targets = [Target(here / name, "stack-file", default, project_file) for name in stack_files]
     for path in sorted(project_file.parent.iterdir()):
         if path.is_file() and is_dotenv(path):
-            targets.append(Target(_relative(path, cwd), "dotenv"))
+            held = held_region(path, repos.for_file(path)) if repos is not None else None
+            targets.append(Target(_relative(path, cwd), "dotenv", held=held))
     return targets
 
 
@@ -220,7 +226,7 @@ def discover(
                 targets.extend(_folder_targets(path, errors, repos, files))
             elif path.exists() or path.is_symlink():
                 if path.name in PROJECT_FILES:
-                    found = project_targets(path, files)
+                    found = project_targets(path, files, repos)
                     if not any(t.kind == "stack-file" for t in found):
                         # Nothing to judge is never a green run, as for the project's folder.
                         raise InputError(
@@ -281,7 +287,7 @@ def _folder_targets(
         if project is not None:
             projects += 1
             try:
-                targets.extend(project_targets(project, cache))
+                targets.extend(project_targets(project, cache, repos))
             except ResidencyGuardError as error:
                 errors.append(error)
     seen = {_absolute(t.path) for t in targets}

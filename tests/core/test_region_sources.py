@@ -404,3 +404,28 @@ def test_invalid_yaml_in_the_settings_names_what_the_reader_refused(tmp_path: Pa
         f"{path / 'residency-guard.yaml'}:2: invalid YAML: found unknown escape character 'q'; "
         "fix the syntax"
     )
+
+
+@pytest.mark.parametrize("named", [Path("app"), Path("app/Pulumi.yaml")])
+def test_dotenv_files_beside_a_project_file_are_held_as_anywhere_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: Path
+) -> None:
+    """A project's dotenv files were judged with no region (RG008) where the same files in a
+    folder without Pulumi.yaml were held by `paths:` and `stacks:`."""
+    write(tmp_path, {
+        "app/residency-guard.yaml": "stacks:\n  prod-eu-*: eu\npaths:\n  .env: gb\n",
+        "app/Pulumi.yaml": "name: shop\nruntime: python\n",
+        "app/Pulumi.prod-eu-1.yaml": f"config:\n  shop:openaiBaseUrl: {US_URL}\n",
+        "app/.env.prod-eu-1": f"OPENAI_BASE_URL={US_URL}\n",
+        "app/.env": f"OPENAI_BASE_URL={US_URL}\n",
+    })  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    run = scan_paths([named])
+    judged = {scan.file: scan for scan in run.scans}
+    assert sorted(judged) == ["app/.env", "app/.env.prod-eu-1", "app/Pulumi.prod-eu-1.yaml"]
+    assert judged["app/.env.prod-eu-1"].resolution.region == "eu"
+    assert judged["app/.env"].resolution.region == "gb"
+    assert judged["app/.env"].resolution.declarations[0].where.startswith("paths: '.env' in ")
+    assert sorted((f.file, f.rule) for f in run.findings) == [
+        ("app/.env", "RG001"), ("app/.env.prod-eu-1", "RG001"), ("app/Pulumi.prod-eu-1.yaml", "RG001"),
+    ]  # fmt: skip
