@@ -28,7 +28,7 @@ from residency_guard.keys import (
 from residency_guard.memo import LIMIT
 from residency_guard.redact import KEY_PREFIX
 from residency_guard.sdkvars import sdk_variable
-from residency_guard.texts import IDNA_PREFIX, MENTION_NAMES
+from residency_guard.texts import IDNA_PREFIX, MENTION_NAMES, PERCENT_ESCAPE
 from residency_guard.values import BASE64_TEXT, JSON_OPENERS, Value, decodes
 
 if TYPE_CHECKING:
@@ -122,15 +122,16 @@ def _text_may_matter(catalog: Catalog, text: str) -> bool:
 
 
 # Every text _text_may_matter keeps (with no team gateways) has one of these clues: a key's
-# prefix, OpenAI's names or an IDNA label (texts.mentions_openai; OPENAI_API_BASE= too), a
-# character outside ASCII (a look-alike may spell a name), or a JSON or base64 shape
-# (values.decoded_forms). Built from those modules' own lists, so that a clue added there is
-# a clue here; tests/core/test_facets.py holds the gate to that.
+# prefix, OpenAI's names, an IDNA label or a percent escape (texts.mentions_openai;
+# OPENAI_API_BASE= too), a character outside ASCII (a look-alike may spell a name), or a
+# JSON or base64 shape (values.decoded_forms). Built from those modules' own lists, so that
+# a clue added there is a clue here; tests/core/test_facets.py holds the gate to that.
 _CLUES = re.compile(
     "|".join([
         re.escape(KEY_PREFIX),
         *map(re.escape, MENTION_NAMES),
         re.escape(IDNA_PREFIX),
+        PERCENT_ESCAPE.pattern,
         r"[^\x00-\x7f]",
         rf"^\s*[{re.escape(JSON_OPENERS)}]",
         rf"^\s*{BASE64_TEXT}\s*$",

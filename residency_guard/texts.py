@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import unquote
 
 QUOTES = "\"'`"
 # Values only known where they run: ${VAR}, $(cmd), {{ template }}. No pattern may run past
@@ -52,10 +53,25 @@ def skeleton(text: str) -> str:
 # The facets gate's clues are built from these (facets._CLUES).
 MENTION_NAMES = ("openai", "azure")
 IDNA_PREFIX = "xn--"
+PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_MAX_UNQUOTES = 4  # "%25" escapes "%": each round undoes one level of encoding
+
+
+def percent_decoded(text: str) -> str:
+    """``text`` with its percent escapes undone, to a fixed point (a few rounds at most)."""
+    for _ in range(_MAX_UNQUOTES):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def mentions_openai(text: str) -> bool:
-    """Whether a string could name an OpenAI or Azure OpenAI endpoint at all."""
+    """Whether a string could name an OpenAI or Azure OpenAI endpoint at all; percent-escaped
+    too (``eu.api.%6Fpenai.com@evil.io`` names OpenAI to a reader and reaches evil.io)."""
+    if PERCENT_ESCAPE.search(text) is not None:
+        text = percent_decoded(text)
     lowered = text.lower()
     if IDNA_PREFIX in lowered or any(name in lowered for name in MENTION_NAMES):
         return True  # (an IDNA label may spell anything: checked whatever else the text holds)

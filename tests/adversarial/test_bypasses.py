@@ -69,6 +69,29 @@ def test_userinfo_naming_openai_in_front_of_a_foreign_host() -> None:
     assert eu(f"  app:setting: '{url}'\n") == ["RG002", "RG010"]
 
 
+ESCAPED_USERINFO = "https://eu.api.%6Fpenai.com@evil.io/v1"
+
+
+@pytest.mark.parametrize("url", [ESCAPED_USERINFO, "https://eu.api.%256Fpenai.com@evil.io/v1",
+                                 "https://eu.api.open%61i.com@evil.io/v1"])  # fmt: skip
+def test_percent_escaped_userinfo_naming_openai_in_front_of_a_foreign_host(
+    url: str, tmp_path: Path
+) -> None:
+    """`https://eu.api.%6Fpenai.com@evil.io` under a key that names nothing: the free-text
+    reading looked for OpenAI's name in the raw text, found none and dropped the value, while
+    the client sends to evil.io (found by the nightly hypothesis profile)."""
+    from policies.residency_pack import PackState
+    from tests.policies.helpers import resource_args, run_resource_policies
+
+    assert leaves_eu(url)
+    assert eu(f"  app:setting7: '{url}'\n") == ["RG002", "RG010"]
+    state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="")
+    args = resource_args("kubernetes:core/v1:ConfigMap", {"data": {"setting7": url}})
+    assert run_resource_policies(state, args)["openai-endpoint-region"].rules == [
+        "RG002", "RG010",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("separator", ['"', " ", "\u3000", ",", "|"])
 def test_separator_inside_the_userinfo_hid_the_real_host(separator: str) -> None:
     """Free text is split into tokens; `https://eu.api.openai.com"@evil.io` split into a clean
@@ -521,6 +544,10 @@ CHECKOV_TREE: dict[str, str] = {
         "    - OPENAI_BASE_URL=https://eu.api.openai.com/v1\n"
         "    - OPENAI_API_TYPE=amazon-bedrock\n"
     ),
+    # OpenAI's name percent-escaped in the userinfo, under a key that names nothing
+    "shop/Pulumi.prod-eu-escaped.yaml": (
+        f"config:\n  residency-guard:region: eu\n  app:setting7: '{ESCAPED_USERINFO}'\n"
+    ),
 }
 # Which checks fail on which file; every other check passes there.
 CHECKOV_FAILED: dict[str, set[str]] = {
@@ -528,6 +555,7 @@ CHECKOV_FAILED: dict[str, set[str]] = {
     "named-preview.json": {"RG002"},
     "shop/Pulumi.prod-eu-bedrock.yaml": {"RG020"},
     "shop/Pulumi.prod-eu-bedrock-list.yaml": {"RG020"},
+    "shop/Pulumi.prod-eu-escaped.yaml": {"RG002", "RG010"},
 }
 
 

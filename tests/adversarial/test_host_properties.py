@@ -94,9 +94,12 @@ def reaches_another_region(value: str) -> bool:
 
 
 # `https://api.openai.com/eu`, a form from third-party guides, is RG002 by design ("did you
-# mean eu.api.openai.com?"): the region written into the global host's path.
+# mean eu.api.openai.com?"): the region written into the global host's path, whatever the
+# port says (`:443` is the default one: the same request).
 _RESIDENCY_IDS = "|".join(r for r in CATALOG.regions if r != "global")
-GUIDE_FORM = re.compile(rf"api\.openai\.com/+(?:{_RESIDENCY_IDS})(?![a-z0-9])", re.IGNORECASE)
+GUIDE_FORM = re.compile(
+    rf"api\.openai\.com(?::0*443)?/+(?:{_RESIDENCY_IDS})(?![a-z0-9])", re.IGNORECASE
+)
 
 
 def assert_judged(rules: list[str], value: str, where: str = "") -> None:
