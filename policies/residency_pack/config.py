@@ -36,7 +36,8 @@ def config_schema() -> PolicyConfigSchema:
             REGION: {
                 "type": "string",
                 "enum": sorted(shipped_catalog().regions),
-                "description": "The stack's OpenAI region; outranks every other declaration.",
+                "description": "The stack's OpenAI region, one of the catalog's region ids; it "
+                "outranks every other declaration.",
             },
             ALLOWED_HOSTS: {
                 **_STRINGS,
@@ -46,17 +47,22 @@ def config_schema() -> PolicyConfigSchema:
                 **_STRINGS,
                 "description": "Only these models (narrows the region's list, never widens it).",
             },
-            DENY_MODELS: {**_STRINGS, "description": "Models denied whatever the region allows."},
+            DENY_MODELS: {
+                **_STRINGS,
+                "description": "Models denied whatever the region allows (RG014).",
+            },
             UNRESOLVED: {
                 "type": "string",
                 "enum": [Unresolved.DENY.value, Unresolved.WARN.value],
-                "description": "An endpoint that cannot be read statically: deny (a violation) "
-                "or warn (in the advisory summary). Default: residency-guard.yaml's, else deny.",
+                "description": "An endpoint that cannot be read statically (`${VAR}`): deny (a "
+                "violation) or warn (a line in the advisory summary). Default: "
+                "residency-guard.yaml's `unresolved`, else deny.",
             },
             REPO_CONFIG: {
                 "type": "string",
-                "description": "Path of residency-guard.yaml, relative to the pack's folder. "
-                "Default: the nearest one above the pack's folder.",
+                "description": "Path of the residency-guard.yaml to read (stack mapping, team "
+                "catalogs, suppressions), relative to the pack's folder. Default: the one in "
+                "the pack's folder, else the nearest one above it.",
             },
             REMEDIATE_HOSTS: {
                 "type": "boolean",

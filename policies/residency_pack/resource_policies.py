@@ -123,7 +123,8 @@ FAMILIES: tuple[Family, ...] = tuple(
 )
 
 
-_ENDPOINT_RULES = next(f.rules for f in FAMILIES if f.name == "openai-endpoint-region")
+REMEDIATING = "openai-endpoint-region"  # the one policy that can rewrite a resource
+_ENDPOINT_RULES = next(f.rules for f in FAMILIES if f.name == REMEDIATING)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def resource_policies(state: PackState) -> list[ResourceValidationPolicy]:
                 description=family.description,
                 validate=_validate(family, state),
                 remediate=(
-                    _remediate_hosts(state) if family.name == "openai-endpoint-region" else None
+                    _remediate_hosts(state) if family.name == REMEDIATING else None
                 ),
                 enforcement_level=EnforcementLevel.MANDATORY,
                 config_schema=config_schema(),

@@ -1,0 +1,115 @@
+"""docs/policy-pack.md's policy and config tables, generated from the pack's own metadata.
+
+What ``pulumi policy`` publishes (each policy's description, severity and enforcement level,
+the config schema's types, defaults and descriptions) is what a user of the pack reads; the
+tables say the same words. ``python -m policies.residency_pack.packdocs docs/policy-pack.md``
+rewrites the generated blocks in place; the rest of the file is written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
+
+from .config import config_schema
+from .resource_policies import REMEDIATING
+
+_BLOCK = re.compile(
+    r"(?P<begin><!-- generated: (?P<name>[a-z]+) \(python -m policies\.residency_pack\.packdocs "
+    r"docs/policy-pack\.md\); do not edit -->\n).*?(?P<end><!-- end generated: (?P=name) -->)",
+    re.DOTALL,
+)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _choices(values: Sequence[Any]) -> str:
+    return " \\| ".join(f"`{v}`" for v in values)
+
+
+def _default_level(policies: Sequence[Policy]) -> EnforcementLevel:
+    levels = Counter(p.enforcement_level for p in policies)
+    level, _ = levels.most_common(1)[0]
+    assert level is not None
+    return level
+
+
+def policy_table(policies: Sequence[Policy]) -> str:
+    """Each policy: its kind, published description, severity and default enforcement."""
+    rows = [
+        "| Policy | Kind | Description | Severity | Default enforcement |",
+        "|---|---|---|---|---|",
+    ]
+    for policy in policies:
+        kind = "resource" if isinstance(policy, ResourceValidationPolicy) else "stack"
+        level = policy.enforcement_level.value if policy.enforcement_level else "-"
+        if policy.name == REMEDIATING:
+            level += " (remediation available)"
+        severity = policy.severity.value if policy.severity else "-"
+        rows.append(
+            f"| `{policy.name}` | {kind} | {_cell(policy.description or '')} | {severity} | "
+            f"{level} |"
+        )
+    return "\n".join(rows)
+
+
+def _type(spec: Mapping[str, Any]) -> str:
+    if "enum" in spec:
+        return _choices(spec["enum"])
+    if spec.get("type") == "array":
+        return f"list of {spec['items']['type']}s"
+    return str(spec.get("type", "-"))
+
+
+def config_table(policies: Sequence[Policy]) -> str:
+    """The config every policy takes: Pulumi's ``enforcementLevel``, then the pack's schema."""
+    default = _default_level(policies)
+    others = ", ".join(
+        f"`{p.name}`: {p.enforcement_level.value}"
+        for p in policies
+        if p.enforcement_level and p.enforcement_level is not default
+    )
+    rows = [
+        "| Key | Type | Default | Description |",
+        "|---|---|---|---|",
+        f"| `enforcementLevel` | {_choices([level.value for level in EnforcementLevel])} | "
+        f"`{default.value}`{f' ({others})' if others else ''} | Pulumi's, per policy |",
+    ]
+    for key, spec in config_schema().properties.items():
+        shown = f"`{json.dumps(spec['default'])}`" if "default" in spec else "-"
+        rows.append(f"| `{key}` | {_type(spec)} | {shown} | {_cell(spec.get('description', ''))} |")
+    return "\n".join(rows)
+
+
+def update(text: str, policies: Sequence[Policy]) -> str:
+    """``text`` (docs/policy-pack.md) with each generated block rewritten from ``policies``."""
+    tables = {"policies": policy_table(policies), "config": config_table(policies)}
+    found = set()
+
+    def block(match: re.Match[str]) -> str:
+        name = match.group("name")
+        found.add(name)
+        return f"{match.group('begin')}{tables[name]}\n{match.group('end')}"
+
+    out = _BLOCK.sub(block, text)
+    missing = set(tables) - found
+    if missing:
+        raise ValueError(f"no generated block for {', '.join(sorted(missing))}")
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from . import PackState, all_policies
+
+    path = Path(sys.argv[1])
+    path.write_text(update(path.read_text(encoding="utf-8"), all_policies(PackState())))
