@@ -43,10 +43,10 @@ def _default_level(policies: Sequence[Policy]) -> EnforcementLevel:
 
 
 def policy_table(policies: Sequence[Policy]) -> str:
-    """Each policy: its kind, published description, severity and default enforcement."""
+    """Each policy: its kind, published description, severity, tags and default enforcement."""
     rows = [
-        "| Policy | Kind | Description | Severity | Default enforcement |",
-        "|---|---|---|---|---|",
+        "| Policy | Kind | Description | Severity | Tags | Default enforcement |",
+        "|---|---|---|---|---|---|",
     ]
     for policy in policies:
         kind = "resource" if isinstance(policy, ResourceValidationPolicy) else "stack"
@@ -54,9 +54,10 @@ def policy_table(policies: Sequence[Policy]) -> str:
         if policy.name == REMEDIATING:
             level += " (remediation available)"
         severity = policy.severity.value if policy.severity else "-"
+        tags = ", ".join(policy.tags or ()) or "-"
         rows.append(
             f"| `{policy.name}` | {kind} | {_cell(policy.description or '')} | {severity} | "
-            f"{level} |"
+            f"{tags} | {level} |"
         )
     return "\n".join(rows)
 

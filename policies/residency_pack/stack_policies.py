@@ -80,7 +80,6 @@ class StackView:
 
     def __init__(self, state: PackState, args: StackValidationArgs) -> None:
         self.state = state
-        self.args = args
         self.settings = PackSettings.from_config(args.get_config())
         self.resources = [
             r for r in args.resources if not r.resource_type.startswith(_SKIPPED_TYPES)
@@ -118,6 +117,26 @@ class StackView:
     def context(self, resources: Sequence[Resource] = ()) -> StackContext:
         return self.state.context(self.stack, self.declarations, self.settings, resources)
 
+    def azure_judged(self) -> list[tuple[Resource, list[Finding]]]:
+        """The stack's Azure OpenAI accounts and deployments, each judged with the others: a
+        deployment with its account, an account without a location in its group's."""
+        azure = [r for r in self.resources if r.resource_type in (*ACCOUNT_TYPES,
+                                                                   *DEPLOYMENT_TYPES)]  # fmt: skip
+        if not azure:
+            return []
+        core = [
+            Resource(r.resource_type, r.name, linked_props(r, self.props[r.urn]), r.urn)
+            for r in azure
+        ]
+        # Resource groups too: an azure-native account without a location takes its group's.
+        groups = [Resource(r.resource_type, r.name, self.props[r.urn], r.urn)
+                  for r in self.resources if r.resource_type in RESOURCE_GROUP_TYPES]  # fmt: skip
+        ctx = self.context([*core, *groups])
+        return [
+            (r, judged(api.check_resource(r.type, r.name, r.props, ctx, urn=r.urn), ctx))
+            for r in core
+        ]
+
 
 def _report(
     report_violation: ReportViolation,
@@ -153,63 +172,32 @@ def _region_declared(state: PackState) -> StackValidation:
     return validate
 
 
-def linked_props(
-    resource: PolicyResource, props: Mapping[str, Any], accounts: Mapping[str, str]
-) -> dict[str, Any]:
-    """A deployment's outputs with ``accountName`` naming its account's Pulumi resource.
+def linked_props(resource: PolicyResource, props: Mapping[str, Any]) -> dict[str, Any]:
+    """A deployment's outputs with ``accountName`` naming its account as the core finds it
+    (``find_account``: by the account's Pulumi name or its Azure name).
 
-    azure-native outputs hold no ``accountName`` (it is a URL parameter, an input only), and
-    where a name is given it is the Azure account's name, not the Pulumi resource's name that
-    the core looks accounts up by. The link comes from the deployment's dependency on its
-    account, else from the account's name inside the deployment's resource ID.
+    azure-native outputs hold no ``accountName`` (it is a URL parameter, an input only): the
+    link comes from the deployment's dependency on its account (the account's Pulumi name),
+    else from the account's Azure name inside the deployment's resource ID, else it is the
+    ``accountName`` input (an Azure name) of a preview.
     """
     out = dict(props)
     for dependency in resource.property_dependencies.get("accountName", []):
         if dependency.resource_type in ACCOUNT_TYPES:
             out["accountName"] = dependency.name
             return out
-    named = props.get("accountName")
-    if isinstance(named, str) and named in accounts:
-        out["accountName"] = accounts[named]
-        return out
-    match = _ACCOUNT_IN_ID.search(str(props.get("id", "")))
-    if match and match.group(1) in accounts:
-        out["accountName"] = accounts[match.group(1)]
+    match = _ACCOUNT_IN_ID.search(str(props.get("id")))
+    if match:
+        out["accountName"] = match.group(1)
     return out
 
 
 def _azure_linked(state: PackState) -> StackValidation:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         view = StackView(state, args)
-        azure = [r for r in view.resources if r.resource_type in (*ACCOUNT_TYPES,
-                                                                   *DEPLOYMENT_TYPES)]  # fmt: skip
-        if not azure:
-            return
-        # Azure name (output `name`) and Pulumi name of each account -> the Pulumi name.
-        accounts: dict[str, str] = {}
-        for r in azure:
-            if r.resource_type in ACCOUNT_TYPES:
-                accounts[r.name] = r.name
-                physical = view.props[r.urn].get("name")
-                if isinstance(physical, str):
-                    accounts.setdefault(physical, r.name)
-        core = [
-            Resource(r.resource_type, r.name, linked_props(r, view.props[r.urn], accounts), r.urn)
-            for r in azure
-        ]
-        # Resource groups too: an azure-native account without a location takes its group's.
-        groups = [Resource(r.resource_type, r.name, view.props[r.urn], r.urn)
-                  for r in view.resources if r.resource_type in RESOURCE_GROUP_TYPES]  # fmt: skip
-        ctx = view.context([*core, *groups])
         pending = []
-        for resource in core:
+        for resource, findings in view.azure_judged():
             unknown = unknown_values(resource)
-            findings = judged(
-                api.check_resource(
-                    resource.type, resource.name, resource.props, ctx, urn=resource.urn
-                ),
-                ctx,
-            )
             unknown_paths = {v.path for v in unknown}
             violations = [
                 f for f in blocking(findings, (*AZURE_RULES, "RG011"), unknown_paths)
@@ -303,6 +291,10 @@ def _summary(state: PackState) -> StackValidation:
         view = StackView(state, args)
         ctx = view.context()
         gate = MarkerGate(ctx.catalog)
+        # An Azure account or deployment is judged with the others too (azure-openai-linked):
+        # what that finds and does not block (RG011 under `unresolved: warn`, suppressed RG012
+        # and RG013) is said here as well.
+        linked = {resource.urn: findings for resource, findings in view.azure_judged()}
         lines = []
         for resource in view.resources:
             wired = view.wired[resource.urn]
@@ -310,7 +302,9 @@ def _summary(state: PackState) -> StackValidation:
             result = state.resource_result(
                 resource.resource_type, resource.name, resource.urn, wired, ctx
             )
-            for finding in result.findings:
+            findings = [*result.findings]
+            findings += [f for f in linked.get(resource.urn, ()) if f not in result.findings]
+            for finding in findings:
                 if finding.suppressed:  # accepted in residency-guard.yaml: said here, with why
                     report_violation(redact(suppressed_text(finding)), resource.urn)
                 elif finding.severity is not Severity.ERROR:  # warnings never block: said here

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, Secret
+from pathlib import Path
+
+from pulumi_policy import EnforcementLevel, PolicyResource, Secret
 
 from policies.residency_pack import PackState
 from residency_guard.stackregion import COMPONENT_TYPE
@@ -10,6 +12,7 @@ from residency_guard.stackregion import COMPONENT_TYPE
 from .helpers import (
     EU_URL,
     FAKE_KEY,
+    GLOBAL_URL,
     UNKNOWN,
     policies,
     policy_resource,
@@ -18,6 +21,7 @@ from .helpers import (
     run_resource_policies,
     stack_args,
     urn,
+    write_repo_config,
 )
 from .shapes import k8s_deployment, lambda_function
 
@@ -375,6 +379,214 @@ def test_among_several_accounts_a_deployment_is_judged_with_the_one_its_id_names
     on_uk = {**outputs, "id": str(outputs["id"]).replace("/oaieu/", "/oaiuk/")}
     deployment = policy_resource(DEPLOYMENT, on_uk, name="chat")
     outcome = run(policies(state)["azure-openai-linked"], stack_args([uk, eu, deployment]))
-    assert sorted(m.split("]")[0] for m, u in outcome.violations if u == urn(DEPLOYMENT, "chat")) == [
-        "[RG013"
+    assert sorted(
+        m.split("]")[0] for m, u in outcome.violations if u == urn(DEPLOYMENT, "chat")
+    ) == ["[RG013"]
+
+
+# --- azure-openai-linked: accounts in their group's location, the account a name means ----
+
+GROUP = "azure-native:resources:ResourceGroup"
+
+
+def resource_group(name: str, azure_name: str, location: str) -> PolicyResource:
+    return policy_resource(
+        GROUP,
+        {"name": azure_name, "location": location,
+         "id": f"/subscriptions/s/resourceGroups/{azure_name}"},
+        name=name,
+    )  # fmt: skip
+
+
+def account_in_group(name: str, group: str) -> PolicyResource:
+    """A preview's account without a `location`: azure-native places it in its group's."""
+    return policy_resource(
+        ACCOUNT, {"kind": "OpenAI", "resourceGroupName": group, "sku": {"name": "S0"}}, name=name
+    )
+
+
+def test_each_account_without_a_location_is_judged_in_its_own_groups(state: PackState) -> None:
+    resources = [
+        resource_group("rg-us", "rg-us-prod", "eastus"),
+        resource_group("rg-eu", "rg-eu-prod", "swedencentral"),
+        account_in_group("oai-us", "rg-us-prod"),
+        account_in_group("oai-eu", "rg-eu-prod"),
+    ]
+    outcome = run(policies(state)["azure-openai-linked"], stack_args(resources))
+    ((message, reported_urn),) = outcome.violations
+    assert reported_urn == urn(ACCOUNT, "oai-us")
+    assert message.startswith(
+        "[RG012] EU stack 'prod-eu': Azure OpenAI account 'oai-us' is in eastus (US), outside "
+        "Europe (EEA + Switzerland) (at oai-us.location). Fix: locate it in one of: "
+    )
+    assert "swedencentral" in message.split("Fix: ")[1]
+
+
+def test_an_account_whose_location_nothing_gives_is_rg011_there(state: PackState) -> None:
+    """Neither the account nor a group in the stack says where it is: fail closed, at the
+    account; with `unresolved: warn` the advisory summary says it instead."""
+    account = account_in_group("oai", "rg-shared")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([account]))
+    expected = (
+        "[RG011] EU stack 'prod-eu': Azure OpenAI account 'oai' has no location and its "
+        "resource group's is not in the scanned input, so its region cannot be checked (at "
+        "oai.location). Fix: set its location, scan the input that declares its resource "
+        "group, use https://eu.api.openai.com/v1, or set `unresolved: warn` in "
+        "residency-guard.yaml"
+    )
+    assert outcome.violations == [(expected, urn(ACCOUNT, "oai"))]
+    warn = stack_args([account], config={"unresolved": "warn"})
+    assert run(policies(state)["azure-openai-linked"], warn).violations == []
+    summary = run(policies(state)["openai-configuration-summary"], warn)
+    assert (expected, urn(ACCOUNT, "oai")) in summary.violations
+
+
+def test_every_account_location_unknown_at_preview_is_pending_and_nothing_else(
+    state: PackState,
+) -> None:
+    """Only what the Azure rules read is pending: an unknown ID or endpoint is not."""
+    computed = {"id": UNKNOWN, "properties": {"endpoint": UNKNOWN}}
+    resources = [
+        policy_resource(ACCOUNT, {**account_outputs(UNKNOWN), **computed}, name="oai-a"),
+        policy_resource(ACCOUNT, {**account_outputs(UNKNOWN), "name": "oaib"}, name="oai-b"),
+        policy_resource(
+            ACCOUNT, {**account_outputs("swedencentral"), "name": "oaic", **computed}, name="oai-c"
+        ),
+    ]
+    outcome = run(policies(state)["azure-openai-linked"], stack_args(resources))
+    assert outcome.violations == []
+    assert outcome.pending == (
+        "2 value(s) were unknown during preview and will be checked at `pulumi up`: "
+        f"{ACCOUNT} 'oai-a': location at oai-a.location; {ACCOUNT} 'oai-b': location at "
+        "oai-b.location"
+    )
+
+
+def test_a_deployment_is_judged_with_the_account_its_azure_name_names(state: PackState) -> None:
+    """A deployment added to existing accounts names one by its Azure name. Another account
+    whose Azure name is that account's Pulumi name is not the one (the pack once mapped the
+    Azure name to a Pulumi name and looked that up as a name again)."""
+    misnamed = policy_resource(
+        ACCOUNT, {**account_outputs("uksouth"), "name": "oai-eu"}, name="chat-uk"
+    )
+    eu = policy_resource(
+        ACCOUNT, {**account_outputs("swedencentral"), "name": "oai-eu-prod"}, name="oai-eu"
+    )
+    deployment = policy_resource(
+        DEPLOYMENT, preview_deployment(accountName="oai-eu-prod"), name="chat"
+    )
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([misnamed, eu, deployment]))
+    assert [u for _, u in outcome.violations] == [urn(ACCOUNT, "chat-uk")]  # its own RG012
+    on_uk = policy_resource(DEPLOYMENT, preview_deployment(accountName="oai-eu"), name="chat")
+    outcome = run(policies(state)["azure-openai-linked"], stack_args([misnamed, eu, on_uk]))
+    assert (
+        "[RG013] EU stack 'prod-eu': deployment 'chat' uses DataZoneStandard on account "
+        "'chat-uk' in uksouth"
+    ) in outcome.text
+
+
+# --- openai-configuration-summary: what it lists, where it says it ----------------------------
+
+
+def test_the_summary_lists_twenty_resources_and_counts_the_rest(state: PackState) -> None:
+    workers = [
+        policy_resource(*lambda_function({"OPENAI_MODEL": "gpt-4.1-2025-04-14"}), name=f"w{i:02}")
+        for i in range(22)
+    ]
+    ((message, reported_urn),) = run(
+        policies(state)["openai-configuration-summary"], stack_args(workers)
+    ).violations
+    lines = message.splitlines()
+    assert lines[0] == (
+        "22 resource(s) of stack 'prod-eu' (region 'eu' from stack tag) carry OpenAI configuration:"
+    )
+    assert lines[1] == "- aws:lambda/function:Function 'w00': OPENAI_MODEL = gpt-4.1-2025-04-14"
+    assert lines[20].startswith("- aws:lambda/function:Function 'w19': ")
+    assert lines[21:] == ["... and 2 more"]
+    assert reported_urn is None
+
+
+def test_the_summary_of_a_stack_without_region_says_so(state: PackState) -> None:
+    chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": EU_URL}), name="chat")
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat], region=None))
+    assert outcome.text.startswith(
+        "1 resource(s) of stack 'prod-eu' (no region declared) carry OpenAI configuration:"
+    )
+
+
+def test_the_summary_lists_openai_hosts_and_gateways_not_other_urls(state: PackState) -> None:
+    """A gateway allowed for the region is where the SDK sends; a log URL is not OpenAI's."""
+    config = {
+        "config.yaml": "openai:\n  base_url: https://eu.api.openai.com/v1\n"
+        "  gateway_url: https://llm-gw.acme.eu/v1\n",
+        "LOG_URL": "https://logs.acme.eu/ingest",
+    }
+    resources = [
+        policy_resource(
+            "kubernetes:core/v1:ConfigMap", {"metadata": {"name": "c"}, "data": config}, name="c"
+        ),
+        policy_resource(
+            *k8s_deployment({"OPENAI_BASE_URL": "https://llm-gw.acme.eu/v1"}), name="chat"
+        ),
+        policy_resource(*k8s_deployment({"LOG_URL": "https://logs.acme.eu/ingest"}), name="logger"),
+    ]
+    outcome = run(
+        policies(state)["openai-configuration-summary"],
+        stack_args(resources, config={"allowedHosts": ["llm-gw.acme.eu"]}),
+    )
+    assert outcome.text.splitlines()[1:] == [
+        "- kubernetes:core/v1:ConfigMap 'c': config.yaml -> eu.api.openai.com, llm-gw.acme.eu",
+        "- kubernetes:apps/v1:Deployment 'chat': OPENAI_BASE_URL -> llm-gw.acme.eu",
+    ]
+
+
+def test_a_suppressed_finding_is_said_at_its_resource(tmp_path: Path) -> None:
+    """An Azure account's too, though only azure-openai-linked judges it (in its group)."""
+    write_repo_config(
+        tmp_path,
+        "suppressions:\n"
+        "  - rule: RG001\n    stack: prod-eu\n    reason: EU key pending, INC-1234\n"
+        "  - rule: RG012\n    stack: prod-eu\n    reason: moving to swedencentral, INC-99\n",
+    )
+    state = PackState(pack_dir=tmp_path, stack_config={}, stack_fallback="")
+    chat = policy_resource(*k8s_deployment({"OPENAI_BASE_URL": GLOBAL_URL}), name="chat")
+    located = policy_resource(ACCOUNT, account_outputs("eastus"), name="oai")
+    grouped = account_in_group("oai-grouped", "rg-us-prod")
+    resources = [chat, located, grouped, resource_group("rg-us", "rg-us-prod", "eastus")]
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args(resources))
+    suppressed = [(m, u) for m, u in outcome.violations if "(suppressed by " in m]
+    assert [(m.split("]")[0], u) for m, u in suppressed] == [
+        ("[RG001", urn(k8s_deployment({})[0], "chat")),
+        ("[RG012", urn(ACCOUNT, "oai")),
+        ("[RG012", urn(ACCOUNT, "oai-grouped")),
+    ]
+    assert suppressed[2][0].endswith(
+        f"(suppressed by {tmp_path / 'residency-guard.yaml'}:5: moving to swedencentral, INC-99)"
+    )
+    for name in ("residency-region-declared", "azure-openai-linked"):
+        assert run(policies(state)[name], stack_args(resources)).violations == []
+
+
+# --- openai-deployed-outputs ---------------------------------------------------------------
+
+
+def test_outputs_say_what_the_inputs_did_not_after_what_they_did(state: PackState) -> None:
+    """A provider computed a second host: only that one is new, though it comes after one the
+    endpoint policy already reported from the inputs."""
+    resource_type = "pulumi-python:dynamic:Resource"
+    inputs = {"baseUrl": GLOBAL_URL}
+    assert run_resource_policies(state, resource_args(resource_type, inputs, name="llm"))[
+        "openai-endpoint-region"
+    ].rules == ["RG001"]
+    outputs = {**inputs, "fallbackUrl": "https://us.api.openai.com/v1"}
+    outcome = run(
+        policies(state)["openai-deployed-outputs"],
+        stack_args([policy_resource(resource_type, outputs, name="llm")]),
+    )
+    assert outcome.violations == [
+        (
+            "[RG001] EU stack 'prod-eu' sends to us.api.openai.com (United States) (at "
+            "llm.fallbackUrl). Fix: use https://eu.api.openai.com/v1",
+            urn(resource_type, "llm"),
+        )
     ]
