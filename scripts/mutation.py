@@ -95,7 +95,7 @@ SHARDS: dict[str, Shard] = {
          "tests/policies/test_walks.py", "tests/policies/test_parity.py",
          "tests/policies/test_esc_parity.py", "tests/policies/test_settings_overlay.py",
          "tests/policies/test_policy_tables.py", "tests/policies/test_levels.py",
-         "tests/policies/test_pack_docs.py",
+         "tests/policies/test_pack_docs.py", "tests/policies/test_config.py",
          "tests/policies/test_key_without_base_url.py", "tests/policies/test_region_parity.py",
          "tests/policies/test_yaml_program_parity.py", "tests/policies/test_servicer_contract.py",
          "tests/policies/test_pack_state.py",

@@ -103,10 +103,6 @@ def pending_values(
     ]
 
 
-def rule_list(rule_ids: Sequence[str]) -> str:
-    return ", ".join(rule_ids)
-
-
 class PendingAtPreview(UnknownValueError):
     """Values a policy could not judge at preview. The SDK reports this exception as an
     ADVISORY diagnostic, whatever the policy's enforcement level, with ``message`` after

@@ -128,6 +128,18 @@ def test_the_stack_name_falls_back_to_pulumi_stack(
     )
 
 
+def test_without_pulumi_stack_an_empty_stack_has_no_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing names it (no URN, no PULUMI_STACK): no name is made up, RG008 names none."""
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    write_repo_config(tmp_path, "stacks:\n  prod-eu*: eu\n")
+    state = PackState(pack_dir=tmp_path, stack_config={})
+    outcome = run(policies(state)["residency-region-declared"], stack_args([], region=None))
+    assert outcome.rules == ["RG008"]
+    assert outcome.violations[0][0].startswith("[RG008] stack '' declares no region.")
+
+
 @pytest.mark.parametrize(
     ("urns", "expected"),
     [

@@ -36,6 +36,7 @@ EU = shipped_catalog().regions["eu"]
         ("http://api.openai.com/v1", "http://api.openai.com/v1"),  # plain http: by hand
         ("https://user@api.openai.com/v1", "https://user@api.openai.com/v1"),  # userinfo
         ("https://api.openai.com:8443/v1", "https://api.openai.com:8443/v1"),  # other port
+        ("https://api.openai.com:444/v1", "https://api.openai.com:444/v1"),  # next to 443
         ("api.openai.com", "api.openai.com"),  # no scheme
         ("https://api.openai.eu/v1", "https://api.openai.eu/v1"),  # misconfigured: RG002's
         ("https://api.openai.com/eu/v1", "https://api.openai.com/eu/v1"),  # a path, not a host
