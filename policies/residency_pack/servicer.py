@@ -11,12 +11,13 @@ protocol lets a pack say that it does not remediate.
 
 ``OncePerResource`` subclasses that servicer and keeps all of it but those three methods,
 which do the same work once per request: one conversion shared by every policy (each still
-gets its own args, config and enforcement level, so per-policy levels and config work as
-before), the pack's wire form read from the same conversion (``WiredArgs``: the policies
-need not look for the request on the call stack), ``Remediate`` answered at once when no
-policy is at level ``remediate`` (the SDK's answer then is empty too), the runtime settings
-configured once per process. Responses are the SDK's own, diagnostic for diagnostic:
-``tests/policies/test_servicer.py`` runs both servicers on the same requests and compares.
+gets its own args, properties, config and enforcement level, so per-policy levels and config
+work as before, and a policy that writes to its ``props`` changes no other's), the pack's wire
+form read from the same conversion (``WiredArgs``: the policies need not look for the request
+on the call stack), ``Remediate`` answered at once when no policy is at level ``remediate``
+(the SDK's answer then is empty too), the runtime settings configured once per process.
+Responses are the SDK's own, diagnostic for diagnostic: ``tests/policies/test_servicer.py``
+runs both servicers on the same requests and compares.
 
 This depends on private parts of pulumi-policy, pinned at 1.21.0 (pyproject): the servicer
 class, its helpers, its private attributes (the policies, the pack's name and version, the
@@ -73,8 +74,8 @@ READINGS_KEPT = 4096
 class WiredArgs(ResourceValidationArgs):
     """``ResourceValidationArgs`` with the resource's properties in wire form (read once)."""
 
-    def __init__(self, *args: Any, wired: Wired, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, wired: Wired) -> None:
+        super().__init__(*args)
         self.wired = wired
 
 
@@ -82,8 +83,8 @@ class WiredStackArgs(StackValidationArgs):
     """``StackValidationArgs`` with every resource's properties in wire form, by URN (the
     request's first resource of a URN, as ``PackState.stack_wire`` reads them)."""
 
-    def __init__(self, *args: Any, wired: Mapping[str, Wired], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, wired: Mapping[str, Wired]) -> None:
+        super().__init__(*args)
         self.wired = wired
 
 
@@ -183,16 +184,25 @@ class _Readings:
 
 
 class _Resource:
-    """One resource of a request, read once for every policy that reads it."""
+    """One resource of a request, read once for every policy that reads it: the policies
+    share its options and provider (built per policy by the SDK; no policy we know writes to
+    them, and building them for each costs a tenth of the call), each gets its own ``props``."""
 
-    __slots__ = ("opts", "props", "provider", "wired")
+    __slots__ = ("message", "opts", "provider", "raw", "wired")
 
     def __init__(self, servicer: OncePerResource, message: Any) -> None:
         reading = servicer._readings.read(message.properties)
-        self.props = _Deserialized(lambda: reading.raw)
+        self.message = message
+        self.raw = reading.raw
         self.wired = Wired(reading.wire, reading.digest)
         self.opts = servicer._get_resource_options(message)
         self.provider = _provider(message)
+
+    def props(self) -> _Deserialized:
+        """The properties as the SDK hands them to one policy: its own, converted when read
+        (the SDK converts them for each policy; a policy may write to its copy)."""
+        raw = self.raw
+        return _Deserialized(lambda: raw)
 
 
 def _provider(message: Any) -> PolicyProviderResource | None:
@@ -266,7 +276,7 @@ class OncePerResource(SDK_SERVICER):  # type: ignore[misc]
                 resource = _Resource(self, request)
             args = WiredArgs(
                 request.type,
-                resource.props,
+                resource.props(),
                 request.urn,
                 request.name,
                 resource.opts,
@@ -284,13 +294,16 @@ class OncePerResource(SDK_SERVICER):  # type: ignore[misc]
         enabled = self._enabled(StackValidationPolicy)
         if not enabled:
             return response
-        resources, wired = self._stack(request)
+        read = [_Resource(self, message) for message in request.resources]
+        wired: dict[str, Wired] = {}
+        for resource in read:
+            wired.setdefault(resource.message.urn, resource.wired)
         for policy, level in enabled:
             report = self._create_report_violation(
                 response, policy.name, policy.description, level, policy.severity
             )
             args = WiredStackArgs(
-                resources, self._get_policy_config(policy.name), self.stack_tags, wired=wired
+                _linked(read), self._get_policy_config(policy.name), self.stack_tags, wired=wired
             )
             self._run(policy, args, report, response)
         return response
@@ -308,37 +321,6 @@ class OncePerResource(SDK_SERVICER):  # type: ignore[misc]
         return super().Remediate(request, context)  # type: ignore[no-untyped-call]
 
     # --- helpers -------------------------------------------------------------------------
-
-    def _stack(self, request: Any) -> tuple[list[PolicyResource], dict[str, Wired]]:
-        """The request's resources as the SDK builds them (parents and dependencies linked),
-        once for every stack policy, and their wire forms by URN."""
-        resources: list[PolicyResource] = []
-        links: list[tuple[PolicyResource, Any]] = []
-        wired: dict[str, Wired] = {}
-        for message in request.resources:
-            converted = _Resource(self, message)
-            resource = PolicyResource(
-                message.type,
-                converted.props,
-                message.urn,
-                message.name,
-                converted.opts,
-                converted.provider,
-                None,
-                [],
-                {},
-            )
-            resources.append(resource)
-            links.append((resource, message))
-            wired.setdefault(message.urn, converted.wired)
-        by_urn = {resource.urn: resource for resource in resources}
-        for resource, message in links:
-            if message.parent and message.parent in by_urn:
-                resource.parent = by_urn[message.parent]
-            resource.dependencies.extend(by_urn[d] for d in message.dependencies if d in by_urn)
-            for key, urns in message.propertyDependencies.items():
-                resource.property_dependencies[key] = [by_urn[u] for u in urns.urns if u in by_urn]
-        return resources, wired
 
     def _run(self, policy: Policy, args: Any, report: ReportViolation, response: Any) -> None:
         """``policy.validate(args, report)`` with the SDK's handling of its outcomes."""
@@ -370,6 +352,33 @@ class OncePerResource(SDK_SERVICER):  # type: ignore[misc]
             response.not_applicable.append(
                 proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
             )
+
+
+def _linked(read: Sequence[_Resource]) -> list[PolicyResource]:
+    """A request's resources as the SDK builds them for one stack policy (parents and
+    dependencies linked, properties its own), from the request's one reading."""
+    resources = [
+        PolicyResource(
+            r.message.type,
+            r.props(),
+            r.message.urn,
+            r.message.name,
+            r.opts,
+            r.provider,
+            None,
+            [],
+            {},
+        )
+        for r in read
+    ]
+    by_urn = {resource.urn: resource for resource in resources}
+    for resource, message in zip(resources, (r.message for r in read), strict=True):
+        if message.parent and message.parent in by_urn:
+            resource.parent = by_urn[message.parent]
+        resource.dependencies.extend(by_urn[d] for d in message.dependencies if d in by_urn)
+        for key, urns in message.propertyDependencies.items():
+            resource.property_dependencies[key] = [by_urn[u] for u in urns.urns if u in by_urn]
+    return resources
 
 
 def serve(
