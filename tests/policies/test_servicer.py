@@ -79,6 +79,15 @@ def test_pulumi_policy_is_the_version_whose_servicer_we_subclass() -> None:
 # --- policies that touch every part of the SDK's args ---------------------------------------
 
 
+class Answers(ResourceValidationPolicy):
+    """A policy class of its own (the SDK's ``has_validation`` sees the override) whose
+    ``validate`` returns a value that is not awaitable: the servicer ignores it."""
+
+    def validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> Any:
+        report_violation("returns a value, not an awaitable")
+        return "ignored"
+
+
 def sdk_policies() -> list[Policy]:
     def writes(args: ResourceValidationArgs, report: ReportViolation) -> None:
         # A policy's props are its own: what it writes it reads back, and no other policy sees.
@@ -118,10 +127,6 @@ def sdk_policies() -> list[Policy]:
         if args.resource_type == COMPONENT_TYPE:
             args.not_applicable()  # no reason given
 
-    def answers(args: ResourceValidationArgs, report: ReportViolation) -> str:
-        report("returns a value, not an awaitable")
-        return "ignored"
-
     async def later(args: ResourceValidationArgs, report: ReportViolation) -> None:
         await asyncio.sleep(0)
         report("async", args.urn)
@@ -159,7 +164,7 @@ def sdk_policies() -> list[Policy]:
         ResourceValidationPolicy("serialized", "Serializes props.", serialized),
         ResourceValidationPolicy("not-applicable", "Not for functions.", not_applicable),
         ResourceValidationPolicy("async", "Async.", later),
-        ResourceValidationPolicy("answers", "Returns a value.", answers),  # type: ignore[arg-type]
+        Answers("answers", "Returns a value."),
         StackValidationPolicy("stack-writes", "Writes props.", stack_writes),
         StackValidationPolicy("stack", "Reads the stack.", stack, severity=Severity.HIGH),
         StackValidationPolicy("stack-unknown", "Reads unknowns.", stack_unknown),

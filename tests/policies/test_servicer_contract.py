@@ -107,6 +107,28 @@ def test_a_servicer_without_a_method_the_pack_uses_is_named() -> None:
     assert contract_breaks(servicer_class=Renamed) == ["Renamed._get_policy_config"]
 
 
+def test_a_servicer_without_a_method_at_all_is_named_not_a_traceback() -> None:
+    """A pulumi-policy whose servicer dropped a method the pack calls (not even inherited)."""
+    methods = {k: v for k, v in vars(_PolicyAnalyzerServicer).items() if k != "_get_policy_config"}
+    stripped = type("Stripped", _PolicyAnalyzerServicer.__bases__, methods)
+    assert not hasattr(stripped, "_get_policy_config")
+    assert contract_breaks(servicer_class=stripped) == ["Stripped._get_policy_config"]
+
+
+def test_a_policy_pack_that_builds_its_servicer_another_way_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """serve() installs the pack's servicer where PolicyPack looks for its own: a PolicyPack
+    that no longer looks there would serve the SDK's, which cannot tell secrets."""
+
+    class OtherPolicyPack:
+        def __init__(self, name: str) -> None:
+            self.servicer = RequestScoped
+
+    monkeypatch.setattr(servicer_contract, "PolicyPack", OtherPolicyPack)
+    assert contract_breaks() == ["PolicyPack.__init__ no longer builds _PolicyAnalyzerServicer"]
+
+
 def test_a_servicer_that_no_longer_keeps_the_stack_tags_is_named() -> None:
     class Forgetful(_PolicyAnalyzerServicer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,6 +160,15 @@ def test_the_refusal_is_one_line_naming_the_version_and_the_fix() -> None:
     assert "\n" not in message
     assert "pulumi-policy 1.21.0" in message and "version 1.22.0" in message
     assert "pulumi-policy==1.21.0" in message and "servicer_contract.py" in message
+
+
+def test_the_refusal_names_every_part_that_differs() -> None:
+    class Renamed(_PolicyAnalyzerServicer):
+        _get_policy_config = None  # type: ignore[assignment]
+
+    with pytest.raises(ServicerContractError) as refused:
+        require_contract(version="1.22.0", servicer_class=Renamed)
+    assert "differs (version 1.22.0, Renamed._get_policy_config): install" in str(refused.value)
 
 
 def test_the_served_pack_refuses_another_pulumi_policy_in_one_line() -> None:
