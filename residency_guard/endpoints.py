@@ -30,6 +30,7 @@ from residency_guard.keys import (
     unset_when_empty,
 )
 from residency_guard.sdkvars import sdk_variable
+from residency_guard.texts import QUOTES
 from residency_guard.values import Value, decoded_forms
 
 # `NAME=` where a shell, Compose, Docker, systemd or a Dockerfile reads an assignment: at the
@@ -61,8 +62,8 @@ def endpoints_of(value: Value, catalog: Catalog) -> list[Endpoint]:
     if is_endpoint_value(value) and not any(
         kind == "base64" for kind, _ in decoded_forms(value.text)
     ):  # a Kubernetes Secret's data: the decoded value is read (a value of its own)
-        if not value.text.strip() and unset_when_empty(value.name):
-            return []  # an empty AZURE_OPENAI_ENDPOINT: Azure left unconfigured
+        if not value.text.strip().strip(QUOTES).strip() and unset_when_empty(value.name):
+            return []  # an empty AZURE_OPENAI_ENDPOINT (or `""`): Azure left unconfigured
         return find_endpoints(value.text, catalog, endpoint_key=True)
     return endpoints_in_text(value.text, catalog)
 
@@ -88,10 +89,12 @@ def endpoints_in_text(text: str, catalog: Catalog) -> list[Endpoint]:
 def _assigned_endpoints(assignment: Assignment, catalog: Catalog) -> list[Endpoint]:
     """The endpoints an assignment's readings reach: the shell's word, and the literal rest of
     the line when it reaches another host (a Compose list item keeps `"` and spaces)."""
+    if any(interpolates_host(reading) for reading in assignment.readings):
+        # Known only where it runs: RG011 (unresolved_assignments). The rest of the line
+        # (`$PROXY && python app.py`) is no host either: the shell hands on $PROXY's value.
+        return []
     out: list[Endpoint] = []
     for reading in assignment.readings:
-        if interpolates_host(reading):
-            continue  # known only where it runs: RG011 (unresolved_assignments)
         if not reading.strip(_QUOTES).strip() and unset_when_empty(assignment.name):
             continue  # `AZURE_OPENAI_ENDPOINT=`: Azure left unconfigured
         for endpoint in find_endpoints(reading, catalog, endpoint_key=True):
@@ -161,16 +164,16 @@ def _readings(rest: str, quote: str) -> tuple[str, ...]:
 
 
 def _shell_word(line: str) -> str | None:
-    """The first word a POSIX shell reads (quotes removed and joined); None when it cannot
-    (an unclosed quote)."""
+    """The first word a POSIX shell reads (quotes removed and joined; ``""`` is the empty
+    word); None when there is none or it cannot (an unclosed quote)."""
     lexer = shlex.shlex(line, posix=True, punctuation_chars=_SHELL_PUNCTUATION)
     lexer.whitespace_split = True
     lexer.commenters = ""
     try:
-        token = lexer.get_token()
+        token: str | None = lexer.get_token()  # None at the end of the line
     except ValueError:
         return None
-    return token if token else None
+    return token
 
 
 def sdk_assignments(text: str) -> tuple[tuple[str, str], ...]:

@@ -34,6 +34,8 @@ _PLAIN_HOST = re.compile(r"(?=[A-Za-z0-9_-]*[A-Za-z_-])[A-Za-z0-9_-]{1,253}")
 _DNS_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
 # Where the authority ends (httpx2 keeps a backslash in it, as userinfo or host).
 _AUTHORITY_END = re.compile(r"[/?#]")
+# The `NAME=` prefixes before a value in a token (`url=`, `--set=OPENAI_HOST=`).
+_NAMES_BEFORE = re.compile(r"^(?:[A-Za-z0-9_.\-]+=)+")
 # Token separators in free text (scripts, JSON blobs, comma lists); never inside a URL we accept.
 _SEPARATORS = re.compile(r"[\s\"'<>,;()\[\]{}|`]+")
 
@@ -145,7 +147,7 @@ def candidate_urls(text: str) -> list[str]:
         if start is not None:
             found.append(token[start:])
         elif mentions_openai(token):
-            found.append(token.split("=", 1)[-1])
+            found.append(_NAMES_BEFORE.sub("", token))
     return found
 
 
@@ -395,7 +397,7 @@ def _is_bare_word(endpoint: Endpoint) -> bool:
     if "." not in host:
         return True  # OPENAI_BASE_URL
     # .env.openai, openai.config.json: a file, not a host the client could reach.
-    return endpoint.text.lstrip().startswith(".") or host.rsplit(".", 1)[-1] in _FILE_SUFFIXES
+    return endpoint.text.startswith(".") or host.rsplit(".", 1)[-1] in _FILE_SUFFIXES
 
 
 def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:

@@ -12,9 +12,11 @@ import unicodedata
 from urllib.parse import unquote
 
 QUOTES = "\"'`"
-# Values only known where they run: ${VAR}, $(cmd), {{ template }}. No pattern may run past
-# the opening of another ("${${${..." would make the search quadratic: a 1 MB value, hours).
-INTERPOLATION = re.compile(r"\$\{[^{}]*\}|\$\([^()]*\)|\{\{[^{}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
+# Values only known where they run: ${VAR}, $(cmd), {{ template }}, and $VAR anywhere, as a
+# shell, Compose and a Dockerfile's ENV expand it (`$PROXY/v1`, `https://$HOST/v1`). No
+# pattern may run past the opening of another ("${${${..." would make the search quadratic:
+# a 1 MB value, hours).
+INTERPOLATION = re.compile(r"\$\{[^{}]*\}|\$\([^()]*\)|\{\{[^{}]*\}\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 # Latin look-alikes seen in homoglyph attacks on host names (Unicode confusables.txt, the
 # subset that maps to the letters of "openai", "azure", "api" and "com").
@@ -108,5 +110,6 @@ def _disguises(folded: str, word: str) -> bool:
 
 
 def is_interpolation(text: str) -> bool:
-    """``${OPENAI_HOST}``, ``$(cmd)``, ``{{ var }}``: a value only known where it runs."""
+    """``${OPENAI_HOST}``, ``$OPENAI_HOST``, ``$(cmd)``, ``{{ var }}``: a value only known
+    where it runs."""
     return bool(INTERPOLATION.search(text))

@@ -63,7 +63,8 @@ SHARDS: dict[str, Shard] = {
          "residency_guard/endpoints.py", "residency_guard/facets.py"),
         ("tests/core/test_hosts.py", "tests/core/test_keys.py", "tests/core/test_rules.py",
          "tests/core/test_surface_paths.py", "tests/adversarial/test_bypasses.py",
-         "tests/adversarial/test_fail_safe.py", "tests/adversarial/test_host_properties.py"),
+         "tests/adversarial/test_fail_safe.py", "tests/adversarial/test_host_properties.py",
+         "tests/core/test_endpoint_assignments.py"),
     ),
     "catalog": Shard(
         ("residency_guard/catalog/model.py", "residency_guard/catalog/loader.py",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import httpx2
 import pytest
@@ -19,6 +20,7 @@ from residency_guard.hosts import (
     classify_endpoint,
     find_endpoints,
 )
+from tests.core.helpers import rules_of, scan_yaml, stack
 
 CATALOG = shipped_catalog()
 
@@ -127,3 +129,71 @@ def test_a_gateway_without_a_dot_is_still_found_in_free_text() -> None:
     catalog = dataclasses.replace(CATALOG, gateways={"openai-proxy": gateway})
     [endpoint] = find_endpoints("openai-proxy", catalog)
     assert endpoint.kind is EndpointKind.GATEWAY and endpoint.region == "eu"
+
+
+# -- free text: what counts as a host worth judging --------------------------------------------
+
+
+def _eu(text: str) -> list[str]:
+    return rules_of(scan_yaml(stack("eu", app__note=json.dumps(text))))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: https://api.o\u03c1enai",  # Greek rho for "p": a stand-in outside the table
+        "https://\u00f6\u03c1enai.com/v1",  # two stand-ins
+        "proxy eu.api.openai.com.attacker.io",  # no scheme, a dotted host
+    ],
+)
+def test_a_look_alike_host_in_free_text_is_found(text: str) -> None:
+    [endpoint] = find_endpoints(text, CATALOG)
+    assert endpoint.kind is EndpointKind.LOOKALIKE
+    assert "RG002" in _eu(text)
+
+
+def test_hosts_in_other_scripts_are_not_openai() -> None:
+    """Russian, German and Japanese text is no disguise of "openai" or "azure": only up to two
+    letters of the word may be stand-ins."""
+    text = "\u0414\u043e\u043a\u0438: https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/v1, https://m\u00fcller.de/hilfe \u30c9\u30ad\u30e5\u30e1\u30f3\u30c8"
+    assert find_endpoints(text, CATALOG) == []
+    assert _eu(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "//eu.api.openai.com:44x3/v1",  # protocol-relative, a port the client refuses
+        "htttps://eu.api.openai.com:4433O/v1",  # any scheme: written as a URL
+    ],
+)
+def test_a_url_the_client_cannot_read_in_free_text_is_reported(text: str) -> None:
+    [endpoint] = find_endpoints(text, CATALOG)
+    assert endpoint.kind is EndpointKind.INVALID
+    assert _eu(text) == ["RG010"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see openai.config.json, openai.yaml and .env.openai", []),  # files, not hosts
+        ("endpoint:https://api.openai.com/v1", ["RG001"]),  # the URL starts after `name:`
+        ("${OPENAI_BASE_URL:-https://api.openai.com/v1}", ["RG001"]),  # a shell's default
+        ("(see https://api.openai.com/v1)", ["RG001"]),
+        # The client connects to the first URL's host; the second is its query.
+        ("base=https://api.openai.com/v1?fallback=https://eu.api.openai.com/v1", ["RG001"]),
+        ("http:://api.openai.com/v1", ["RG010"]),  # a doubled colon: no URL the client reads
+        # `--set=NAME=host`: the host after the names, not a host named `openai_host=...`
+        ("helm upgrade app ./chart --set=OPENAI_HOST=eu.api.openai.com", ["RG010"]),
+        ("helm upgrade app ./chart --set=OPENAI_HOST=api.openai.com", ["RG001", "RG010"]),
+    ],
+)
+def test_urls_and_hosts_in_free_text(text: str, expected: list[str]) -> None:
+    assert _eu(text) == expected
+
+
+def test_a_quoted_gateway_host_in_free_text_is_found() -> None:
+    gateway = Gateway("llm-gw.corp.example", "us")
+    catalog = dataclasses.replace(CATALOG, gateways={"llm-gw.corp.example": gateway})
+    [endpoint] = find_endpoints('"llm-gw.corp.example"', catalog)
+    assert endpoint.kind is EndpointKind.GATEWAY and endpoint.region == "us"

@@ -139,3 +139,18 @@ def test_a_resource_named_like_a_deployment_keeps_its_models_judged() -> None:
     for name in ("api-deployment", "llama-gateway", "chat"):
         found = check_resource("kubernetes:apps/v1:Deployment", name, props, ctx)
         assert sorted({f.rule for f in found}) == ["RG004"], name
+
+
+@pytest.mark.parametrize(
+    ("surface_key", "expected"),
+    [("chat", []), ("audio", ["RG003"]), ("transcription", ["RG003"]), ("embedding", ["RG003"])],
+)
+def test_a_key_above_a_model_names_its_surface(surface_key: str, expected: list[str]) -> None:
+    """`openai: {audio: {model: x}}`: the nearest key that names a surface decides where the
+    model is judged, though the model's own key (`model`) names none."""
+    body = f"  app:openai:\n    {surface_key}:\n      model: gpt-4-turbo-2024-04-09\n"
+    findings = scan_yaml(f"config:\n  residency-guard:region: eu\n{body}")
+    assert rules_of(findings) == expected
+    surface = {"audio": "audio", "transcription": "audio", "embedding": "embeddings"}
+    if expected:
+        assert f"not eligible for {surface[surface_key]} in Europe" in findings[0].message
