@@ -98,8 +98,8 @@ def _assigned_endpoints(assignment: Assignment, catalog: Catalog) -> list[Endpoi
         if not reading.strip(_QUOTES).strip() and unset_when_empty(assignment.name):
             continue  # `AZURE_OPENAI_ENDPOINT=`: Azure left unconfigured
         for endpoint in find_endpoints(reading, catalog, endpoint_key=True):
-            if out and endpoint.kind is EndpointKind.INVALID:
-                continue  # the rest of a command line after a URL the shell reads whole
+            if out and (endpoint.kind is EndpointKind.INVALID or not endpoint.is_resolvable):
+                continue  # the rest of a command line after the word a shell reads
             if not any(_same(endpoint, other) for other in out):
                 out.append(endpoint)
     return out
@@ -153,14 +153,11 @@ def _readings(rest: str, quote: str) -> tuple[str, ...]:
     if quote in _QUOTES and quote:
         end = line.find(quote)
         return (line if end < 0 else line[:end],)
-    readings: list[str] = []
     word = _shell_word(line)
-    if word is not None:
-        readings.append(word)
+    if word == "":
+        return (word,)  # `NAME="" cmd`: empty; the rest of the line is no value (no URL)
     literal = line.strip()
-    if literal not in readings:
-        readings.append(literal)
-    return tuple(readings)
+    return (literal,) if word is None or word == literal else (word, literal)
 
 
 def _shell_word(line: str) -> str | None:

@@ -98,6 +98,13 @@ class Endpoint:
         return self.kind not in (EndpointKind.OTHER, EndpointKind.INVALID)
 
     @property
+    def is_resolvable(self) -> bool:
+        """Whether a request could leave for this host: a name a resolver can look up or an IP
+        address (not `api.openai.com"` or `api.openai.com;export`, read from prose or a
+        command line)."""
+        return bool(_DNS_NAME.fullmatch(self.host)) or Hazard.IP_LITERAL in self.hazards
+
+    @property
     def is_openai_web_page(self) -> bool:
         """One of OpenAI's own hosts that serve people, not the API (``platform.openai.com``,
         ``status.``, ``help.``, ``openai.com``), written plainly. In free text such a host
@@ -416,7 +423,7 @@ def _whole_reading(text: str, catalog: Catalog) -> Endpoint | None:
         or endpoint.is_openai_web_page
     ):
         return None
-    if not (_DNS_NAME.fullmatch(endpoint.host) or Hazard.IP_LITERAL in endpoint.hazards):
+    if not endpoint.is_resolvable:
         return None  # "https://eu.api.openai.com is ours": prose, no host a resolver can find
     return endpoint
 

@@ -125,25 +125,30 @@ def test_a_quoted_assignment_ends_at_its_closing_quote(line: str, expected: list
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        '$env:OPENAI_BASE_URL="https://api.openai.com/v1"',  # PowerShell
-        'export OPENAI_BASE_URL="https://api.openai.com"/v1',  # quotes the shell joins
-        "OPENAI_BASE_URL=https://api.openai.com;export OPENAI_BASE_URL",  # `;` ends the word
-        'export OPENAI_BASE_URL="" && python app.py',  # empty: the default host
+        ('$env:OPENAI_BASE_URL="https://api.openai.com/v1"', ["RG001"]),  # PowerShell
+        ('export OPENAI_BASE_URL="https://api.openai.com"/v1', ["RG001"]),  # quotes joined
+        ("OPENAI_BASE_URL=https://api.openai.com;export OPENAI_BASE_URL", ["RG001"]),  # `;`
+        ('export OPENAI_BASE_URL="" && python app.py', ["RG001"]),  # empty: the default host
+        ('export AZURE_OPENAI_ENDPOINT="" && python app.py', []),  # empty: unconfigured
+        # `#` is no comment inside a word; userinfo in front of the global host
+        ("export OPENAI_BASE_URL=https://svc-XK2:pw@api.openai.com/v1#eu", ["RG001", "RG010"]),
     ],
 )
-def test_the_word_a_shell_reads_is_judged(text: str) -> None:
+def test_the_word_a_shell_reads_is_judged(text: str, expected: list[str]) -> None:
+    """The rest of the command line (`&& python app.py`, `;export ...`) is no host: the
+    shell hands on its first word."""
     if not text.startswith("$env:"):
         exported = shell_exports(text.replace(" python app.py", " true"))
-        assert exported in ("https://api.openai.com/v1", "https://api.openai.com", "")
-    assert "RG001" in eu(script(text))
+        assert (openai_target(exported).host if exported else "") in ("api.openai.com", "")  # type: ignore[union-attr]
+    assert eu(script(text)) == expected
 
 
-def test_a_later_line_is_no_part_of_the_value() -> None:
-    """A value the shell cannot read (an unclosed quote) is read to the end of its line only:
-    the Compose-style reading reaches evil.io, and the next line does not hide it."""
-    text = 'OPENAI_BASE_URL=https://eu.api.openai.com"@evil.io/v1\necho started'
-    assert eu(f"  app:startupScript: |\n    {text.replace(chr(10), chr(10) + '    ')}\n") == [
-        "RG002", "RG010",
-    ]  # fmt: skip
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r"])
+def test_a_later_line_is_no_part_of_the_value(line_break: str) -> None:
+    """A value the shell cannot read (an unclosed quote) is read to the end of its line only
+    (LF, CRLF or a lone CR): the Compose-style reading reaches evil.io, and the next line does
+    not hide it."""
+    text = f'OPENAI_BASE_URL=https://eu.api.openai.com"@evil.io/v1{line_break}echo a{line_break}b'
+    assert eu(script(text)) == ["RG002", "RG010"]

@@ -153,9 +153,13 @@ def test_a_look_alike_host_in_free_text_is_found(text: str) -> None:
 
 
 def test_hosts_in_other_scripts_are_not_openai() -> None:
-    """Russian, German and Japanese text is no disguise of "openai" or "azure": only up to two
-    letters of the word may be stand-ins."""
-    text = "\u0414\u043e\u043a\u0438: https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/v1, https://m\u00fcller.de/hilfe \u30c9\u30ad\u30e5\u30e1\u30f3\u30c8"
+    """Russian, German and Japanese host names are no disguise of "openai" or "azure": only up
+    to two letters of the word may be stand-ins (`книги` and `ドキュメント` are all stand-ins)."""
+    text = (
+        "\u0414\u043e\u043a\u0438: https://\u043a\u043d\u0438\u0433\u0438.\u0440\u0444/v1, "
+        "https://m\u00fcller.de/hilfe, https://\u30c9\u30ad\u30e5\u30e1\u30f3\u30c8.example.jp/ "
+        "\u30c9\u30ad\u30e5\u30e1\u30f3\u30c8"
+    )
     assert find_endpoints(text, CATALOG) == []
     assert _eu(text) == []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.helpers import rules_of, scan_yaml
+from tests.core.helpers import FAKE_KEY, rules_of, scan_yaml
 
 
 def _eu(name: str, value: str) -> list[str]:
@@ -154,3 +154,46 @@ def test_a_key_above_a_model_names_its_surface(surface_key: str, expected: list[
     surface = {"audio": "audio", "transcription": "audio", "embedding": "embeddings"}
     if expected:
         assert f"not eligible for {surface[surface_key]} in Europe" in findings[0].message
+
+
+def test_a_surface_list_is_the_list_right_under_surfaces() -> None:
+    """`surfaces: [realtime]` lists surfaces; a mapping of lists below (`surfaces: {sidebar:
+    [realtime]}`, an app's own layout) does not."""
+    jp = "config:\n  residency-guard:region: jp\n"
+    assert rules_of(scan_yaml(jp + "  app:surfaces: [realtime]\n", stack="prod-jp")) == ["RG005"]
+    assert rules_of(scan_yaml(jp + "  app:surfaces:\n    sidebar: [realtime]\n", "prod-jp")) == []
+
+
+def test_models_listed_per_surface_under_a_models_key_are_judged() -> None:
+    # `models: {chat: [x]}`: the name (`chat`) says nothing, the key above it does.
+    assert _eu("app:models", "{chat: [gpt-4o]}") == ["RG004"]
+    assert _eu("app:models", "{chat: [gpt-4o-2024-08-06]}") == []
+
+
+def test_a_base64_model_is_judged_by_its_decoded_text_only() -> None:
+    """A Kubernetes Secret's data: the decoded model is judged, not its base64 text (which
+    would be an unknown model, RG003)."""
+    import base64
+
+    def secret(model: str) -> str:
+        encoded = base64.b64encode(model.encode()).decode()
+        return f"  app:secret:\n    kind: Secret\n    data:\n      OPENAI_MODEL: {encoded}\n"
+
+    eu = "config:\n  residency-guard:region: eu\n"
+    assert rules_of(scan_yaml(eu + secret("gpt-4.1-2025-04-14"))) == []  # no '=' padding
+    assert rules_of(scan_yaml(eu + secret("gpt-4o"))) == ["RG004"]
+
+
+@pytest.mark.parametrize("pick", ["openai", "\"'openai'\""])
+def test_a_quoted_provider_pick_beside_a_key_still_leaves_the_key_without_a_base_url(
+    pick: str,
+) -> None:
+    """`OPENAI_HOST: 'openai'` picks the default backend (no URL): the key beside it still
+    goes to the global host (RG018), however the pick is quoted."""
+    body = (
+        f"  app:env:\n    - name: OPENAI_API_KEY\n      value: {FAKE_KEY}\n"
+        f"    - name: OPENAI_HOST\n      value: {pick}\n"
+    )
+    assert rules_of(scan_yaml("config:\n  residency-guard:region: eu\n" + body)) == [
+        "RG007", "RG018",
+    ]  # fmt: skip
