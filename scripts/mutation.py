@@ -47,7 +47,8 @@ SHARDS: dict[str, Shard] = {
     "rules": Shard(
         # (rules/* holds the live rules, rules/live/, since issue 19: test_verify_cli judges them)
         ("residency_guard/rules/*", "residency_guard/azure.py"),  # the Azure rules' helpers
-        ("tests/core/test_rules.py", "tests/verify/test_verify_cli.py", "tests/core/test_rule_messages.py",
+        ("tests/core/test_rules.py", "tests/verify/test_verify_cli.py",
+         "tests/core/test_rule_messages.py",
          "tests/core/test_azure_rules.py", "tests/components/test_dotenv_provider.py",
          "tests/core/test_repoconfig.py", "tests/core/test_suppressions.py",
          "tests/core/test_ruledocs.py", "tests/core/test_reporters.py",
@@ -111,6 +112,7 @@ SHARDS: dict[str, Shard] = {
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 SURVIVED = {"survived"}
 UNTESTED = {"no tests"}
+NOT_CHECKED = "not checked"  # no result: not run yet
 
 
 def copy_repository(work: Path, keep: str | None = None) -> None:
@@ -262,6 +264,20 @@ def _env() -> dict[str, str]:
     return env
 
 
+def run_mutmut(work: Path, name: str, command: list[str], *, append: bool) -> None:
+    """``mutmut run`` in the shard's copy, its output in ``mutmut.log``; exits on failure."""
+    log = work / "mutmut.log"
+    with log.open("a" if append else "w", encoding="utf-8") as handle:
+        result = subprocess.run(
+            command, cwd=work, stdout=handle, stderr=subprocess.STDOUT, env=_env()
+        )
+    if result.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(
+            f"mutation: shard {name}: mutmut exited {result.returncode}; {log}:\n{tail}"
+        )
+
+
 def run_shard(
     name: str,
     children: int,
@@ -276,7 +292,8 @@ def run_shard(
     seconds = None
     kept: dict[Path, dict[str, tuple[int, str | None]]] = {}
     if not report_only:
-        command = [python, "-m", "mutmut", "run", "--max-children", str(children)]
+        base = [python, "-m", "mutmut", "run", "--max-children", str(children)]
+        command = list(base)
         if survivors_only and (work / "mutants").is_dir():
             # The last run's survivors again, against today's tree: mutmut maps new tests of
             # the selected files, mutates changed functions anew and keeps every other result
@@ -300,20 +317,22 @@ def run_shard(
         if only and not survivors_only:
             command += list(only)  # mutmut runs the named mutants again, whatever their result
         write_shard_config(work, SHARDS[name])
-        log = work / "mutmut.log"
         started = time.monotonic()
-        with log.open("a" if survivors_only or resume else "w", encoding="utf-8") as handle:
-            result = subprocess.run(
-                command, cwd=work, stdout=handle, stderr=subprocess.STDOUT, env=_env()
-            )
+        run_mutmut(work, name, command, append=survivors_only or resume)
+        if survivors_only:
+            restore_killed(work, kept)
+            # Left without a result: the mutants of functions changed since the last run (new
+            # names to mutmut), and after a changed test selection every survivor the names
+            # above did not cover. Run them too, or the score would quietly leave them out.
+            pending = sorted(
+                mutant for mutants in collect(work).values()
+                for mutant, (status, _source) in mutants.items()
+                if status == NOT_CHECKED
+                and (not only or any(fnmatch.fnmatchcase(mutant, glob) for glob in only))
+            )  # fmt: skip
+            if pending:
+                run_mutmut(work, name, base + pending, append=True)
         seconds = round(time.monotonic() - started)
-        if result.returncode != 0:
-            tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
-            raise SystemExit(
-                f"mutation: shard {name}: mutmut exited {result.returncode}; {log}:\n{tail}"
-            )
-    if not report_only and survivors_only and kept:
-        restore_killed(work, kept)
     statuses = collect(work)
     rows = summarize(statuses)
     survivors = write_survivors(work, statuses)
