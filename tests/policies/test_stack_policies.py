@@ -590,3 +590,13 @@ def test_outputs_say_what_the_inputs_did_not_after_what_they_did(state: PackStat
             urn(resource_type, "llm"),
         )
     ]
+
+
+def test_a_url_the_client_cannot_parse_names_no_host_in_the_summary(state: PackState) -> None:
+    chat = policy_resource(
+        *k8s_deployment({"OPENAI_BASE_URL": "https://eu.api.openai.com:44e/v1"}), name="chat"
+    )
+    outcome = run(policies(state)["openai-configuration-summary"], stack_args([chat]))
+    assert outcome.text.splitlines()[1:] == [
+        "- kubernetes:apps/v1:Deployment 'chat': OPENAI_BASE_URL"
+    ]

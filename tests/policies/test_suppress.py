@@ -130,3 +130,18 @@ def test_a_suppression_without_an_end_date_says_none(tmp_path: Path) -> None:
     )
     (suppressed,) = [m for m, _ in summary.violations if m.startswith("[RG001]")]
     assert suppressed.endswith(f"(suppressed by {tmp_path / 'residency-guard.yaml'}:2: {REASON})")
+
+
+def test_the_suppressions_checked_are_those_of_the_file_repo_config_names(tmp_path: Path) -> None:
+    """A policy group's `repoConfig` picks another packaged file: its suppressions are the
+    ones residency-suppressions holds to RG016, at the stack."""
+    state = _state(tmp_path, ACTIVE)
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "payments.yaml").write_text(
+        "suppressions:\n  - rule: RG001\n    stack: prod-eu\n", encoding="utf-8"
+    )  # no reason
+    policy = policies(state)["residency-suppressions"]
+    assert run(policy, stack_args([])).violations == []
+    outcome = run(policy, stack_args([], config={"repoConfig": "teams/payments.yaml"}))
+    assert outcome.rules == ["RG016"]
+    assert [u for _, u in outcome.violations] == [None]
