@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from policies.residency_pack import PackState, all_policies
 from policies.residency_pack.packdocs import update
 from residency_guard.rules import RULES
@@ -46,3 +48,9 @@ def test_a_policys_remediation_steps_are_its_rules_use_instead_sections() -> Non
         assert policy.remediation_steps == "\n\n".join(
             [*steps, "Run `residency-guard explain <RULE>` for the full explanation of a rule."]
         ), policy.name
+
+
+def test_a_doc_without_its_generated_blocks_is_refused() -> None:
+    """Lost markers would leave nothing to compare: the doc would pass with no table."""
+    with pytest.raises(ValueError, match=r"^no generated block for config, policies$"):
+        update("# The residency-guard policy pack\n", all_policies(PackState()))
