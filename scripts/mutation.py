@@ -144,7 +144,11 @@ def write_shard_config(work: Path, shard: Shard) -> None:
     # mutmut runs the tests in mutants/, which holds only the sources and tests/: the rest of
     # the tree (docs/rules.md, stacks/, the pack's folder...) is copied beside them.
     sources = {Path(p).parts[0] for p in base.get("source_paths", [])} | {"tests"}
-    base["also_copy"] = sorted(p.name for p in work.iterdir() if p.name not in sources)
+    # (not mutmut's own mutants/, kept by --survivors and --resume: it would nest a copy of
+    # itself whose stale .meta files collect() then counts)
+    base["also_copy"] = sorted(
+        p.name for p in work.iterdir() if p.name not in sources and p.name not in SKIP_COPY
+    )
     base["pytest_add_cli_args_test_selection"] = list(shard.tests)
     lines = ["[tool.mutmut]"]
     for key, value in base.items():
