@@ -74,7 +74,8 @@ SHARDS: dict[str, Shard] = {
          "residency_guard/catalog/schema.py", "residency_guard/modelcheck.py"),
         ("tests/core/test_catalog.py", "tests/core/test_catalog_compiled.py",
          "tests/core/test_rules.py", "tests/core/test_surface_paths.py",
-         "tests/core/test_catalog_facts.py", "tests/core/test_catalog_errors.py"),
+         "tests/core/test_catalog_facts.py", "tests/core/test_catalog_errors.py",
+         "tests/core/test_model_verdicts.py"),
         # (the shipped catalog is built once per process, before mutmut forks a mutant's run:
         # the loader's and compose's mutants are judged by the tests that build a catalog
         # anew, test_catalog_errors' folder copies and test_catalog_compiled)
