@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import shutil
+from typing import Any
 
 import pytest
+import yaml
 
-from residency_guard.catalog import load_catalog, shipped_catalog
+from residency_guard.catalog import load_catalog, loader, shipped_catalog
 from residency_guard.catalog.loader import catalog_from_dir, shipped_data_dir
 from residency_guard.catalog.model import Gateway, MisconfiguredHost
 from residency_guard.catalog.overlay import Overlay, apply_overlay
@@ -416,3 +418,114 @@ def test_each_kind_of_setting_alone_is_layered(overlay: Overlay) -> None:
         )
     )
     assert apply_overlay(shipped, Overlay()) is shipped
+
+
+# --- what a folder of catalog files builds ----------------------------------------------------
+
+
+def _raw(folder: pathlib.Path, name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_each_page_region_carries_what_its_entry_says(data: pathlib.Path) -> None:
+    """The page-derived entries, read by plain YAML, against the regions the folder builds."""
+    built = catalog_from_dir(data)
+    page = _raw(data, "regions.yaml")
+    for rid, entry in page["regions"].items():
+        region = built.regions[rid]
+        assert (region.title, region.host, region.residency, region.stores_at_rest) == (
+            entry["title"], entry["host"], entry["residency"], entry["stores_at_rest"],
+        ), rid  # fmt: skip
+        assert region.processing.value == entry["processing"], rid
+        assert region.mam_or_zdr_required is entry.get("mam_or_zdr_required", False), rid
+        assert region.preconditions == tuple(entry.get("preconditions", [])), rid
+        for sid, flags in entry.get("coverage", {}).items():
+            covered = region.coverage[sid]
+            assert (covered.stored, covered.processed) == (
+                "stored" in flags, "processed" in flags,
+            ), (rid, sid)  # fmt: skip
+        assert (region.provenance.as_of, region.provenance.source) == (
+            str(entry["as_of"]), entry["source"],
+        ), rid  # fmt: skip
+        for sid, by_model in entry.get("limits", {}).items():
+            assert dict(region.limits[sid]) == by_model, rid
+    eu = built.regions["eu"]
+    assert eu.covers("files") and not eu.coverage["files"].processed  # stored only
+    assert eu.sdk_data_residency == "eu"  # hand-kept: the page does not say
+    assert "store=true" in eu.provenance.note
+    assert built.regions["global"].provenance.note.startswith("The global endpoint promises")
+    # A hand-kept list adds to the page's; a hand-kept note of doubt is kept beside its own.
+    assert "gpt-6.1-sol" in eu.models["chat"] and "gpt-4o-2024-11-20" in eu.models["chat"]
+    assert any("hinted at in-region processing" in n for n in built.regions["jp"].unconfirmed)
+    assert built.regions["ae"].processed_models["embeddings"] == {"text-embedding-3-large"}
+
+
+def test_each_surface_carries_what_its_entry_says(data: pathlib.Path) -> None:
+    built = catalog_from_dir(data)
+    entries = {**_raw(data, "surfaces.yaml")["surfaces"], **_raw(data, "handkept.yaml")["surfaces"]}
+    assert list(built.surfaces) == list(entries)
+    for sid, entry in entries.items():
+        surface = built.surfaces[sid]
+        assert (surface.id, surface.title, surface.paths) == (
+            sid,
+            entry["title"],
+            tuple(entry["paths"]),
+        )
+        assert surface.takes_model is entry.get("takes_model", True), sid
+        assert surface.system_data is entry.get("system_data", False), sid
+    assert not built.surfaces["files"].takes_model and built.surfaces["chat"].takes_model
+    assert any(s.system_data for s in built.surfaces.values())
+
+
+def test_the_catalogs_own_facts_come_from_their_files(data: pathlib.Path) -> None:
+    built = catalog_from_dir(data)
+    handkept, page = _raw(data, "handkept.yaml"), _raw(data, "regions.yaml")
+    assert (built.version, built.as_of, built.source) == (
+        handkept["version"], str(page["as_of"]), page["source"],
+    )  # fmt: skip
+    assert {a.alias: a.snapshot for a in built.aliases.values()} == handkept["aliases"]
+    assert built.aliases["gpt-4o"].alias == "gpt-4o"
+    hosts = _raw(data, "hosts.yaml")["misconfigured_hosts"]
+    assert {h: (m.correction, m.why) for h, m in built.misconfigured_hosts.items()} == {
+        h: (e["correction"], e["why"]) for h, e in hosts.items()
+    }  # fmt: skip
+    azure = _raw(data, "azure.yaml")
+    assert {
+        name: (r.name, r.country, r.eu_member, r.data_zone, r.residency_region)
+        for name, r in built.azure_regions.items()
+    } == {
+        name: (name, e["country"], e["eu_member"], e["data_zone"], e["residency_region"])
+        for name, e in azure["regions"].items()
+    }  # fmt: skip
+    assert {sku: scope.value for sku, scope in built.azure_skus.items()} == azure["skus"]
+    assert built.azure_host_suffixes == tuple(azure["host_suffixes"])
+
+
+def test_a_misconfigured_host_corrected_twice_must_agree(tmp_path: pathlib.Path) -> None:
+    ok = "misconfigured_hosts:\n  api.openai.eu: {correction: eu.api.openai.com, why: again}\n"
+    path = tmp_path / "team.yaml"
+    path.write_text(ok, encoding="utf-8")
+    assert load_catalog([path]).misconfigured_hosts["api.openai.eu"].why == "again"
+    clash = "misconfigured_hosts:\n  api.openai.eu: {correction: us.api.openai.com, why: x}\n"
+    assert overlay_error(tmp_path, clash) == (
+        'team.yaml:2: misconfigured_hosts["api.openai.eu"].correction: '
+        "'api.openai.eu' is already corrected to 'eu.api.openai.com'"
+    )
+
+
+def test_the_shipped_catalog_is_read_from_its_compiled_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At start the shipped files are not parsed nor validated again: compiled.json holds
+    them, checked against their bytes (test_catalog_compiled keeps it current)."""
+
+    def parsed(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a shipped file was parsed again: {args[0]}")
+
+    loader.shipped_catalog.cache_clear()
+    monkeypatch.setattr(loader, "parse_file", parsed)
+    try:
+        assert loader.shipped_catalog().regions["eu"].host == "eu.api.openai.com"
+    finally:
+        loader.shipped_catalog.cache_clear()
