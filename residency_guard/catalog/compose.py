@@ -85,14 +85,17 @@ def _union_of_sets(
 
 
 def _regions(
-    doc: CatalogFile,
+    docs: Mapping[str, CatalogFile],
     entries: Mapping[str, Mapping[str, Any]],
     surfaces: Mapping[str, Surface],
     sets: Mapping[str, frozenset[str]],
 ) -> dict[str, Region]:
+    """The regions of ``entries``; a problem is reported in the file that holds the region
+    (``docs``, by region id: the page's, or handkept.yaml for a region the page lacks)."""
     regions: dict[str, Region] = {}
     hosts: dict[str, str] = {}
     for rid, entry in entries.items():
+        doc = docs[rid]
         at: KeyPath = ("regions", rid)
         if entry["host"] in hosts:
             raise doc.error(
@@ -224,7 +227,10 @@ def compose(docs: Mapping[str, CatalogFile]) -> Catalog:
     for rid, entry in page_regions.items():
         if rid not in region_entries:
             region_entries[rid] = _merge_region(handkept, rid, entry, {})
-    regions = _regions(docs["regions.yaml"], region_entries, surfaces, sets)
+    region_docs = {
+        rid: docs["regions.yaml"] if rid in page_regions else handkept for rid in region_entries
+    }
+    regions = _regions(region_docs, region_entries, surfaces, sets)
     hosts_doc = docs["hosts.yaml"]
     hosts = data["hosts.yaml"]["misconfigured_hosts"]
     misconfigured = misconfigured_hosts(

@@ -529,3 +529,88 @@ def test_the_shipped_catalog_is_read_from_its_compiled_documents(
         assert loader.shipped_catalog().regions["eu"].host == "eu.api.openai.com"
     finally:
         loader.shipped_catalog.cache_clear()
+
+
+# --- hand-kept facts and regions the page lacks --------------------------------------------
+
+GLOBAL_NOTE = "    note: The global endpoint promises no region"
+
+
+@pytest.mark.parametrize(
+    ("added", "key"),
+    [("    coverage: {chat: [stored]}\n", "coverage"), ("    models: {chat: [chat]}\n", "models")],
+)
+def test_a_hand_kept_region_without_residency_is_reported_in_handkept(
+    data: pathlib.Path, added: str, key: str
+) -> None:
+    """The global region is hand-kept only: its problem is in handkept.yaml (it was reported
+    at regions.yaml's `regions:` line)."""
+    line = edit(data, "handkept.yaml", GLOBAL_NOTE, added + GLOBAL_NOTE, at=added)
+    assert error_of(data) == (
+        f"{data / 'handkept.yaml'}:{line}: regions.global.{key}: "
+        "a region without residency covers no surface and lists no models"
+    )
+
+
+def test_a_page_region_without_hand_kept_facts_is_the_pages_alone(data: pathlib.Path) -> None:
+    edit(data, "handkept.yaml", "  kr: *storage_only_newer\n", "")
+    built = catalog_from_dir(data)
+    kr, sg = built.regions["kr"], built.regions["sg"]
+    assert list(built.regions)[-1] == "kr"  # the hand-kept file's order first, then the page's
+    assert kr.host == "kr.api.openai.com" and kr.residency
+    assert "decisions" not in kr.coverage and "decisions" in sg.coverage  # the hand-kept fact
+    assert kr.provenance.note == "" and kr.sdk_data_residency is None
+
+
+def test_a_hand_kept_limit_adds_to_the_pages_limits_of_a_surface(data: pathlib.Path) -> None:
+    new = "  eu:\n    limits: {batches: {gpt-6-astra: Flex processing only}}\n"
+    edit(data, "handkept.yaml", "  eu:\n", new)
+    limits = catalog_from_dir(data).regions["eu"].limits["batches"]
+    assert dict(limits) == {
+        "gpt-6-sol": "Standard processing only",
+        "gpt-6-luna": "Standard processing only",
+        "gpt-6-astra": "Flex processing only",
+    }
+
+
+def test_a_limit_on_a_surface_without_models(data: pathlib.Path) -> None:
+    new = "  eu:\n    limits: {files: {gpt-6-sol: Standard processing only}}\n"
+    edit(data, "handkept.yaml", "  eu:\n", new)
+    # (located at the page region's `limits:`: a hand-kept fact merged into a page region is
+    # not traced back to handkept.yaml yet)
+    assert error_of(data).endswith(
+        ": regions.eu.limits.files.gpt-6-sol: "
+        "a limit on 'gpt-6-sol', which the region does not list for 'files'"
+    )
+
+
+def test_an_unquoted_date_is_kept_as_the_iso_text(data: pathlib.Path) -> None:
+    edit(data, "regions.yaml", "as_of: '2026-12-04'\n", "as_of: 2026-12-04\n")
+    assert catalog_from_dir(data).as_of == "2026-12-04"
+
+
+def test_of_two_problems_the_earlier_line_then_the_key_path_is_reported(
+    data: pathlib.Path,
+) -> None:
+    # skus comes before regions in the file, though "regions" sorts first; on one line the
+    # key paths decide (country before eu_member).
+    edit(data, "azure.yaml", "  Standard: region\n", "  Standard: everywhere\n")
+    edit(data, "azure.yaml", "francecentral: {country: FR, eu_member: true,",
+         "francecentral: {country: fr, eu_member: maybe,")  # fmt: skip
+    text = (data / "azure.yaml").read_text(encoding="utf-8")
+    skus = text[: text.index("  Standard: everywhere")].count("\n") + 1
+    france = text[: text.index("francecentral:")].count("\n") + 1
+    assert error_of(data).startswith(
+        f"{data / 'azure.yaml'}:{skus}: skus.Standard: unallowed value"
+    )
+    edit(data, "azure.yaml", "  Standard: everywhere\n", "  Standard: region\n")
+    assert error_of(data).startswith(
+        f"{data / 'azure.yaml'}:{france}: regions.francecentral.country: value does not match"
+    )
+
+
+def test_an_overlay_cannot_list_models_where_the_region_lists_none(tmp_path: pathlib.Path) -> None:
+    assert overlay_error(tmp_path, "models:\n  eu:\n    files: [gpt-4o-2024-11-20]\n") == (
+        "team.yaml:3: models.eu.files[0]: model 'gpt-4o-2024-11-20' is not eligible for files "
+        "in region 'eu'; an overlay can only narrow the shipped list"
+    )

@@ -153,3 +153,31 @@ def test_a_fix_shows_three_eligible_models_in_reverse_name_order() -> None:
     ]
     assert eligible_examples(eu, "chat", limit=1) == [max(eu.models["chat"])]
     assert eligible_examples(eu, "files") == []
+
+
+def test_a_fine_tuned_id_banned_by_its_full_name_gives_that_reason(tmp_path: pathlib.Path) -> None:
+    overlay = tmp_path / "team.yaml"
+    overlay.write_text(f"banned_models:\n  '{FINE_TUNED}': a leaked tune\n", encoding="utf-8")
+    catalog = load_catalog([overlay])
+    assert verdict("eu", FINE_TUNED, catalog=catalog).reason == "a leaked tune"
+    assert verdict("eu", "gpt-4o-mini-2024-07-18", catalog=catalog).eligibility is ELIGIBLE
+
+
+def test_a_fine_tuned_id_without_its_suffix_is_judged_by_its_base() -> None:
+    assert base_model("ft:gpt-4o-mini-2024-07-18") == "gpt-4o-mini-2024-07-18"
+
+
+def test_regions_of_another_catalog_are_never_answered_from_each_other() -> None:
+    import dataclasses
+
+    catalog = shipped_catalog()
+    eu = catalog.region("eu")
+    empty = dataclasses.replace(eu, models={**eu.models, "chat": frozenset()})
+    full = dataclasses.replace(eu)
+    assert model_verdict(catalog, empty, "gpt-4o-2024-11-20", None).eligibility is NOT_ELIGIBLE
+    assert model_verdict(catalog, full, "gpt-4o-2024-11-20", None).eligibility is ELIGIBLE
+    assert model_verdict(catalog, full, "gpt-4o-2024-11-20", "embeddings").surface == "embeddings"
+
+
+def test_a_fix_shows_three_eligible_models_by_default() -> None:
+    assert len(eligible_examples(shipped_catalog().region("eu"), "chat")) == 3
