@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from policies.residency_pack import FAMILIES, PackState, all_policies
+from policies.residency_pack.report import reported_by
 from policies.residency_pack.stack_policies import (
     AZURE_RULES,
     OUTPUT_RULES,
@@ -86,3 +89,11 @@ def test_each_policy_takes_the_documented_config() -> None:
             "remediateHosts": {"type": "boolean", "default": False},
         }, policy.name  # fmt: skip
         assert all(p.get("description") for p in schema.properties.values()), policy.name
+
+
+def test_a_pack_policy_no_rule_names_cannot_be_built() -> None:
+    """It would report nothing and block nothing: the pack refuses to build it (the tables
+    above are built when the pack is imported, so they are asked for here again)."""
+    assert reported_by(SUPPRESSIONS_POLICY) == (SUPPRESSION_RULE,)
+    with pytest.raises(RuntimeError, match=r"^no rule names the pack policy 'openai-typo'$"):
+        reported_by("openai-typo")
