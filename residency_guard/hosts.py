@@ -322,7 +322,7 @@ def _path_names_region(host: str, path: str, catalog: Catalog) -> bool:
 
 def _is_ip(host: str) -> bool:
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)  # httpx2's raw host: an IPv6 address without brackets
     except ValueError:
         return False
     return True
@@ -381,8 +381,9 @@ def _find_endpoints(text: str, catalog: Catalog, endpoint_key: bool) -> list[End
 
 def _written_as_url(candidate: str) -> bool:
     """Whether free text is written as a URL or a host, so that the client failing to read it
-    is worth saying: a scheme of the web or ``//``, or a dotted name before any ``:`` or ``/``."""
-    text = candidate.strip().strip(_QUOTES).strip()
+    is worth saying: a scheme of the web or ``//``, or a dotted name before any ``:`` or ``/``.
+    (A candidate holds no quotes or spaces: ``candidate_urls`` split them off.)"""
+    text = candidate
     if "://" in text or text.startswith("//"):
         return True
     match = _SCHEME.match(text)

@@ -20,6 +20,7 @@ from residency_guard.hosts import (
     classify_endpoint,
     find_endpoints,
 )
+from tests.adversarial.oracle import openai_target
 from tests.core.helpers import rules_of, scan_yaml, stack
 
 CATALOG = shipped_catalog()
@@ -187,6 +188,7 @@ def test_a_url_the_client_cannot_read_in_free_text_is_reported(text: str) -> Non
         # The client connects to the first URL's host; the second is its query.
         ("base=https://api.openai.com/v1?fallback=https://eu.api.openai.com/v1", ["RG001"]),
         ("http:://api.openai.com/v1", ["RG010"]),  # a doubled colon: no URL the client reads
+        ("://proxy.example/?to=https://api.openai.com/v1", ["RG001"]),  # a lost scheme
         # `--set=NAME=host`: the host after the names, not a host named `openai_host=...`
         ("helm upgrade app ./chart --set=OPENAI_HOST=eu.api.openai.com", ["RG010"]),
         ("helm upgrade app ./chart --set=OPENAI_HOST=api.openai.com", ["RG001", "RG010"]),
@@ -201,3 +203,89 @@ def test_a_quoted_gateway_host_in_free_text_is_found() -> None:
     catalog = dataclasses.replace(CATALOG, gateways={"llm-gw.corp.example": gateway})
     [endpoint] = find_endpoints('"llm-gw.corp.example"', catalog)
     assert endpoint.kind is EndpointKind.GATEWAY and endpoint.region == "us"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see https://example.com and https://api.openai.com/v1",
+        "https://docs.example.com/search?q=openai then https://api.openai.com/v1",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:openai-key https://api.openai.com/v1",
+        "set OPENAI_API_KEY and call https://api.openai.com/v1",
+        "docs at https://platform.openai.com/docs, API at https://api.openai.com/v1",
+        "://proxy.example/?to=https://api.openai.com/v1&back=https://eu.api.openai.com/v1",
+    ],
+)
+def test_an_openai_url_after_other_words_is_still_found(text: str) -> None:
+    """An unrelated URL, an ARN, a variable's name or a web page before it stops nothing."""
+    assert _eu(text) == ["RG001"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'https://u@eu.api.openai.com"@evil.io/v1',  # the token's userinfo hides nothing
+        '"https://eu.api.openai.com"@evil.io/v1',  # quoted as written
+        '//eu.api.openai.com"@evil.io/v1',  # protocol-relative
+    ],
+)
+def test_free_text_read_whole_reaches_the_host_after_the_quote(text: str) -> None:
+    unquoted = text.lstrip('"')
+    target = openai_target(unquoted if "://" in unquoted else "https:" + unquoted)
+    assert target is not None and target.host == "evil.io"
+    assert set(_eu(text)) == {"RG002", "RG010"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "eu.api.openai.com is down, mail ops@example.io",  # no URL: not read whole
+        "https://eu.api.openai.com:443 (the EU host)",  # the whole is no URL the client takes
+        "https://platform.openai.com/docs/guides (the guide)",  # a web page, linked
+        "https://eu.api.openai.com is the EU host",  # prose: no host a resolver finds
+    ],
+)
+def test_prose_around_a_url_is_not_read_as_a_host(text: str) -> None:
+    assert _eu(text) == []
+
+
+def test_a_url_read_whole_and_as_a_token_is_one_finding() -> None:
+    findings = scan_yaml(
+        stack("eu", app__note=json.dumps("https://api.openai.com/v1 is the default"))
+    )
+    assert [f.rule for f in findings] == ["RG001"]
+
+
+def _key(value: str) -> list[str]:
+    return rules_of(scan_yaml(stack("eu", app__OPENAI_BASE_URL=json.dumps(value))))
+
+
+def test_quotes_around_an_empty_base_url_leave_it_empty() -> None:
+    assert _key('""') == _key("") == ["RG001"]
+
+
+@pytest.mark.parametrize("host", ["xn--a.com", "api.xn--a.com"])
+def test_an_idna_label_that_does_not_decode_is_still_non_ascii(host: str) -> None:
+    """`xn--a` decodes to nothing: the host shows as written, and is still an IDNA label."""
+    assert Hazard.NON_ASCII in classify_endpoint(f"https://{host}/v1", CATALOG).hazards
+    assert _key(f"https://{host}/v1") == ["RG002", "RG010"]
+
+
+def test_non_ascii_in_the_path_or_query_is_no_hazard() -> None:
+    value = "https://eu.api.openai.com/v1/files/r\u00e9sum\u00e9/content?next=https://ex\u00e4mple.de/a/b"
+    assert _key(value) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # `//` in the path: the host is the global one whatever the variable holds (RG005:
+        # the path is no API path the tables list)
+        ("https://api.openai.com/v1//${DEPLOYMENT}", ["RG001", "RG005", "RG011"]),
+        ("//${OPENAI_HOST}/v1", ["RG011"]),  # protocol-relative: the host is the variable
+    ],
+)
+def test_an_interpolation_decides_the_host_only_in_the_authority(
+    value: str, expected: list[str]
+) -> None:
+    assert _key(value) == expected
