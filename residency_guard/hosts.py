@@ -299,7 +299,10 @@ def _what_host_is(
     if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
         return EndpointKind.AZURE, None, None
     named = unquote(parsed.userinfo.decode("ascii", "replace"))
-    if mentions_openai(host) or mentions_openai(parsed.display_host) or mentions_openai(named):
+    # An IDNA label the parser decodes is judged as it reads (`müller.de` spells no OpenAI
+    # name); one it cannot decode may spell anything (its raw `xn--` form mentions OpenAI).
+    spelt = host if parsed.display_host.isascii() else parsed.display_host
+    if mentions_openai(spelt) or mentions_openai(named):
         # "https://eu.api.openai.com@evil.io" names OpenAI and reaches someone else.
         return EndpointKind.LOOKALIKE, None, None
     return EndpointKind.OTHER, None, None
@@ -317,7 +320,7 @@ def _path_names_region(host: str, path: str, catalog: Catalog) -> bool:
     if host != "api.openai.com":
         return False
     first = path.strip("/").split("/")[0].lower()
-    return first in catalog.regions and first != "global" and first != "v1"
+    return first in catalog.regions and first != "global"
 
 
 def _is_ip(host: str) -> bool:

@@ -289,3 +289,48 @@ def test_an_interpolation_decides_the_host_only_in_the_authority(
     value: str, expected: list[str]
 ) -> None:
     assert _key(value) == expected
+
+
+def test_an_idn_host_is_judged_as_it_decodes() -> None:
+    """`müller.de` (xn--mller-kva.de) spells no OpenAI name: under a base URL it is another
+    host (RG002 with the gateway fix, not "looks like an OpenAI host"), and a punycode link to
+    it in prose is no finding. An IDN host that spells OpenAI stays a look-alike."""
+    findings = scan_yaml(stack("eu", app__OPENAI_BASE_URL=json.dumps("https://m\u00fcller.de/v1")))
+    assert [f.rule for f in findings] == ["RG002", "RG010"]
+    assert "neither an OpenAI host nor a gateway" in findings[0].message
+    assert _eu("Handbuch: https://xn--mller-kva.de/hilfe") == []
+    assert _eu("https://xn--n-8sbn9ak9k.com/v1") == ["RG002", "RG010"]  # "\u043e\u0440\u0435n\u0430\u0456.com", Cyrillic look-alikes
+
+
+@pytest.mark.parametrize("text", ["//api.openai.com/v1", "see //api.openai.com/v1"])
+def test_a_protocol_relative_url_in_free_text_is_its_host(text: str) -> None:
+    assert _eu(text) == ["RG001"]
+
+
+def test_a_url_the_client_refuses_is_reported_with_the_parsers_reason() -> None:
+    findings = scan_yaml(
+        stack("eu", app__OPENAI_BASE_URL=json.dumps("htttps://eu.api.openai.com:4433O/v1"))
+    )
+    assert [f.rule for f in findings] == ["RG010"]
+    assert "(Invalid port: '4433O')" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("https://api.eu.openai.com/v1", "did you mean eu.api.openai.com?"),
+        ("https://api.openai.com/eu", "did you mean eu.api.openai.com?"),
+        ("https://api.openai.com/EU/v1", "did you mean eu.api.openai.com?"),
+        ("https://api.openai.com/us/v1/", "did you mean us.api.openai.com?"),
+    ],
+)
+def test_a_misconfigured_host_names_its_correction(value: str, says: str) -> None:
+    findings = scan_yaml(stack("eu", app__OPENAI_BASE_URL=json.dumps(value)))
+    assert [f.rule for f in findings] == ["RG002"]
+    assert findings[0].message.endswith(says)
+
+
+def test_the_global_path_is_the_global_host() -> None:
+    """`/global` names the global region, which is the host itself: RG001, not a region
+    written in the path."""
+    assert _key("https://api.openai.com/global") == ["RG001"]
