@@ -7,6 +7,7 @@ correction), each reported like a schema problem: file, line, key path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -23,7 +24,8 @@ from residency_guard.catalog.model import (
     Region,
     Surface,
 )
-from residency_guard.catalog.parse import CatalogFile, iso_date, one_of, validate
+from residency_guard.catalog.parse import CatalogFile, iso_date, one_of, reaches, validate
+from residency_guard.errors import CatalogError
 from residency_guard.ownyaml import KeyPath
 
 
@@ -61,8 +63,25 @@ def _models(
     return sets, aliases
 
 
+@dataclass(frozen=True)
+class _Layered:
+    """A page region with hand-kept facts layered on: a problem is reported in handkept.yaml
+    where only that file writes its key path (a hand-kept fact), else in the page's file."""
+
+    page: CatalogFile
+    handkept: CatalogFile
+
+    def error(self, path: KeyPath, message: str, fix: str = "") -> CatalogError:
+        hand_kept = reaches(self.handkept.root, path) and not reaches(self.page.root, path)
+        doc = self.handkept if hand_kept else self.page
+        return doc.error(path, message, fix)
+
+
+_Reporter = CatalogFile | _Layered
+
+
 def _union_of_sets(
-    doc: CatalogFile,
+    doc: _Reporter,
     at: KeyPath,
     by_surface: Mapping[str, list[str]],
     surfaces: Mapping[str, Surface],
@@ -85,13 +104,13 @@ def _union_of_sets(
 
 
 def _regions(
-    docs: Mapping[str, CatalogFile],
+    docs: Mapping[str, _Reporter],
     entries: Mapping[str, Mapping[str, Any]],
     surfaces: Mapping[str, Surface],
     sets: Mapping[str, frozenset[str]],
 ) -> dict[str, Region]:
-    """The regions of ``entries``; a problem is reported in the file that holds the region
-    (``docs``, by region id: the page's, or handkept.yaml for a region the page lacks)."""
+    """The regions of ``entries``; a problem is reported in the file that writes it (``docs``,
+    by region id: handkept.yaml for a region the page lacks)."""
     regions: dict[str, Region] = {}
     hosts: dict[str, str] = {}
     for rid, entry in entries.items():
@@ -227,8 +246,9 @@ def compose(docs: Mapping[str, CatalogFile]) -> Catalog:
     for rid, entry in page_regions.items():
         if rid not in region_entries:
             region_entries[rid] = _merge_region(handkept, rid, entry, {})
-    region_docs = {
-        rid: docs["regions.yaml"] if rid in page_regions else handkept for rid in region_entries
+    region_docs: dict[str, _Reporter] = {
+        rid: _Layered(docs["regions.yaml"], handkept) if rid in page_regions else handkept
+        for rid in region_entries
     }
     regions = _regions(region_docs, region_entries, surfaces, sets)
     hosts_doc = docs["hosts.yaml"]

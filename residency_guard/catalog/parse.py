@@ -39,10 +39,21 @@ class CatalogFile:
 
 def line_at(root: yaml.Node | None, path: KeyPath) -> int | None:
     """The 1-based line of the deepest node along ``path``; None if its first key is absent."""
-    if root is None:
-        return None
-    node: yaml.Node = root
     line: int | None = None
+    for written in _written(root, path):
+        line = written.start_mark.line + 1
+    return line
+
+
+def reaches(root: yaml.Node | None, path: KeyPath) -> bool:
+    """Whether every key of ``path`` is written in the node tree ``root``."""
+    return sum(1 for _ in _written(root, path)) == len(path)
+
+
+def _written(root: yaml.Node | None, path: KeyPath) -> Iterator[yaml.Node]:
+    """The node that writes each key of ``path`` in turn (a mapping's key, a list's item), as
+    far as the tree holds them."""
+    node = root
     for step in path:
         if isinstance(node, yaml.MappingNode):
             match = next(
@@ -54,17 +65,16 @@ def line_at(root: yaml.Node | None, path: KeyPath) -> int | None:
                 None,
             )
             if match is None:
-                break
-            line = match[0].start_mark.line + 1
+                return
+            yield match[0]
             node = match[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
             if not 0 <= step < len(node.value):
-                break
+                return
             node = node.value[step]
-            line = node.start_mark.line + 1
+            yield node
         else:
-            break
-    return line
+            return
 
 
 def parse_file(

@@ -573,13 +573,14 @@ def test_a_hand_kept_limit_adds_to_the_pages_limits_of_a_surface(data: pathlib.P
     }
 
 
-def test_a_limit_on_a_surface_without_models(data: pathlib.Path) -> None:
+def test_a_hand_kept_fact_of_a_page_region_is_reported_where_it_is_written(
+    data: pathlib.Path,
+) -> None:
+    """It was located at the page region's `limits:` in regions.yaml."""
     new = "  eu:\n    limits: {files: {gpt-6-sol: Standard processing only}}\n"
-    edit(data, "handkept.yaml", "  eu:\n", new)
-    # (located at the page region's `limits:`: a hand-kept fact merged into a page region is
-    # not traced back to handkept.yaml yet)
-    assert error_of(data).endswith(
-        ": regions.eu.limits.files.gpt-6-sol: "
+    line = edit(data, "handkept.yaml", "  eu:\n", new, at="    limits:")
+    assert error_of(data) == (
+        f"{data / 'handkept.yaml'}:{line}: regions.eu.limits.files.gpt-6-sol: "
         "a limit on 'gpt-6-sol', which the region does not list for 'files'"
     )
 
