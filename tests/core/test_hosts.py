@@ -299,7 +299,10 @@ def test_an_idn_host_is_judged_as_it_decodes() -> None:
     assert [f.rule for f in findings] == ["RG002", "RG010"]
     assert "neither an OpenAI host nor a gateway" in findings[0].message
     assert _eu("Handbuch: https://xn--mller-kva.de/hilfe") == []
-    assert _eu("https://xn--n-8sbn9ak9k.com/v1") == ["RG002", "RG010"]  # "\u043e\u0440\u0435n\u0430\u0456.com", Cyrillic look-alikes
+    assert _eu("https://xn--n-8sbn9ak9k.com/v1") == [
+        "RG002",
+        "RG010",
+    ]  # "\u043e\u0440\u0435n\u0430\u0456.com", Cyrillic look-alikes
 
 
 @pytest.mark.parametrize("text", ["//api.openai.com/v1", "see //api.openai.com/v1"])
@@ -334,3 +337,17 @@ def test_the_global_path_is_the_global_host() -> None:
     """`/global` names the global region, which is the host itself: RG001, not a region
     written in the path."""
     assert _key("https://api.openai.com/global") == ["RG001"]
+
+
+def test_a_dotless_gateway_under_a_base_url_key_is_judged_as_its_region() -> None:
+    """An in-cluster service name bound to the EU in a team catalog: the rules read its path
+    (`/`, as the client's parser gives a bare host) like any gateway's."""
+    from pathlib import Path
+
+    from residency_guard.repoconfig import RepoConfig
+    from residency_guard.scanners.stackfile import scan_stack_file
+
+    catalog = dataclasses.replace(CATALOG, gateways={"openai-proxy": Gateway("openai-proxy", "eu")})
+    text = "config:\n  residency-guard:region: eu\n  app:OPENAI_HOST: openai-proxy\n"
+    scan = scan_stack_file(Path("Pulumi.prod-eu.yaml"), catalog, RepoConfig(), text=text)
+    assert [f.rule for f in scan.findings] == ["RG010"]  # no scheme: only its form
