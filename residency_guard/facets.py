@@ -91,7 +91,6 @@ class FacetGate:
     """
 
     def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
         index = catalog.index  # the test reads the catalog's gateways: one memo per catalog
         if index.text_test is None:
             # functools' LRU cache: a hit is one call in C, and the gate asks for every string

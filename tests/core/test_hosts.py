@@ -351,3 +351,13 @@ def test_a_dotless_gateway_under_a_base_url_key_is_judged_as_its_region() -> Non
     text = "config:\n  residency-guard:region: eu\n  app:OPENAI_HOST: openai-proxy\n"
     scan = scan_stack_file(Path("Pulumi.prod-eu.yaml"), catalog, RepoConfig(), text=text)
     assert [f.rule for f in scan.findings] == ["RG010"]  # no scheme: only its form
+
+
+def test_a_web_scheme_without_slashes_reaches_no_host() -> None:
+    """`https:eu.api.openai.com/v1` is a URL without a host to the client's parser (the real
+    client sends nothing), not a host named `https` on port `eu.api.openai.com`."""
+    value = "https:eu.api.openai.com/v1"
+    assert openai_target(value) is None
+    findings = scan_yaml(stack("eu", app__OPENAI_BASE_URL=json.dumps(value)))
+    assert [f.rule for f in findings] == ["RG010"]
+    assert findings[0].message.endswith("(no host)")
