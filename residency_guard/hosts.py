@@ -299,10 +299,10 @@ def _what_host_is(
     if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
         return EndpointKind.AZURE, None, None
     named = unquote(parsed.userinfo.decode("ascii", "replace"))
-    # An IDNA label the parser decodes is judged as it reads (`müller.de` spells no OpenAI
-    # name); one it cannot decode may spell anything (its raw `xn--` form mentions OpenAI).
-    spelt = host if parsed.display_host.isascii() else parsed.display_host
-    if mentions_openai(spelt) or mentions_openai(named):
+    # A host as the parser shows it: an IDNA label it decodes is judged as it reads
+    # (`müller.de` spells no OpenAI name); one it cannot decode stays `xn--`, which may spell
+    # anything (texts.mentions_openai).
+    if mentions_openai(parsed.display_host) or mentions_openai(named):
         # "https://eu.api.openai.com@evil.io" names OpenAI and reaches someone else.
         return EndpointKind.LOOKALIKE, None, None
     return EndpointKind.OTHER, None, None

@@ -116,6 +116,7 @@ def test_a_url_found_twice_in_text_is_one_finding() -> None:
         ('Environment="OPENAI_BASE_URL=https://eu.api.openai.com" "NOTE=a@evil.io"', []),
         ('Environment="OPENAI_BASE_URL=https://api.openai.com" "OPENAI_ORG_ID=org-1"', ["RG001"]),
         ('Environment="OPENAI_BASE_URL=" "OPENAI_ORG_ID=org-1"', ["RG001"]),  # empty: default
+        ("Environment=\"AZURE_OPENAI_ENDPOINT=''\"", []),  # quoted empty: Azure unconfigured
         # A quote that never closes: the value runs to the end of the line.
         ('Environment="OPENAI_BASE_URL=https://api.openai.com', ["RG001"]),
     ],
