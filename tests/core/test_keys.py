@@ -200,12 +200,12 @@ def test_a_quoted_provider_pick_beside_a_key_still_leaves_the_key_without_a_base
 
 
 def test_a_value_with_several_facets_is_read_by_every_rule() -> None:
-    """OPENAI_API_BASE set to the global host is an endpoint too (RG001); a script that
-    holds a key and the global base URL is both RG007's and RG001's."""
+    """OPENAI_API_BASE (an env var current SDKs ignore: RG006) set to the global host names
+    it too (RG001); a script that holds a key and the global base URL is both RG007's and
+    RG001's."""
     eu = "config:\n  residency-guard:region: eu\n"
-    assert rules_of(scan_yaml(eu + "  app:OPENAI_API_BASE: https://api.openai.com/v1\n")) == [
-        "RG001"
-    ]
+    env = "  app:env:\n    - name: OPENAI_API_BASE\n      value: https://api.openai.com/v1\n"
+    assert rules_of(scan_yaml(eu + env)) == ["RG001", "RG006"]
     line = f"export OPENAI_API_KEY={FAKE_KEY} OPENAI_BASE_URL=https://api.openai.com/v1"
     script = f'  app:startupScript: "{line}"\n'
     assert rules_of(scan_yaml(eu + script)) == ["RG001", "RG007"]
