@@ -48,7 +48,7 @@ from residency_guard.repoconfig import FILE_NAME, RepoConfig, find_repo_config
 from residency_guard.rules import RULES
 from residency_guard.rules.base import InputKind
 from residency_guard.scan import load_settings, scan_target
-from residency_guard.scanners.discover import PROJECT_FILES, discover, held_region
+from residency_guard.scanners.discover import PROJECT_FILES, discover, held_regions
 from residency_guard.scanners.pulumi_json import json_kind, scan_pulumi_json
 from residency_guard.sources.engine_records import checkpoint_as_state
 from residency_guard.sources.files import MAX_JSON_BYTES, MAX_YAML_BYTES, SourceCache, read_text
@@ -206,7 +206,7 @@ class CheckovRun:
                 return _guarded(Kind.STACK_FILE, lambda: self._cli_view(path))
             if path.name in PROJECT_FILES:
                 return _guarded(Kind.PROJECT, lambda: self._project_file(path))
-            if self._held(path) is not None:
+            if self._held(path):
                 return _guarded(Kind.HELD, lambda: self._cli_view(path))
             return _guarded(Kind.OTHER, lambda: self._other_yaml(path))
         if framework == "json":
@@ -216,7 +216,7 @@ class CheckovRun:
                 return _guarded(Kind.OTHER, lambda: self._other_text(path, MAX_JSON_BYTES))
             data = checkpoint_as_state(data)  # a file-backend checkpoint holds a state export
             kind = json_kind(data)
-            if kind is None and self._held(path) is not None:
+            if kind is None and self._held(path):
                 return _guarded(Kind.HELD, lambda: self._cli_view(path))
             if kind is None:
                 return _guarded(Kind.OTHER, lambda: self._other_json(path, data))
@@ -257,16 +257,16 @@ class CheckovRun:
         )]  # fmt: skip
         return unique([*found, *keys])
 
-    def _held(self, path: Path) -> Declaration | None:
+    def _held(self, path: Path) -> tuple[Declaration, ...]:
         """The region ``paths:`` of the file's residency-guard.yaml holds it to, as the CLI
         reads it."""
         if path.name in PROJECT_FILES or path.name == FILE_NAME:
-            return None
+            return ()
         try:
             repo, _ = self.settings_for(path)
         except ResidencyGuardError:
-            return None
-        return held_region(path, repo) if repo.paths else None
+            return ()
+        return held_regions(path, repo) if repo.paths else ()
 
     def _pulumi_json(self, path: Path, data: Any) -> list[Finding]:
         repo, catalog = self.settings_for(path)

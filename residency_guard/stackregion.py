@@ -163,24 +163,25 @@ def mapping_declarations(repo: RepoConfig, stack: str) -> list[Declaration]:
     return claims
 
 
-def held_declaration(
+def held_declarations(
     path: Path, repo: RepoConfig | None, *, region: str | None = None, named_stack: str = ""
-) -> Declaration | None:
-    """The region a file that is no stack is held to: ``region`` (``--region``), else the
-    first ``paths:`` glob of ``repo`` that matches it, else the ``stacks:`` mapping of the
-    stack its name names (``named_stack``: a dotenv file ``.env.prod-eu``)."""
+) -> tuple[Declaration, ...]:
+    """The regions a file that is no stack is held to: ``region`` (``--region``), else the
+    first ``paths:`` glob of ``repo`` that matches it, else what the ``stacks:`` mapping claims
+    for the stack its name names (``named_stack``: a dotenv file ``.env.prod-eu``): every
+    claim, as for the stack file, so that two globs of different regions are a conflict
+    (RG009) for the stack's dotenv file too."""
     if region is not None:
-        return Declaration(region, RegionSource.COMMAND_LINE, "--region", 0, "")
+        return (Declaration(region, RegionSource.COMMAND_LINE, "--region", 0, ""),)
     if repo is None:
-        return None
+        return ()
     config = str(repo.path) if repo.path else FILE_NAME
     match = repo.region_for_path(path)
     if match is not None:
         glob, mapped, line = match
-        return Declaration(mapped, RegionSource.REPO_MAPPING, f"paths: '{glob}' in {config}",
-                           line, config)  # fmt: skip
-    claims = mapping_declarations(repo, named_stack) if named_stack else []
-    return claims[0] if claims else None
+        return (Declaration(mapped, RegionSource.REPO_MAPPING, f"paths: '{glob}' in {config}",
+                            line, config),)  # fmt: skip
+    return tuple(mapping_declarations(repo, named_stack)) if named_stack else ()
 
 
 def engine_declarations(

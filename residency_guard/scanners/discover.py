@@ -16,7 +16,7 @@ from residency_guard.sources.target import Target as Target  # where callers imp
 from residency_guard.stackregion import (
     Declaration,
     RegionSource,
-    held_declaration,
+    held_declarations,
     project_declaration,
 )
 from residency_guard.yamlfile import YamlDocument, scalar_text
@@ -57,14 +57,14 @@ class RepoConfigs:
         return self._loaded[config]
 
 
-def held_region(
+def held_regions(
     path: Path, repo: RepoConfig | None, region: str | None = None
-) -> Declaration | None:
-    """The region a file is held to: ``--region`` for a file named on the command line, else
+) -> tuple[Declaration, ...]:
+    """The regions a file is held to: ``--region`` for a file named on the command line, else
     the first ``paths:`` glob of residency-guard.yaml that matches it, else, for a dotenv
-    file named for a stack (``.env.prod-eu``, ``prod-eu.env``), the ``stacks:`` mapping."""
+    file named for a stack (``.env.prod-eu``, ``prod-eu.env``), the ``stacks:`` claims."""
     named_stack = _dotenv_stack(path) if is_dotenv(path) else ""
-    return held_declaration(path, repo, region=region, named_stack=named_stack)
+    return held_declarations(path, repo, region=region, named_stack=named_stack)
 
 
 def is_checkpoint(path: Path) -> bool:
@@ -148,7 +148,7 @@ def project_targets(
     targets = [Target(here / name, "stack-file", default, project_file) for name in stack_files]
     for path in sorted(project_file.parent.iterdir()):
         if path.is_file() and is_dotenv(path):
-            held = held_region(path, repos.for_file(path)) if repos is not None else None
+            held = held_regions(path, repos.for_file(path)) if repos is not None else ()
             targets.append(Target(_relative(path, cwd), "dotenv", held=held))
     return targets
 
@@ -237,10 +237,10 @@ def discover(
                     continue
                 kind = classify_file(path)
                 held = (
-                    held_region(path, repos.for_file(path), region)
-                    if kind != "stack-file" else None
+                    held_regions(path, repos.for_file(path), region)
+                    if kind != "stack-file" else ()
                 )  # fmt: skip
-                if kind is None and held is not None and path.suffix.lower() in CONFIG_SUFFIXES:
+                if kind is None and held and path.suffix.lower() in CONFIG_SUFFIXES:
                     kind = "config-file"
                 if kind is None:
                     raise InputError(
@@ -335,7 +335,7 @@ def _held_targets(
             if repo_here and repo_here.excludes(path):
                 continue
             if is_dotenv(path):
-                held = held_region(path, repos.for_file(path))
+                held = held_regions(path, repos.for_file(path))
                 targets.append(Target(_relative(path, cwd), "dotenv", held=held))
             elif is_checkpoint(path):
                 targets.append(Target(_relative(path, cwd), "pulumi-json"))
@@ -348,7 +348,7 @@ def _held_targets(
                 repo = repos.for_file(path)
                 if repo is None or not repo.paths:
                     continue
-                held = held_region(path, repo)
-                if held is not None and held.source is RegionSource.REPO_MAPPING:
+                held = held_regions(path, repo)
+                if held and held[0].source is RegionSource.REPO_MAPPING:
                     targets.append(Target(_relative(path, cwd), "config-file", held=held))
     return targets

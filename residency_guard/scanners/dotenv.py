@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from residency_guard.catalog.model import Catalog
@@ -28,7 +29,7 @@ __all__ = [
 
 
 def scan_dotenv(
-    path: Path, catalog: Catalog, repo: RepoConfig, held: Declaration | None = None
+    path: Path, catalog: Catalog, repo: RepoConfig, held: Sequence[Declaration] = ()
 ) -> StackScan:
     """Judge a dotenv file against the region it declares, or ``held``."""
     return evaluate_document(read_dotenv(path, held), catalog, repo)

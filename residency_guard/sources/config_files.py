@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,9 @@ _LIST_KEYS = frozenset({"environment", "args", "env"})
 
 
 def read_config_file(
-    path: Path, text: str, region: Declaration | None, gate: Gate | None = None
+    path: Path, text: str, held: Sequence[Declaration], gate: Gate | None = None
 ) -> Document:
-    """Every value of a YAML or JSON settings file, held to ``region``; with ``gate``, only
+    """Every value of a YAML or JSON settings file, held to ``held``; with ``gate``, only
     the values it keeps (a ``NAME=value`` item is judged by its NAME, as the gate sees it)."""
     file = str(path)
     blocks: list[EnvBlock] = []
@@ -52,7 +52,7 @@ def read_config_file(
                 blocks.extend(env_blocks(yaml_tree(document, document.root)))
     return Document(
         Subject(path.name), file, "config-file", list(_litellm(_assignments(values))),
-        declarations=[region] if region is not None else [], env_blocks=blocks,
+        declarations=list(held), env_blocks=blocks,
     )  # fmt: skip
 
 

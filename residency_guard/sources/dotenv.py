@@ -6,6 +6,7 @@ import dataclasses
 import io
 import re
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from dotenv.parser import parse_stream
@@ -75,10 +76,10 @@ def is_private_sink_file(path: Path, text: str) -> bool:
         return False
 
 
-def read_dotenv(path: Path, held: Declaration | None = None, text: str | None = None) -> Document:
+def read_dotenv(path: Path, held: Sequence[Declaration] = (), text: str | None = None) -> Document:
     """A dotenv file's variables, held to the region it declares, or ``held`` (``paths:``, the
-    ``stacks:`` mapping of its name, ``--region``); its region matters only if it holds
-    OpenAI settings."""
+    ``stacks:`` claims on the stack its name names, ``--region``); its region matters only if
+    it holds OpenAI settings."""
     file = str(path)
     text = read_text(path, MAX_DOTENV_BYTES) if text is None else text
     values, regions = parse_dotenv(text)
@@ -88,8 +89,7 @@ def read_dotenv(path: Path, held: Declaration | None = None, text: str | None = 
         Declaration(region, RegionSource.STACK_CONFIG, f"{file}:{line}", line, file)
         for region, line in regions
     ]
-    if held is not None:
-        declarations.append(held)
+    declarations.extend(held)
     openai_related = any(
         mentions_openai(v.text) or v.name.upper().startswith("OPENAI") for v in values
     )

@@ -53,7 +53,7 @@ def engine_json(target: Target, gate: Gate, repo: RepoConfig, files: SourceCache
     except RecursionError:
         data = parse_json(target.path, text)
     data = checkpoint_as_state(data)
-    if target.held is not None and json_kind(data) is None:
+    if target.held and json_kind(data) is None:
         return config_file(target, gate, repo, files)
     return read_pulumi_json(target.path, repo, data=data, text=text)
 

@@ -16,4 +16,6 @@ class Target:
     kind: str  # "stack-file", "pulumi-json", "dotenv", "config-file"
     project_region: Declaration | None = None
     project_file: Path | None = None  # whose config defaults the stack inherits
-    held: Declaration | None = None  # the region a path is held to (`paths:`, `--region`)
+    # The regions a path is held to (`paths:`, `--region`, the `stacks:` claims on the stack a
+    # dotenv file's name names): none, one, or a conflict.
+    held: tuple[Declaration, ...] = ()

@@ -19,7 +19,7 @@ from residency_guard.stackregion import (
     RegionSource,
     component_declaration,
     component_region,
-    held_declaration,
+    held_declarations,
     project_declaration,
     resolve_region,
     stack_declarations,
@@ -142,45 +142,48 @@ def test_a_folder_scan_judges_the_held_files_and_leaves_the_excluded_out(
     ]  # fmt: skip
 
 
-# --- held_declaration: `--region`, `paths:`, a dotenv named for a stack -------------------
+# --- held_declarations: `--region`, `paths:`, a dotenv named for a stack -------------------
 
 
 def test_region_on_the_command_line_outranks_paths(tmp_path: Path) -> None:
     repo = config_with(tmp_path, "paths:\n  deploy: us\n")
-    held = held_declaration(tmp_path / "deploy/chat.yaml", repo, region="eu")
-    assert held == Declaration("eu", RegionSource.COMMAND_LINE, "--region", 0, "")
-    assert held_declaration(tmp_path / "deploy/chat.yaml", None, region="gb") == Declaration(
-        "gb", RegionSource.COMMAND_LINE, "--region", 0, ""
+    held = held_declarations(tmp_path / "deploy/chat.yaml", repo, region="eu")
+    assert held == (Declaration("eu", RegionSource.COMMAND_LINE, "--region", 0, ""),)
+    assert held_declarations(tmp_path / "deploy/chat.yaml", None, region="gb") == (
+        Declaration("gb", RegionSource.COMMAND_LINE, "--region", 0, ""),
     )
 
 
 def test_a_paths_claim_names_its_glob_file_and_line(tmp_path: Path) -> None:
     repo = config_with(tmp_path, "# regions by folder\npaths:\n  deploy: us\n")
     config = str(tmp_path / "residency-guard.yaml")
-    assert held_declaration(tmp_path / "deploy/chat.yaml", repo) == Declaration(
-        "us", RegionSource.REPO_MAPPING, f"paths: 'deploy' in {config}", 3, config
+    assert held_declarations(tmp_path / "deploy/chat.yaml", repo) == (
+        Declaration("us", RegionSource.REPO_MAPPING, f"paths: 'deploy' in {config}", 3, config),
     )
-    assert held_declaration(tmp_path / "tools/chat.yaml", repo) is None
-    assert held_declaration(tmp_path / "deploy/chat.yaml", None) is None
+    assert held_declarations(tmp_path / "tools/chat.yaml", repo) == ()
+    assert held_declarations(tmp_path / "deploy/chat.yaml", None) == ()
 
 
-def test_a_dotenv_named_for_a_stack_takes_the_first_glob_that_holds_the_stack(
+def test_a_dotenv_named_for_a_stack_takes_every_glob_that_holds_the_stack(
     tmp_path: Path,
 ) -> None:
-    repo = config_with(tmp_path, "stacks:\n  prod-eu-*: eu\n  prod-*: us\n")
+    """As for the stack file: the first glob first, and a later one of another region kept as
+    a claim of its own (RG009), never a silent choice."""
+    repo = config_with(tmp_path, "stacks:\n  prod-eu-*: eu\n  prod-*: us\n  '*-1': eu\n")
     config = str(tmp_path / "residency-guard.yaml")
-    held = held_declaration(tmp_path / ".env.prod-eu-1", repo, named_stack="prod-eu-1")
-    assert held == Declaration(
-        "eu", RegionSource.REPO_MAPPING, f"stacks: 'prod-eu-*' in {config}", 2, config
+    held = held_declarations(tmp_path / ".env.prod-eu-1", repo, named_stack="prod-eu-1")
+    assert held == (
+        Declaration("eu", RegionSource.REPO_MAPPING, f"stacks: 'prod-eu-*' in {config}", 2, config),
+        Declaration("us", RegionSource.REPO_MAPPING, f"stacks: 'prod-*' in {config}", 3, config),
     )
-    assert held_declaration(tmp_path / ".env.dev", repo, named_stack="dev") is None
+    assert held_declarations(tmp_path / ".env.dev", repo, named_stack="dev") == ()
 
 
 def test_a_file_named_for_no_stack_is_not_held_by_a_stacks_glob(tmp_path: Path) -> None:
     # `stacks: {'*': eu}` holds every stack, not every file: a settings file needs `paths:`.
     repo = config_with(tmp_path, "stacks:\n  '*': eu\n")
-    assert held_declaration(tmp_path / "chat.yaml", repo) is None
-    assert held_declaration(tmp_path / ".env.prod", repo, named_stack="prod") is not None
+    assert held_declarations(tmp_path / "chat.yaml", repo) == ()
+    assert held_declarations(tmp_path / ".env.prod", repo, named_stack="prod") != ()
 
 
 # --- the project file's default ----------------------------------------------------------
@@ -429,3 +432,22 @@ def test_dotenv_files_beside_a_project_file_are_held_as_anywhere_else(
     assert sorted((f.file, f.rule) for f in run.findings) == [
         ("app/.env", "RG001"), ("app/.env.prod-eu-1", "RG001"), ("app/Pulumi.prod-eu-1.yaml", "RG001"),
     ]  # fmt: skip
+
+
+def test_two_globs_of_different_regions_are_a_conflict_for_the_stack_s_dotenv_file_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`prod-eu-*: eu` and `prod-*: us` both hold `prod-eu-1`: its stack file was RG009 while
+    its dotenv file `.env.prod-eu-1` took the first glob only and was judged EU, silently."""
+    write(tmp_path, {
+        "residency-guard.yaml": "stacks:\n  prod-eu-*: eu\n  prod-*: us\n",
+        "Pulumi.yaml": "name: shop\nruntime: python\n",
+        "Pulumi.prod-eu-1.yaml": "config:\n  shop:openaiBaseUrl: https://eu.api.openai.com/v1\n",
+        ".env.prod-eu-1": "OPENAI_BASE_URL=https://eu.api.openai.com/v1\n",
+    })  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    run = scan_paths([Path(".")])
+    conflicts = sorted((f.file, f.rule, f.line) for f in run.findings)
+    assert conflicts == [(".env.prod-eu-1", "RG009", 1), ("Pulumi.prod-eu-1.yaml", "RG009", 1)]
+    (dotenv,) = [f for f in run.findings if f.file == ".env.prod-eu-1"]
+    assert "stacks: 'prod-eu-*'" in dotenv.message and "stacks: 'prod-*'" in dotenv.message
