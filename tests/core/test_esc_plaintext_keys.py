@@ -162,3 +162,17 @@ def test_both_gates_name_the_setting_to_set_as_a_secret(tmp_path: Path) -> None:
     assert sorted((f.line, f.fix) for f in keys(tmp_path)) == expected
     judged = judge_file(tmp_path / "esc/shop/prod-eu.yaml", "yaml")
     assert sorted((f.line, f.fix) for f in judged.findings if f.rule == "RG007") == expected
+
+
+def test_a_key_that_is_a_settings_file_s_values_itself_gets_no_esc_fix(tmp_path: Path) -> None:
+    """`values: <key>` in a settings file held by `paths:` is no ESC definition (whose
+    `values:` is a mapping of settings): the fix names no `esc env set` of an empty setting."""
+    (tmp_path / "residency-guard.yaml").write_text("paths:\n  deploy: eu\n", encoding="utf-8")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy/chat.yaml").write_text(f"values: {FAKE_KEY}\n", encoding="utf-8")
+    (found,) = keys(tmp_path)
+    assert places([found], tmp_path) == [("deploy/chat.yaml", 1)]
+    assert found.fix == (
+        "pass it as a secret: read it with config.require_secret(...) or wrap it in "
+        "pulumi.Output.secret(...)"
+    )

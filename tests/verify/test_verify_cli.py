@@ -69,6 +69,27 @@ def test_stack_models_are_served_or_not(
     assert stub.log[0].headers["authorization"] == f"Bearer {key}"
 
 
+def test_each_verdict_names_its_stack_region_and_setting(
+    stub: OpenAIStub, key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a JSON or SARIF consumer groups live verdicts by: the stack, its region and the
+    model's place under `residency-guard:models`, as static findings carry them."""
+    write_project(tmp_path, "prod-eu", PROD_EU)
+    code, out, _err = run_cli(
+        capsys, "verify", "--stack", "prod-eu", "--project", str(tmp_path),
+        "--base-url", stub.base_url, "--format", "json",
+    )  # fmt: skip
+    assert code == 1
+    placed = [(f["rule"], f["stack"], f["region"], f["path"]) for f in json.loads(out)["findings"]]
+    models = "config.residency-guard:models"
+    assert placed == [
+        ("RG100", "prod-eu", "eu", f"{models}.chat[0]"),
+        ("RG103", "prod-eu", "eu", f"{models}.chat[1]"),
+        ("RG100", "prod-eu", "eu", f"{models}.responses[0]"),
+        ("RG100", "prod-eu", "eu", f"{models}.embeddings[0]"),
+    ]
+
+
 def test_probe_sends_one_minimal_request_per_surface(
     stub: OpenAIStub, key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
