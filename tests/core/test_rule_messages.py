@@ -668,3 +668,51 @@ def test_a_missing_import_of_an_environment_is_reported_where_it_is_imported(
     definition.write_text("imports:\n  - shop/base\nvalues: {}\n", encoding="utf-8")
     found = [f for f in scan_paths([tmp_path]).findings if f.rule == "RG021"]
     assert [(f.file, f.line) for f in found] == [(str(definition), 2)]
+
+
+# -- from the rules shard's third-session run --------------------------------------------------
+
+
+def test_explain_names_the_front_end_a_rule_is_exempt_from(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """RG016 has no checkov check by design; `explain` says so and names the documented
+    difference (docs/rules.md), not "a live rule of verify"."""
+    from residency_guard.cli import main
+
+    assert main(["explain", "RG016"]) == 0
+    out = capsys.readouterr().out
+    assert "checkov: none (by design: checkov-no-rg016, see docs/rules.md)." in out
+    assert main(["explain", "RG021"]) == 0  # exempt from the pack only: checkov has its check
+    assert f"checkov: {get_rule('RG021').checkov_id}." in capsys.readouterr().out  # type: ignore[union-attr]
+
+
+def test_an_unknown_region_on_the_command_line_is_reported_at_the_file_s_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--region zz` is written on no line of the file: RG017 points at its start (1:1)."""
+    from residency_guard.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "OPENAI_BASE_URL=https://eu.api.openai.com/v1\n", encoding="utf-8"
+    )
+    assert main(["check", ".env", "--region", "zz", "--format", "json"]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["findings"]
+    assert (found["rule"], found["line"], found["column"]) == ("RG017", 1, 1)
+
+
+def test_a_finding_of_a_stack_without_a_region_names_no_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON's `region` is empty for a stack that declares none (RG008), not a made-up id."""
+    from residency_guard.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  shop:openaiBaseUrl: https://api.openai.com/v1\n", encoding="utf-8"
+    )
+    assert main(["check", ".", "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["rule"], f["stack"], f["region"]) for f in findings] == [("RG008", "dev", "")]
