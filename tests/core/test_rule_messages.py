@@ -716,3 +716,14 @@ def test_a_finding_of_a_stack_without_a_region_names_no_region(
     assert main(["check", ".", "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert [(f["rule"], f["stack"], f["region"]) for f in findings] == [("RG008", "dev", "")]
+
+
+def test_a_duplicate_key_is_reported_at_its_second_spelling_s_column() -> None:
+    """RG015 points at the key the engine refuses (line and column), where an editor jumps."""
+    text = (
+        "config:\n  residency-guard:region: eu\n"
+        "  app:openaiBaseUrl: https://eu.api.openai.com/v1\n"
+        "  app:openaiBaseUrl: https://eu.api.openai.com/v1\n"
+    )
+    (found,) = [f for f in scan_yaml(text) if f.rule == "RG015"]
+    assert (found.line, found.column) == (4, 3)
