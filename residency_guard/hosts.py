@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
-from urllib.parse import unquote
 
 from residency_guard.catalog.model import Catalog
 from residency_guard.texts import INTERPOLATION as _INTERPOLATION
@@ -298,7 +297,7 @@ def _what_host_is(
         return EndpointKind.MISCONFIGURED, None, wrong.correction
     if any(host.endswith(suffix) for suffix in catalog.azure_host_suffixes):
         return EndpointKind.AZURE, None, None
-    named = unquote(parsed.userinfo.decode("ascii", "replace"))
+    named = parsed.userinfo.decode("ascii", "replace")  # mentions_openai undoes its escapes
     # A host as the parser shows it: an IDNA label it decodes is judged as it reads
     # (`müller.de` spells no OpenAI name); one it cannot decode stays `xn--`, which may spell
     # anything (texts.mentions_openai).
